@@ -1,0 +1,1 @@
+"""chosho's store (SQLite): answers per department, saved as they are accepted."""

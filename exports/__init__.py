@@ -1,0 +1,1 @@
+"""chosho's exports: the consolidated Excel workbook the audit report is written from."""

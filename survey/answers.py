@@ -1,0 +1,304 @@
+"""Answer values, input normalisation, and their plain-data form for storage.
+
+A value says what the paper says. Three empty states are kept apart and never confused:
+
+- ``Blank``         無回答: the paper leaves it empty.
+- ``Invalid``       無効:   the paper answers, but unusably (two numbers in a single-answer box).
+- ``NotApplicable`` 非該当: recorded by the clerk where the form lets a department skip on its own
+                    judgement. A question off the route is 非該当 too, but that is derived by the
+                    routing engine, never stored.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Question, QuestionType
+
+__all__ = [
+    "Blank",
+    "Invalid",
+    "NotApplicable",
+    "Single",
+    "Multi",
+    "Text",
+    "Grid",
+    "Counts",
+    "Value",
+    "Cell",
+    "EMPTY_LABELS",
+    "InputError",
+    "clean_text",
+    "normalize_digits",
+    "parse_code",
+    "parse_codes",
+    "parse_cell",
+    "parse_count",
+    "parse_text",
+    "encode",
+    "decode",
+    "describe",
+]
+
+
+@dataclass(frozen=True)
+class Blank:
+    """無回答. ``route_as``: the option the clerk chose to route by (questions with on_blank)."""
+
+    route_as: int | None = None
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """無効: ``raw`` keeps what the paper showed, e.g. "1,2"."""
+
+    raw: str = ""
+    route_as: int | None = None
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    """非該当, judged by the clerk from the paper."""
+
+
+@dataclass(frozen=True)
+class Single:
+    code: int
+    texts: Mapping[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Multi:
+    codes: frozenset[int]
+    texts: Mapping[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+# One row of a matrix: a code, or the row is blank / unusable on paper.
+Cell = int | Blank | Invalid
+
+
+@dataclass(frozen=True)
+class Grid:
+    cells: Mapping[str, Cell]
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Whole numbers per item; None is an item left blank."""
+
+    values: Mapping[str, int | None]
+
+
+Value = Blank | Invalid | NotApplicable | Single | Multi | Text | Grid | Counts
+
+EMPTY_LABELS = {Blank: "無回答", Invalid: "無効", NotApplicable: "非該当"}
+
+
+class InputError(ValueError):
+    """Typed input that cannot be accepted; the message says why and what is allowed."""
+
+
+# -- normalisation ---------------------------------------------------------------------------
+
+# C0 and C1 controls and DEL; newline and tab are handled separately for free text.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SEPARATORS = re.compile(r"[\s,、・/;]+")
+
+
+def normalize_digits(raw: str) -> str:
+    """NFKC (so "１２" typed through an IME is "12"), controls removed, ends stripped."""
+    return _CONTROLS.sub("", unicodedata.normalize("NFKC", raw).replace("\t", " ")).strip()
+
+
+def clean_text(raw: str) -> str:
+    """NFC (joins combining voicing marks), line ends unified, controls removed, ends stripped."""
+    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", text.replace("\t", " ")).strip()
+
+
+def allowed_codes(codes: tuple[int, ...]) -> str:
+    """Codes for a message: "1～5" when they run without a gap, else "1、2、9"."""
+    ordered = sorted(codes)
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{ordered[0]}～{ordered[-1]}"
+    return "、".join(str(c) for c in ordered)
+
+
+def _numbers(question: Question, raw: str) -> list[int]:
+    cleaned = normalize_digits(raw)
+    parts = [p for p in _SEPARATORS.split(cleaned) if p]
+    allowed = allowed_codes(question.codes)
+    numbers = []
+    for part in parts:
+        if not part.isdigit():
+            raise InputError(f"「{part}」は番号ではありません。{allowed} の番号を入力してください。")
+        code = int(part)
+        if code not in question.codes:
+            raise InputError(f"{code} は選択肢にありません。{allowed} の番号を入力してください。")
+        numbers.append(code)
+    return numbers
+
+
+def parse_code(question: Question, raw: str) -> Single | Blank | Invalid:
+    """A single-answer box as typed. Two numbers in one box are 無効, keeping what was typed."""
+    numbers = _numbers(question, raw)
+    if not numbers:
+        return Blank()
+    if len(set(numbers)) > 1:
+        return Invalid(raw=normalize_digits(raw))
+    return Single(numbers[0])
+
+
+def parse_codes(question: Question, raw: str) -> Multi | Blank:
+    """Ticks of a 【複数回答可】 question, typed as numbers: "1,3" "1 3" "１、３"."""
+    numbers = _numbers(question, raw)
+    return Multi(frozenset(numbers)) if numbers else Blank()
+
+
+def parse_cell(question: Question, raw: str) -> Cell:
+    """One row of a matrix question."""
+    value = parse_code(question, raw)
+    return value.code if isinstance(value, Single) else value
+
+
+def parse_count(raw: str) -> int | None:
+    """A whole number of people; "１，２３４" and "12人" are read, blank is None."""
+    cleaned = normalize_digits(raw).replace(",", "").replace(" ", "")
+    cleaned = cleaned.removesuffix("人")
+    if cleaned == "":
+        return None
+    if cleaned.startswith("-") and cleaned[1:].isdigit():
+        raise InputError(f"{cleaned} は負の数です。0 以上の整数を入力してください。")
+    if not cleaned.isdigit():
+        raise InputError(f"「{cleaned}」は整数ではありません。0 以上の整数を入力してください。")
+    return int(cleaned)
+
+
+def parse_text(raw: str) -> Text | Blank:
+    text = clean_text(raw)
+    return Text(text) if text else Blank()
+
+
+# -- plain data (for storage and export) -----------------------------------------------------
+
+
+def _texts_out(texts: Mapping[int, str]) -> dict[str, str]:
+    return {str(k): v for k, v in sorted(texts.items())}
+
+
+def _cell_out(cell: Cell) -> Any:
+    if isinstance(cell, Blank):
+        return {"state": "blank"}
+    if isinstance(cell, Invalid):
+        return {"state": "invalid", "raw": cell.raw}
+    return cell
+
+
+def encode(value: Value) -> dict[str, Any]:
+    """JSON-ready form of a value; ``decode`` is its inverse."""
+    if isinstance(value, Blank):
+        out: dict[str, Any] = {"state": "blank"}
+        if value.route_as is not None:
+            out["route_as"] = value.route_as
+        return out
+    if isinstance(value, Invalid):
+        out = {"state": "invalid", "raw": value.raw}
+        if value.route_as is not None:
+            out["route_as"] = value.route_as
+        return out
+    if isinstance(value, NotApplicable):
+        return {"state": "not_applicable"}
+    if isinstance(value, Single):
+        return {"single": value.code, "texts": _texts_out(value.texts)}
+    if isinstance(value, Multi):
+        return {"multi": sorted(value.codes), "texts": _texts_out(value.texts)}
+    if isinstance(value, Text):
+        return {"text": value.text}
+    if isinstance(value, Grid):
+        return {"grid": {row: _cell_out(cell) for row, cell in value.cells.items()}}
+    if isinstance(value, Counts):
+        return {"counts": dict(value.values)}
+    raise TypeError(f"not an answer value: {value!r}")
+
+
+def _cell_in(data: Any) -> Cell:
+    if isinstance(data, int):
+        return data
+    if data.get("state") == "blank":
+        return Blank()
+    return Invalid(raw=data.get("raw", ""))
+
+
+def decode(data: Mapping[str, Any]) -> Value:
+    state = data.get("state")
+    if state == "blank":
+        return Blank(route_as=data.get("route_as"))
+    if state == "invalid":
+        return Invalid(raw=data.get("raw", ""), route_as=data.get("route_as"))
+    if state == "not_applicable":
+        return NotApplicable()
+    texts = {int(k): v for k, v in data.get("texts", {}).items()}
+    if "single" in data:
+        return Single(int(data["single"]), texts)
+    if "multi" in data:
+        return Multi(frozenset(int(c) for c in data["multi"]), texts)
+    if "text" in data:
+        return Text(data["text"])
+    if "grid" in data:
+        return Grid({row: _cell_in(cell) for row, cell in data["grid"].items()})
+    if "counts" in data:
+        return Counts(dict(data["counts"]))
+    raise ValueError(f"回答の形式が不明です: {data!r}")
+
+
+def describe(question: Question, value: Value | None) -> str:
+    """A short Japanese rendering of a value, for lists, review and messages."""
+    if value is None:
+        return "未入力"
+    label = EMPTY_LABELS.get(type(value))
+    if label is not None:
+        extra = f"（{value.raw}）" if isinstance(value, Invalid) and value.raw else ""
+        if getattr(value, "route_as", None) is not None:
+            extra += f"［経路は {value.route_as} と仮定］"
+        return label + extra
+    if isinstance(value, Single):
+        option = question.option(value.code)
+        return f"{value.code} {option.label}" if option else str(value.code)
+    if isinstance(value, Multi):
+        return "、".join(str(c) for c in sorted(value.codes))
+    if isinstance(value, Text):
+        return value.text
+    if isinstance(value, Grid):
+        parts = []
+        for row in question.rows:
+            cell = value.cells.get(row.id, Blank())
+            shown = str(cell) if isinstance(cell, int) else EMPTY_LABELS[type(cell)]
+            parts.append(f"{row.label} {shown}")
+        return " / ".join(parts)
+    if isinstance(value, Counts):
+        return " / ".join(
+            f"{item.label} {'無回答' if value.values.get(item.id) is None else f'{value.values[item.id]}{item.unit}'}"
+            for item in question.items
+        )
+    return repr(value)
+
+
+def kind_accepts(question: Question, value: Value) -> bool:
+    """Whether a non-empty value is of the form the question's type takes."""
+    expected = {
+        QuestionType.SINGLE: Single,
+        QuestionType.MULTI: Multi,
+        QuestionType.TEXT: Text,
+        QuestionType.MATRIX: Grid,
+        QuestionType.COUNTS: Counts,
+    }[question.type]
+    return isinstance(value, (Blank, Invalid, NotApplicable, expected))

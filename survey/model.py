@@ -1,0 +1,187 @@
+"""The questionnaire as plain, immutable data: what the loader builds from a definition file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+
+from .conditions import Condition
+
+
+class QuestionType(str, Enum):
+    SINGLE = "single"
+    MULTI = "multi"
+    TEXT = "text"
+    MATRIX = "matrix"
+    COUNTS = "counts"
+
+    @property
+    def label(self) -> str:
+        return _TYPE_LABELS[self]
+
+
+_TYPE_LABELS = {
+    QuestionType.SINGLE: "単一回答",
+    QuestionType.MULTI: "複数回答可",
+    QuestionType.TEXT: "自由記述",
+    QuestionType.MATRIX: "表（行ごとに単一回答）",
+    QuestionType.COUNTS: "人数",
+}
+
+CHOOSE_ROUTE = "choose_route"
+
+
+@dataclass(frozen=True)
+class Option:
+    code: int
+    label: str
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """A free-text box that belongs to one option ("5の場合は…記入してください")."""
+
+    option: int
+    prompt: str
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One number of a counts question; ``at_most`` names the item it may not exceed."""
+
+    id: str
+    label: str
+    unit: str = ""
+    at_most: str | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    label: str
+    type: QuestionType
+    text: str
+    section: str | None = None
+    required: bool = True
+    on_blank: str | None = None
+    notes: tuple[str, ...] = ()
+    options: tuple[Option, ...] = ()
+    text_instruction: str = ""
+    text_boxes: tuple[TextBox, ...] = ()
+    rows: tuple[Row, ...] = ()
+    items: tuple[Item, ...] = ()
+
+    @property
+    def codes(self) -> tuple[int, ...]:
+        return tuple(option.code for option in self.options)
+
+    def option(self, code: int) -> Option | None:
+        return next((o for o in self.options if o.code == code), None)
+
+    def text_box(self, code: int) -> TextBox | None:
+        return next((b for b in self.text_boxes if b.option == code), None)
+
+    def row(self, row_id: str) -> Row | None:
+        return next((r for r in self.rows if r.id == row_id), None)
+
+    def item(self, item_id: str) -> Item | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+    @property
+    def chooses_route_when_blank(self) -> bool:
+        return self.on_blank == CHOOSE_ROUTE
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    """After answering ``at``, go to ``to`` when ``when`` holds (the paper's "※ …に進んでください")."""
+
+    at: str
+    when: Condition
+    to: str
+    when_text: str
+    note: str = ""
+    respondent_judgement: bool = False
+
+
+@dataclass(frozen=True)
+class Check:
+    """A soft check: when ``when`` holds, the form is flagged with ``message``."""
+
+    at: str
+    when: Condition
+    message: str
+    when_text: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """A 部局 and its 所属, in the order of the report."""
+
+    name: str
+    departments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    id: str
+    title: str
+    questions: tuple[Question, ...]
+    sections: tuple[Section, ...] = ()
+    skips: tuple[Skip, ...] = ()
+    checks: tuple[Check, ...] = ()
+    roster: tuple[Group, ...] = ()
+    meta: dict[str, object] = field(default_factory=dict, compare=False)
+
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {q.id: i for i, q in enumerate(self.questions)}
+
+    def question(self, question_id: str) -> Question:
+        return self.questions[self._index[question_id]]
+
+    def position(self, question_id: str) -> int:
+        return self._index[question_id]
+
+    def __contains__(self, question_id: object) -> bool:
+        return question_id in self._index
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(q.id for q in self.questions)
+
+    def section(self, section_id: str | None) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def skips_at(self, question_id: str) -> tuple[Skip, ...]:
+        return tuple(s for s in self.skips if s.at == question_id)
+
+    def checks_at(self, question_id: str) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.at == question_id)
+
+    @cached_property
+    def judgeable(self) -> frozenset[str]:
+        """Questions the clerk may record as 非該当: those a respondent-judged skip passes over."""
+        skipped: set[str] = set()
+        for skip in self.skips:
+            if skip.respondent_judgement:
+                skipped.update(self.ids[self.position(skip.at) + 1 : self.position(skip.to)])
+        return frozenset(skipped)
+
+    @property
+    def departments(self) -> tuple[tuple[str, str], ...]:
+        """(部局, 所属) pairs in roster order."""
+        return tuple((g.name, d) for g in self.roster for d in g.departments)

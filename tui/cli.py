@@ -1,0 +1,212 @@
+"""The ``chosho`` command.
+
+Subcommands import what they need when they run, so ``chosho --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+
+from survey import (
+    BUILTIN_DEFINITION,
+    Blank,
+    DefinitionError,
+    Grid,
+    InputError,
+    Invalid,
+    NotApplicable,
+    Questionnaire,
+    QuestionType,
+    Router,
+    Value,
+    check_form,
+    load_definition,
+)
+from survey.answers import Counts, describe, parse_cell, parse_code, parse_codes, parse_count, parse_text
+
+_EMPTY_WORDS = {
+    "無回答": Blank,
+    "blank": Blank,
+    "無効": Invalid,
+    "invalid": Invalid,
+    "非該当": NotApplicable,
+    "na": NotApplicable,
+}
+_STATUS_MARKS = {"on": "〇", "pending": "△", "off": "－"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its fixed English words in Japanese."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "引数"
+        self._optionals.title = "オプション"
+        self.add_argument("-h", "--help", action="help", help="この説明を表示して終了します")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage: ", "使い方: ", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage: ", "使い方: ", 1)
+
+    def error(self, message: str):  # noqa: ANN201 - argparse's signature
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 指定に誤りがあります: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="chosho",
+        description="調書（監査アンケート）の入力・点検・集計。既定では内蔵の調書定義"
+        "（新座市 令和６年度「ソーシャルメディアの利活用に関する調書」）を使います。",
+    )
+    commands = parser.add_subparsers(dest="command", title="コマンド", metavar="コマンド", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="調書定義ファイルを点検し、概要を表示します")
+    check.add_argument("definition", nargs="?", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
+
+    show = commands.add_parser("show", help="調書の設問・選択肢・分岐を一覧表示します")
+    show.add_argument("--definition", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
+
+    route = commands.add_parser(
+        "route",
+        help="回答を与えて、経路（回答する設問）と点検結果を表示します",
+        description="例: chosho route Q1=1 Q2=5,5,5,1 　（表形式は行の順にカンマ区切り。"
+        "無回答・無効・非該当も書けます。Q1=無回答@1 は無回答のまま経路を 1 と仮定）",
+    )
+    route.add_argument("answers", nargs="*", metavar="設問=回答", help="例: Q1=1, Q3=1,5, Q2=5,5,5,1, Q23=10,3,2,0,0")
+    route.add_argument("--definition", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
+    return parser
+
+
+def _pad(text: str, cells: int) -> str:
+    """Pad to a width in terminal cells: full-width characters take two."""
+    width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, cells - width)
+
+
+def _load(path: Path | None) -> Questionnaire:
+    return load_definition(path or BUILTIN_DEFINITION)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    questionnaire = _load(args.definition)
+    source = args.definition or BUILTIN_DEFINITION
+    by_type: dict[str, int] = {}
+    for q in questionnaire.questions:
+        by_type[q.type.label] = by_type.get(q.type.label, 0) + 1
+    kinds = "、".join(f"{k} {v}" for k, v in by_type.items())
+    print(f"調書定義 {source} に誤りはありません。")
+    print(f"  {questionnaire.title}")
+    print(f"  設問 {len(questionnaire.questions)} 問（{kinds}）")
+    print(f"  分岐 {len(questionnaire.skips)} 件、点検 {len(questionnaire.checks)} 件")
+    print(f"  対象所属 {len(questionnaire.departments)}（{len(questionnaire.roster)} 部局）")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    questionnaire = _load(args.definition)
+    print(questionnaire.title)
+    for question in questionnaire.questions:
+        section = questionnaire.section(question.section)
+        if section and (question.id == questionnaire.ids[0] or
+                        questionnaire.questions[questionnaire.position(question.id) - 1].section != question.section):
+            print(f"\n{section.title}")
+        optional = "・任意" if not question.required else ""
+        print(f"\n{question.label}（{question.type.label}{optional}）{question.text}")
+        for row in question.rows:
+            print(f"    行 {row.id}: {row.label}")
+        for option in question.options:
+            box = question.text_box(option.code)
+            extra = f"　［記入欄: {box.prompt}］" if box else ""
+            print(f"    {option.code} {option.label}{extra}")
+        for item in question.items:
+            ceiling = f"（{question.item(item.at_most).label}以下）" if item.at_most else ""
+            print(f"    {item.label}［{item.unit}］{ceiling}")
+        for note in question.notes:
+            print(f"    {note}")
+        for skip in questionnaire.skips_at(question.id):
+            judged = "（所属の判断による非該当あり）" if skip.respondent_judgement else ""
+            print(f"    {skip.note or '分岐'}　→ {skip.to}　条件: {skip.when_text}{judged}")
+    return 0
+
+
+def parse_answer_arg(questionnaire: Questionnaire, text: str) -> tuple[str, Value]:
+    qid, sep, raw = text.partition("=")
+    qid = qid.strip().upper()
+    if not sep or qid not in questionnaire:
+        raise InputError(f"「{text}」: 設問=回答 の形で、存在する設問番号を書いてください。")
+    question = questionnaire.question(qid)
+    raw, _, route_as = raw.partition("@")
+    empty = _EMPTY_WORDS.get(raw.strip().lower())
+    if empty is not None:
+        if route_as:
+            return qid, empty(route_as=int(route_as)) if empty is not NotApplicable else empty()
+        return qid, empty()
+    if question.type is QuestionType.SINGLE:
+        return qid, parse_code(question, raw)
+    if question.type is QuestionType.MULTI:
+        return qid, parse_codes(question, raw)
+    if question.type is QuestionType.TEXT:
+        return qid, parse_text(raw)
+    parts = raw.split(",")
+    if question.type is QuestionType.MATRIX:
+        if len(parts) != len(question.rows):
+            raise InputError(f"{qid} は {len(question.rows)} 行です。行の順にカンマ区切りで書いてください。")
+        cells = {}
+        for row, part in zip(question.rows, parts):
+            word = _EMPTY_WORDS.get(part.strip().lower())
+            cells[row.id] = word() if word in (Blank, Invalid) else parse_cell(question, part)
+        return qid, Grid(cells)
+    if len(parts) != len(question.items):
+        raise InputError(f"{qid} は {len(question.items)} 項目です。項目の順にカンマ区切りで書いてください。")
+    return qid, Counts({item.id: parse_count(part) for item, part in zip(question.items, parts)})
+
+
+def cmd_route(args: argparse.Namespace) -> int:
+    questionnaire = _load(args.definition)
+    answers = dict(parse_answer_arg(questionnaire, text) for text in args.answers)
+    route = Router(questionnaire).route(answers)
+    print("経路（〇 回答する　△ 未確定　－ 非該当）")
+    for question in questionnaire.questions:
+        mark = _STATUS_MARKS[route.status(question.id)]
+        shown = describe(question, answers.get(question.id)) if question.id in answers else ""
+        print(f"  {mark} {_pad(question.label, 6)} {shown}".rstrip())
+    for qid in route.awaiting_choice:
+        print(f"{questionnaire.question(qid).label}が無回答です。経路を選ぶには {qid}=無回答@番号 と書いてください。")
+    problems = [p for p in check_form(questionnaire, answers, route) if p.kind != "not-entered"]
+    if problems:
+        print("点検")
+        for problem in problems:
+            print(f"  {problem}")
+    return 1 if any(p.severity.value == "error" for p in problems) else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    handler = {"check": cmd_check, "show": cmd_show, "route": cmd_route}[args.command]
+    try:
+        return handler(args)
+    except DefinitionError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except InputError as exc:
+        print(f"入力の誤り: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. piped into head: not an error for the user
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
