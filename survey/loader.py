@@ -81,6 +81,8 @@ def _where(kind: str, index: int, entry: Any) -> str:
 class _Builder:
     def __init__(self) -> None:
         self.problems: list[str] = []
+        # Questions that exist but are faulty: references to them are not reported again.
+        self.broken: set[str] = set()
 
     def fail(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
@@ -205,6 +207,8 @@ class _Builder:
         rows = self.rows(where, entry, qtype)
         items = self.items(where, entry, qtype)
         if len(self.problems) > before or qtype is None:
+            if qid:
+                self.broken.add(qid)
             return None
         return Question(
             id=qid,
@@ -317,7 +321,8 @@ class _Builder:
             ref = compare.ref
             question = by_id.get(ref.question)
             if question is None:
-                self.fail(where, f"条件が存在しない設問 {ref.question} を参照しています。")
+                if ref.question not in self.broken:
+                    self.fail(where, f"条件が存在しない設問 {ref.question} を参照しています。")
                 ok = False
                 continue
             if latest is not None and order[ref.question] > order[latest]:
@@ -353,10 +358,11 @@ class _Builder:
         where = f"分岐（{at or index + 1}）"
         before = len(self.problems)
         self.unknown_keys(where, entry, _SKIP_KEYS)
-        if at not in by_id:
+        if at not in by_id and at not in self.broken:
             self.fail(where, f"分岐元の設問 {at} は存在しません。")
         if to not in by_id:
-            self.fail(where, f"{at} からの飛び先の設問 {to} は存在しません。")
+            if to not in self.broken:
+                self.fail(where, f"{at} からの飛び先の設問 {to} は存在しません。")
         elif at in by_id and order[to] <= order[at]:
             self.fail(where, f"{at} からの飛び先 {to} が {at} より前にあります（飛び先は後ろの設問にしてください）。")
         judgement = entry.get("respondent_judgement", False)
@@ -373,7 +379,7 @@ class _Builder:
         where = f"点検（{at or index + 1}）"
         before = len(self.problems)
         self.unknown_keys(where, entry, _CHECK_KEYS)
-        if at not in by_id:
+        if at not in by_id and at not in self.broken:
             self.fail(where, f"点検を置く設問 {at} は存在しません。")
         when, message = self.text(where, entry, "when"), self.text(where, entry, "message")
         condition = self.condition(where, when, by_id, order, at if at in by_id else None) if when else None

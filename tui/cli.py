@@ -22,6 +22,7 @@ from survey import (
     Questionnaire,
     QuestionType,
     Router,
+    Single,
     Value,
     check_form,
     load_definition,
@@ -146,9 +147,15 @@ def parse_answer_arg(questionnaire: Questionnaire, text: str) -> tuple[str, Valu
     raw, _, route_as = raw.partition("@")
     empty = _EMPTY_WORDS.get(raw.strip().lower())
     if empty is not None:
-        if route_as:
-            return qid, empty(route_as=int(route_as)) if empty is not NotApplicable else empty()
-        return qid, empty()
+        if not route_as or empty is NotApplicable:
+            return qid, empty()
+        try:
+            route_code = parse_code(question, route_as) if question.codes else None
+        except InputError:
+            route_code = None
+        if not isinstance(route_code, Single):
+            raise InputError(f"「@{route_as}」: 経路の番号を一つ書いてください（例: {qid}=無回答@1）。")
+        return qid, empty(route_as=route_code.code)
     if question.type is QuestionType.SINGLE:
         return qid, parse_code(question, raw)
     if question.type is QuestionType.MULTI:
