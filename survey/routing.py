@@ -176,7 +176,7 @@ class Router:
                     for value in self._representatives[fork]:
                         stack.append((position, {**assumed, fork: value}, path[:-1]))
                     break
-                position = self.ids.index(target) if target else position + 1
+                position = self.questionnaire.position(target) if target else position + 1
             else:
                 paths.append(path)
         return paths, forked

@@ -141,7 +141,8 @@ def check_form(
     route: Route | None = None,
 ) -> list[Problem]:
     """Every problem of one department's form: hard errors, then the soft warnings."""
-    route = route or Router(questionnaire).route(answers)
+    if route is None:
+        route = Router(questionnaire).route(answers)
     problems: list[Problem] = []
     for qid, value in answers.items():
         problems += check_answer(questionnaire, qid, value)

@@ -69,129 +69,107 @@ def edit_sequences(draw, questionnaire: Questionnaire) -> list:
 
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+BOTH = pytest.mark.parametrize("name", QUESTIONNAIRES)
 
 
-@pytest.mark.parametrize("name", QUESTIONNAIRES)
-def test_generated_values_are_valid(name):
+@BOTH
+@FAST
+@given(data=st.data())
+def test_generated_values_are_valid(name, data):
     questionnaire = QUESTIONNAIRES[name]
-
-    @FAST
-    @given(answer_sets(questionnaire))
-    def check(answers):
-        for qid, value in answers.items():
-            assert check_answer(questionnaire, qid, value) == []
-
-    check()
+    for qid, value in data.draw(answer_sets(questionnaire)).items():
+        assert check_answer(questionnaire, qid, value) == []
 
 
-@pytest.mark.parametrize("name", QUESTIONNAIRES)
-def test_no_question_depends_on_a_later_one(name):
+@BOTH
+@FAST
+@given(data=st.data())
+def test_no_question_depends_on_a_later_one(name, data):
     """A question's place on the route is decided by the answers before it, never after."""
     questionnaire = QUESTIONNAIRES[name]
     router = Router(questionnaire)
-
-    @FAST
-    @given(answer_sets(questionnaire))
-    def check(answers):
-        route = router.route(answers)
-        for position, qid in enumerate(questionnaire.ids):
-            earlier = {q: v for q, v in answers.items() if questionnaire.position(q) < position}
-            assert router.route(earlier).status(qid) == route.status(qid), qid
-
-    check()
+    answers = data.draw(answer_sets(questionnaire))
+    route = router.route(answers)
+    for position, qid in enumerate(questionnaire.ids):
+        earlier = {q: v for q, v in answers.items() if questionnaire.position(q) < position}
+        assert router.route(earlier).status(qid) == route.status(qid), qid
 
 
-@pytest.mark.parametrize("name", QUESTIONNAIRES)
-def test_route_shape(name):
+@BOTH
+@FAST
+@given(data=st.data())
+def test_route_shape(name, data):
     questionnaire = QUESTIONNAIRES[name]
     router = Router(questionnaire)
-
-    @FAST
-    @given(answer_sets(questionnaire))
-    def check(answers):
-        route = router.route(answers)
-        ids = questionnaire.ids
-        assert route.order[0] == ids[0]
-        assert list(route.order) == [q for q in ids if q in route.order]  # form order
-        assert route.pending <= set(route.order)
-        assert set(route.undecided_by) <= set(ids)
-        # Following next() from the start visits exactly the route.
-        walked, current = [], route.next(None)
-        while current is not None:
-            walked.append(current)
-            current = route.next(current)
-        assert tuple(walked) == route.order
-        # Off-route answers never influence the route.
-        kept = {q: v for q, v in answers.items() if q in route}
-        assert router.route(kept) == route
-
-    check()
+    answers = data.draw(answer_sets(questionnaire))
+    route = router.route(answers)
+    ids = questionnaire.ids
+    assert route.order[0] == ids[0]
+    assert list(route.order) == [q for q in ids if q in route.order]  # form order
+    assert route.pending <= set(route.order)
+    assert set(route.undecided_by) <= set(ids)
+    # Following next() from the start visits exactly the route.
+    walked, current = [], route.next(None)
+    while current is not None:
+        walked.append(current)
+        current = route.next(current)
+    assert tuple(walked) == route.order
+    # Off-route answers never influence the route.
+    kept = {q: v for q, v in answers.items() if q in route}
+    assert router.route(kept) == route
 
 
-@pytest.mark.parametrize("name", QUESTIONNAIRES)
-def test_leaving_answers_are_exactly_those_no_longer_on_the_route(name):
+@BOTH
+@FAST
+@given(data=st.data())
+def test_leaving_answers_are_exactly_those_no_longer_on_the_route(name, data):
     """Simulate a clerk: each change drops the answers it reports as leaving, as the store will."""
     questionnaire = QUESTIONNAIRES[name]
     router = Router(questionnaire)
-
-    @FAST
-    @given(edit_sequences(questionnaire))
-    def check(steps):
-        recorded: dict = {}
-        for qid, value in steps:
-            if qid not in router.route(recorded):
-                continue  # the entry screens only offer questions on the route
-            change = router.change(recorded, qid, value)
-            assert change.before == router.route(recorded)
-            recorded = {q: v for q, v in recorded.items() if q not in change.leaving}
-            if value is None:
-                recorded.pop(qid, None)
-            else:
-                recorded[qid] = value
-            after = router.route(recorded)
-            assert after == change.after
-            # Exactly the recorded answers that are no longer on the route were reported:
-            # once they are dropped, every recorded answer is on the route.
-            assert router.off_route(recorded) == ()
-            assert all(q in after for q in recorded)
-            assert set(change.entering).isdisjoint(change.before.order)
-
-    check()
+    recorded: dict = {}
+    for qid, value in data.draw(edit_sequences(questionnaire)):
+        if qid not in router.route(recorded):
+            continue  # the entry screens only offer questions on the route
+        change = router.change(recorded, qid, value)
+        assert change.before == router.route(recorded)
+        recorded = {q: v for q, v in recorded.items() if q not in change.leaving}
+        if value is None:
+            recorded.pop(qid, None)
+        else:
+            recorded[qid] = value
+        after = router.route(recorded)
+        assert after == change.after
+        # Exactly the recorded answers that are no longer on the route were reported:
+        # once they are dropped, every recorded answer is on the route.
+        assert router.off_route(recorded) == ()
+        assert set(change.entering).isdisjoint(change.before.order)
 
 
-def test_niiza_common_part_is_always_on_the_route():
-    questionnaire = QUESTIONNAIRES["niiza"]
-    router = Router(questionnaire)
-
-    @FAST
-    @given(answer_sets(questionnaire))
-    def check(answers):
-        route = router.route(answers)
-        assert all(route.status(q) == "on" for q in ("Q1", "Q19", "Q20", "Q21", "Q22", "Q23"))
-        if isinstance(answers.get("Q1"), Single):
-            branch = {1: {"Q16", "Q17", "Q18"}, 2: {f"Q{n}" for n in range(2, 16)}}
-            assert not branch[answers["Q1"].code] & set(route.order)
-
-    check()
+@FAST
+@given(data=st.data())
+def test_niiza_common_part_is_always_on_the_route(data):
+    router = Router(QUESTIONNAIRES["niiza"])
+    answers = data.draw(answer_sets(QUESTIONNAIRES["niiza"]))
+    route = router.route(answers)
+    assert all(route.status(q) == "on" for q in ("Q1", "Q19", "Q20", "Q21", "Q22", "Q23"))
+    if isinstance(answers.get("Q1"), Single):
+        branch = {1: {"Q16", "Q17", "Q18"}, 2: {f"Q{n}" for n in range(2, 16)}}
+        assert not branch[answers["Q1"].code] & set(route.order)
 
 
-def test_niiza_route_is_settled_when_the_routing_answers_are_known():
-    questionnaire = QUESTIONNAIRES["niiza"]
-    router = Router(questionnaire)
-    known = st.fixed_dictionaries(
-        {
-            "Q1": st.builds(Single, code=st.sampled_from([1, 2])),
-            "Q2": st.fixed_dictionaries({r: st.integers(1, 5) for r in ("line", "x", "facebook", "youtube")}).map(Grid),
-            "Q4": st.builds(Multi, codes=st.frozensets(st.sampled_from([1, 2]), min_size=1)),
-            "Q16": st.builds(Single, code=st.integers(1, 5)),
-        }
-    )
+KNOWN_ROUTING_ANSWERS = st.fixed_dictionaries(
+    {
+        "Q1": st.builds(Single, code=st.sampled_from([1, 2])),
+        "Q2": st.fixed_dictionaries({r: st.integers(1, 5) for r in ("line", "x", "facebook", "youtube")}).map(Grid),
+        "Q4": st.builds(Multi, codes=st.frozensets(st.sampled_from([1, 2]), min_size=1)),
+        "Q16": st.builds(Single, code=st.integers(1, 5)),
+    }
+)
 
-    @FAST
-    @given(known)
-    def check(answers):
-        route = router.route(answers)
-        assert route.pending == set()
-        assert route.awaiting_choice == ()
 
-    check()
+@FAST
+@given(KNOWN_ROUTING_ANSWERS)
+def test_niiza_route_is_settled_when_the_routing_answers_are_known(answers):
+    route = Router(QUESTIONNAIRES["niiza"]).route(answers)
+    assert route.pending == set()
+    assert route.awaiting_choice == ()
