@@ -74,3 +74,11 @@ def test_route_command_blank_q1_and_bad_input(capsys):
     assert "経路の番号" in capsys.readouterr().err
     assert main(["route", "Q23=5,6,0,0,0"]) == 1
     assert "回答者数（5人）を超えています" in capsys.readouterr().out
+
+
+def test_route_command_takes_what_an_ime_types(capsys):
+    assert main(["route", "Q1=１", "Q2=５，５，５，２", "Q8=１、２", "Q23=１２、３、０、０、１３"]) == 1
+    out = capsys.readouterr().out
+    assert "  － Ｑ３" in out.splitlines()  # YouTube only: straight to Q8
+    assert "〇 Ｑ８    1、2" in out
+    assert "ＹｏｕＴｕｂｅ（13人）が回答者数（12人）を超えています。" in out

@@ -6,6 +6,7 @@ Subcommands import what they need when they run, so ``chosho --help`` stays inst
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ from survey import (
     check_form,
     load_definition,
 )
-from survey.answers import Counts, describe, parse_cell, parse_code, parse_codes, parse_count, parse_text
+from survey.answers import Counts, describe, normalize_digits, parse_cell, parse_code, parse_codes, parse_count, parse_text
 
 _EMPTY_WORDS = {
     "無回答": Blank,
@@ -162,7 +163,7 @@ def parse_answer_arg(questionnaire: Questionnaire, text: str) -> tuple[str, Valu
         return qid, parse_codes(question, raw)
     if question.type is QuestionType.TEXT:
         return qid, parse_text(raw)
-    parts = raw.split(",")
+    parts = re.split(r"[,、]", normalize_digits(raw))  # "５，５" typed through an IME too
     if question.type is QuestionType.MATRIX:
         if len(parts) != len(question.rows):
             raise InputError(f"{qid} は {len(question.rows)} 行です。行の順にカンマ区切りで書いてください。")
@@ -184,7 +185,7 @@ def cmd_route(args: argparse.Namespace) -> int:
     for question in questionnaire.questions:
         mark = _STATUS_MARKS[route.status(question.id)]
         shown = describe(question, answers.get(question.id)) if question.id in answers else ""
-        print(f"  {mark} {_pad(question.label, 6)} {shown}".rstrip())
+        print(f"  {mark} {_pad(question.label, 7)} {shown}".rstrip())
     for qid in route.awaiting_choice:
         print(f"{questionnaire.question(qid).label}が無回答です。経路を選ぶには {qid}=無回答@番号 と書いてください。")
     problems = [p for p in check_form(questionnaire, answers, route) if p.kind != "not-entered"]
