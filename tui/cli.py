@@ -115,11 +115,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     questionnaire = _load(args.definition)
     print(questionnaire.title)
+    previous_section = None
     for question in questionnaire.questions:
         section = questionnaire.section(question.section)
-        if section and (question.id == questionnaire.ids[0] or
-                        questionnaire.questions[questionnaire.position(question.id) - 1].section != question.section):
+        if section and question.section != previous_section:  # the heading opens its block once
             print(f"\n{section.title}")
+        previous_section = question.section
         optional = "・任意" if not question.required else ""
         print(f"\n{question.label}（{question.type.label}{optional}）{question.text}")
         for row in question.rows:
