@@ -68,13 +68,23 @@ def build_parser() -> argparse.ArgumentParser:
         description="調書（監査アンケート）の入力・点検・集計。既定では内蔵の調書定義"
         "（新座市 令和６年度「ソーシャルメディアの利活用に関する調書」）を使います。",
     )
+    parser.add_argument(
+        "--db",
+        metavar="ファイル",
+        help="データベースファイル。省略時は環境変数 CHOSHO_DB、それもなければ現在のフォルダの chosho.sqlite"
+        "（なければ作成し、内蔵の調書と所属一覧を登録します）",
+    )
+    parser.add_argument("--user", metavar="名前", help="作業者名。省略時は OS のログイン名")
+    parser.set_defaults(handler=cmd_app)
     commands = parser.add_subparsers(dest="command", title="コマンド", metavar="コマンド", parser_class=_Parser)
 
     check = commands.add_parser("check", help="調書定義ファイルを点検し、概要を表示します")
+    check.set_defaults(handler=cmd_check)
     check.add_argument("definition", nargs="?", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
 
     show = commands.add_parser("show", help="調書の設問・選択肢・分岐を一覧表示します")
     show.add_argument("--definition", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
+    show.set_defaults(handler=cmd_show)
 
     route = commands.add_parser(
         "route",
@@ -84,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     route.add_argument("answers", nargs="*", metavar="設問=回答", help="例: Q1=1, Q3=1,5, Q2=5,5,5,1, Q23=10,3,2,0,0")
     route.add_argument("--definition", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
+    route.set_defaults(handler=cmd_route)
+
+    backup = commands.add_parser(
+        "backup", help="データベースを安全にバックアップします（SQLite のオンラインバックアップ）"
+    )
+    backup.add_argument("target", type=Path, metavar="保存先", help="バックアップの保存先ファイル")
+    backup.set_defaults(handler=cmd_backup)
     return parser
 
 
@@ -197,15 +214,41 @@ def cmd_route(args: argparse.Namespace) -> int:
     return 1 if any(p.severity.value == "error" for p in problems) else 0
 
 
+def _open(args: argparse.Namespace):
+    """The store named by --db / $CHOSHO_DB / ./chosho.sqlite, warnings printed."""
+    from db import database_path, open_store
+
+    store = open_store(database_path(args.db), args.user)
+    for warning in store.warnings:
+        print(f"注意: {warning}", file=sys.stderr)
+    if store.backup_made:
+        print(f"データベースの形式を更新しました。更新前の控え: {store.backup_made}", file=sys.stderr)
+    return store
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from tui.app import run
+
+    return run(args)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        target = store.backup(args.target)
+    print(f"バックアップしました: {target}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
-    handler = {"check": cmd_check, "show": cmd_show, "route": cmd_route}[args.command]
+    from db.errors import StoreError  # light: no SQLite or sqlite-utils import
+
     try:
-        return handler(args)
+        return args.handler(args)
+    except StoreError as exc:
+        print(f"chosho: {exc}", file=sys.stderr)
+        return 3
     except DefinitionError as exc:
         print(exc, file=sys.stderr)
         return 1

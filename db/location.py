@@ -1,0 +1,57 @@
+"""Where the database lives: ``--db``, else $CHOSHO_DB, else ``chosho.sqlite`` here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["DEFAULT_NAME", "ENV_VAR", "database_path", "network_share"]
+
+DEFAULT_NAME = "chosho.sqlite"
+ENV_VAR = "CHOSHO_DB"
+
+# Filesystem types whose locking SQLite's documentation calls unreliable.
+_NETWORK_FS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "afs", "9p", "fuse.sshfs", "ncpfs", "glusterfs", "ceph"}
+
+
+def database_path(option: str | None = None, environ: dict[str, str] | None = None) -> Path:
+    environ = os.environ if environ is None else environ
+    chosen = option or environ.get(ENV_VAR) or DEFAULT_NAME
+    return Path(chosen).expanduser()
+
+
+def network_share(path: Path, mounts: str | None = None) -> str | None:
+    """The kind of network share ``path`` is on (e.g. "cifs", "UNC"), or None if local."""
+    text = str(path)
+    if text.startswith(("\\\\", "//")):
+        return "UNC パス"
+    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+        return _windows_remote(path)
+    if mounts is None:
+        try:
+            with open("/proc/mounts", encoding="utf-8", errors="replace") as handle:
+                mounts = handle.read()
+        except OSError:
+            return None
+    target = os.path.realpath(path.parent if not path.exists() else path)
+    best, kind = "", None
+    for line in mounts.splitlines():
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ")
+        if (target == point or target.startswith(point.rstrip("/") + "/")) and len(point) >= len(best):
+            best, kind = point, parts[2]
+    return kind if kind in _NETWORK_FS else None
+
+
+def _windows_remote(path: Path) -> str | None:  # pragma: no cover - Windows only
+    import ctypes
+
+    drive = os.path.splitdrive(os.path.abspath(path))[0]
+    if not drive:
+        return None
+    DRIVE_REMOTE = 4
+    if ctypes.windll.kernel32.GetDriveTypeW(drive + "\\") == DRIVE_REMOTE:
+        return f"ネットワークドライブ {drive}"
+    return None

@@ -1,0 +1,177 @@
+"""The database schema, as sqlite-utils migrations applied in order.
+
+Tables are declared column by column (codes are text, never guessed from a first row).
+Importing this module does not import sqlite-utils (which imports pandas): the store only
+needs it when a database is created or migrated, not on the way to the first screen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database, Migrations
+
+__all__ = [
+    "APPLICATION_ID",
+    "MIGRATION_NAMES",
+    "SCHEMA_VERSION",
+    "STATUSES",
+    "STATUS_LABELS",
+    "TRIGGERS",
+    "migrations",
+    "ensure_triggers",
+]
+
+# PRAGMA application_id: marks a file as a chosho database ("CHSH").
+APPLICATION_ID = 0x43485348
+
+STATUSES = ("not_started", "in_progress", "entered", "reviewed", "final")
+STATUS_LABELS = {
+    "not_started": "未入力",
+    "in_progress": "入力中",
+    "entered": "入力済",
+    "reviewed": "確認済",
+    "final": "確定",
+}
+
+# The audit log is append-only: these refuse any change to a written entry.
+TRIGGERS = {
+    "audit_log_no_update": (
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, '監査ログは変更できません（追記のみ）'); END"
+    ),
+    "audit_log_no_delete": (
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, '監査ログは削除できません（追記のみ）'); END"
+    ),
+}
+
+MIGRATION_NAMES = ("m001_core", "m002_review")
+SCHEMA_VERSION = len(MIGRATION_NAMES)
+
+
+def _m001_core(db: "Database") -> None:
+    db["questionnaires"].create(
+        {
+            "id": int,
+            "survey_id": str,
+            "title": str,
+            "sha256": str,
+            "source": str,
+            "loaded_at": str,
+            "loaded_by": str,
+        },
+        pk="id",
+        not_null={"survey_id", "title", "sha256", "source", "loaded_at", "loaded_by"},
+    )
+    db["questionnaires"].create_index(["sha256"], unique=True)
+    db["departments"].create(
+        {"id": int, "questionnaire_id": int, "bukyoku": str, "name": str, "position": int},
+        pk="id",
+        not_null={"questionnaire_id", "bukyoku", "name", "position"},
+        foreign_keys=[("questionnaire_id", "questionnaires", "id")],
+    )
+    db["departments"].create_index(["questionnaire_id", "bukyoku", "name"], unique=True)
+    db["responses"].create(
+        {
+            "id": int,
+            "questionnaire_id": int,
+            "department_id": int,
+            "status": str,
+            "version": int,
+            "status_by": str,
+            "status_at": str,
+            "updated_by": str,
+            "updated_at": str,
+            "entered_by": str,
+            "entered_at": str,
+        },
+        pk="id",
+        not_null={"questionnaire_id", "department_id", "status", "version"},
+        defaults={"status": "not_started", "version": 0},
+        foreign_keys=[
+            ("questionnaire_id", "questionnaires", "id"),
+            ("department_id", "departments", "id"),
+        ],
+    )
+    db["responses"].create_index(["department_id"], unique=True)
+    db["answers"].create(
+        {
+            "response_id": int,
+            "question_id": str,
+            "state": str,
+            "value": str,
+            "entered_by": str,
+            "entered_at": str,
+        },
+        pk=("response_id", "question_id"),
+        not_null={"response_id", "question_id", "state", "value", "entered_by", "entered_at"},
+        foreign_keys=[("response_id", "responses", "id")],
+    )
+    db["audit_log"].create(
+        {
+            "id": int,
+            "at": str,
+            "who": str,
+            "response_id": int,
+            "question_id": str,
+            "action": str,
+            "old": str,
+            "new": str,
+            "why": str,
+        },
+        pk="id",
+        not_null={"at", "who", "action"},
+        foreign_keys=[("response_id", "responses", "id")],
+    )
+    db["audit_log"].create_index(["response_id"])
+    db["users"].create(
+        {"name": str, "display_name": str, "first_seen": str, "last_seen": str},
+        pk="name",
+        not_null={"first_seen", "last_seen"},
+    )
+
+
+def _m002_review(db: "Database") -> None:
+    # Review came second; adding columns (not transform()) keeps the audit triggers in place,
+    # and ensure_triggers() checks them after every migration anyway.
+    for column in ("reviewed_by", "reviewed_at", "finalised_by", "finalised_at"):
+        db["responses"].add_column(column, str)
+    db["flags"].create(
+        {
+            "id": int,
+            "response_id": int,
+            "question_id": str,
+            "comment": str,
+            "raised_by": str,
+            "raised_at": str,
+            "resolved_by": str,
+            "resolved_at": str,
+            "resolution": str,
+        },
+        pk="id",
+        not_null={"response_id", "question_id", "comment", "raised_by", "raised_at"},
+        foreign_keys=[("response_id", "responses", "id")],
+    )
+    db["flags"].create_index(["response_id"])
+
+
+def migrations() -> "Migrations":
+    from sqlite_utils import Migrations
+
+    chosho = Migrations("chosho")
+    for name, fn in zip(MIGRATION_NAMES, (_m001_core, _m002_review), strict=True):
+        chosho(name=name)(fn)
+    return chosho
+
+
+def ensure_triggers(conn) -> list[str]:
+    """Create any audit-log trigger that is missing; returns the names it had to recreate."""
+    present = {
+        row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    missing = [name for name in TRIGGERS if name not in present]
+    for name in missing:
+        conn.execute(TRIGGERS[name])
+    return missing
