@@ -5,15 +5,19 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tui.cli import main
 
 from .conftest import FIXTURES
 
 
 def test_help_lists_the_commands(capsys):
-    assert main([]) == 0
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
     out = capsys.readouterr().out
-    for command in ("check", "show", "route"):
+    for command in ("check", "show", "route", "backup", "--db"):
         assert command in out
     assert "使い方: chosho" in out
 
