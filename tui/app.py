@@ -1,9 +1,79 @@
-"""The Textual app (entry screens come with the entry issue)."""
+"""The chosho Textual app: who is working, the department list, entry, summary."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.screen import Screen
+
+from db import Store
+
+__all__ = ["ChoshoApp", "run"]
+
+
+class ChoshoApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "chosho"
+    BINDINGS = [
+        Binding("f1", "help", "ヘルプ", id="app.help"),
+        Binding("ctrl+q", "quit", "終了", priority=True, id="app.quit"),
+        Binding("ctrl+p", "command_palette", "コマンド", show=False, priority=True),
+    ]
+
+    def __init__(self, store: Store, *, ask_who: bool = True) -> None:
+        super().__init__()
+        self.store = store
+        self.ask_who = ask_who
+
+    def on_mount(self) -> None:
+        from .screens.departments import DepartmentsScreen
+        from .screens.who import WhoScreen
+
+        self.push_screen(WhoScreen(self.store) if self.ask_who else DepartmentsScreen(self.store))
+        for warning in self.store.warnings:
+            self.notify(warning, title="注意", severity="warning", timeout=30)
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder="コマンドを検索…"))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        # The screen's own keys, in Japanese, instead of Textual's English system commands.
+        seen = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen or active.node is self:
+                continue
+            if screen.check_action(binding.action, ()) is False:
+                continue
+            seen.add(binding.action)
+            node = active.node
+            yield SystemCommand(
+                binding.description,
+                f"キー: {key}",
+                lambda node=node, action=binding.action: self.run_action(action, node),
+            )
+        yield SystemCommand("ヘルプ", "操作キーの一覧（F1）", self.action_help)
+        yield SystemCommand("終了", "chosho を終了します（Ctrl+Q）", self.exit)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise SystemExit("chosho: 入力画面はまだありません。")
+    """Open the store named on the command line and run the app (errors handled by the CLI)."""
+    from tui.cli import _open
+
+    store = _open(args)
+    try:
+        ChoshoApp(store, ask_who=args.user is None).run()
+    finally:
+        store.close()
+    return 0

@@ -1,0 +1,48 @@
+"""Heads-down keying rules, apart from any widget so they can be tested alone.
+
+A code is taken the moment it is complete: typed digits that name an option no longer code
+starts with (Q7 has 1–14: "2" is taken at once, "1" waits for a second digit, Enter or a
+separator). Full-width digits from an IME count as digits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+__all__ = ["SEPARATORS", "complete_code", "normalize", "split_codes", "question_id_from"]
+
+SEPARATORS = re.compile(r"[\s,、，.。・/]+")
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def complete_code(codes: Iterable[int], text: str) -> int | None:
+    """The code ``text`` names once no longer code could still follow, else None."""
+    digits = normalize(text).strip()
+    if not digits.isdigit():
+        return None
+    code = int(digits)
+    codes = tuple(codes)
+    if code not in codes:
+        return None
+    longer = any(other != code and str(other).startswith(str(code)) for other in codes)
+    return None if longer else code
+
+
+def split_codes(text: str) -> tuple[list[str], str]:
+    """Finished tokens (followed by a separator) and the token still being typed."""
+    parts = SEPARATORS.split(normalize(text))
+    return [p for p in parts[:-1] if p], parts[-1]
+
+
+def question_id_from(text: str, ids: Iterable[str]) -> str | None:
+    """"8", "q8", "Ｑ８" → "Q8" when such a question exists."""
+    word = normalize(text).strip().upper()
+    if word.isdigit():
+        word = f"Q{int(word)}"
+    lookup = {qid.upper(): qid for qid in ids}
+    return lookup.get(word)

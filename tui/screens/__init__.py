@@ -1,0 +1,1 @@
+"""chosho's screens; each declares the keys it owns."""

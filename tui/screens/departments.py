@@ -1,0 +1,151 @@
+"""The department list: every 所属 grouped by 部局, with status, progress, flags and last editor."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from db import DepartmentState, Store, StoreError
+
+from ..keying import normalize
+
+__all__ = ["DepartmentsScreen"]
+
+
+class DepartmentsScreen(Screen):
+    """Type to filter by name; Enter opens the department where it was left."""
+
+    BINDINGS = [
+        Binding("enter", "open", "入力", id="list.open"),
+        Binding("down", "cursor(1)", "下", show=False),
+        Binding("up", "cursor(-1)", "上", show=False),
+        Binding("pagedown", "cursor(10)", "次頁", show=False),
+        Binding("pageup", "cursor(-10)", "前頁", show=False),
+        Binding("f6", "summary", "点検一覧", id="list.summary"),
+        Binding("escape", "clear_filter", "絞り込み解除", show=False),
+    ]
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.states: list[DepartmentState] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="progress")
+        yield Input(placeholder="所属名・部局名で絞り込み（入力すると絞り込み、Enter で開く）", id="filter")
+        yield DataTable(id="departments", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="message")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        # Fixed widths keep 80 columns readable; a long name is cut at the column, not wrapped.
+        wide = self.app.size.width >= 110
+        table.add_column("部局", width=14 if wide else 10)
+        table.add_column("所属", width=38 if wide else 22)
+        table.add_column("状態", width=6)
+        table.add_column("進捗", width=5)
+        table.add_column("疑義", width=4)
+        table.add_column("最終更新")
+        table.can_focus = False  # the filter keeps the keyboard; arrows move the cursor
+        self.reload()
+        self.query_one("#filter", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        try:
+            self.states = self.store.overview()
+        except StoreError as exc:
+            self.query_one("#message", Static).update(str(exc))
+            return
+        done = sum(1 for s in self.states if s.status in ("entered", "reviewed", "final"))
+        title = self.store.questionnaire.title
+        self.query_one("#progress", Static).update(
+            f"所属一覧 · 入力済 {done}/{len(self.states)} · 作業者 {self.store.display_name(self.store.who)} · {title}"
+        )
+        self.fill()
+
+    def visible(self) -> list[DepartmentState]:
+        word = normalize(self.query_one("#filter", Input).value).strip().lower()
+        if not word:
+            return self.states
+        return [
+            s for s in self.states
+            if word in normalize(s.department.name).lower() or word in normalize(s.department.bukyoku).lower()
+        ]
+
+    def fill(self) -> None:
+        table = self.query_one(DataTable)
+        current = self.current()
+        table.clear()
+        previous_group = None
+        for state in self.visible():
+            dept = state.department
+            group = dept.bukyoku if dept.bukyoku != previous_group else ""
+            previous_group = dept.bukyoku
+            updated = ""
+            if state.updated:
+                updated = f"{self.store.display_name(state.updated.who)} {state.updated.at[5:16].replace('T', ' ')}"
+            table.add_row(
+                group,
+                dept.name,
+                state.status_label,
+                f"{state.answered}/{state.on_route}",
+                str(state.open_flags) if state.open_flags else "",
+                updated,
+                key=str(dept.id),
+            )
+        if current is not None:
+            keys = [str(s.department.id) for s in self.visible()]
+            if str(current) in keys:
+                table.move_cursor(row=keys.index(str(current)))
+
+    def current(self) -> int | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key)
+
+    @on(Input.Changed, "#filter")
+    def _filter(self) -> None:
+        self.fill()
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=0)
+
+    @on(Input.Submitted, "#filter")
+    def _submitted(self) -> None:
+        self.action_open()
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+
+    def action_open(self) -> None:
+        from .entry import EntryScreen
+
+        department_id = self.current()
+        if department_id is None:
+            self.query_one("#message", Static).update("該当する所属がありません。絞り込みを変えてください（Esc で解除）。")
+            return
+        try:
+            self.app.push_screen(EntryScreen(self.store, department_id))
+        except StoreError as exc:
+            self.query_one("#message", Static).update(str(exc))
+
+    def action_summary(self) -> None:
+        from .summary import SummaryScreen
+
+        department_id = self.current()
+        if department_id is not None:
+            self.app.push_screen(SummaryScreen(self.store, department_id))

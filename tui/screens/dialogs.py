@@ -1,0 +1,102 @@
+"""Small modal dialogs: confirm, jump to a question, ask for a line of text."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from survey import Questionnaire, Route
+
+from ..keying import question_id_from
+
+__all__ = ["ConfirmDialog", "JumpDialog", "TextDialog"]
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Yes with Enter (or y), no with Escape (or n)."""
+
+    BINDINGS = [
+        Binding("enter,y", "answer(True)", "はい", priority=True),
+        Binding("escape,n", "answer(False)", "いいえ", priority=True),
+    ]
+
+    def __init__(self, text: str, yes: str = "はい", no: str = "いいえ") -> None:
+        super().__init__()
+        self.text = text
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.text, classes="dialog-text")
+            yield Label(f"Enter: {self.yes}　　Esc: {self.no}", classes="dialog-keys")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class TextDialog(ModalScreen[str | None]):
+    """One line of text (a reason, a comment); Escape cancels, empty is refused."""
+
+    BINDINGS = [Binding("escape", "cancel", "やめる")]
+
+    def __init__(self, title: str, placeholder: str = "", value: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.placeholder = placeholder
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-text")
+            yield Input(value=self.value, placeholder=self.placeholder, id="dialog-input")
+            yield Static("", id="dialog-error", classes="error")
+            yield Label("Enter: 決定　　Esc: やめる", classes="dialog-keys")
+
+    @on(Input.Submitted)
+    def _done(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            self.query_one("#dialog-error", Static).update("入力してください（やめる場合は Esc）。")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class JumpDialog(ModalScreen[str | None]):
+    """Go to a question by number: 8, Q8 and Ｑ８ all work."""
+
+    BINDINGS = [Binding("escape", "cancel", "やめる")]
+
+    def __init__(self, questionnaire: Questionnaire, route: Route) -> None:
+        super().__init__()
+        self.questionnaire = questionnaire
+        self.route = route
+
+    def compose(self) -> ComposeResult:
+        on_route = "、".join(self.route.order)
+        with Vertical(classes="dialog"):
+            yield Static(f"移動する設問の番号（経路: {on_route}）", classes="dialog-text")
+            yield Input(placeholder="例: 8 または Q8", id="dialog-input")
+            yield Static("", id="dialog-error", classes="error")
+            yield Label("Enter: 移動　　Esc: やめる", classes="dialog-keys")
+
+    @on(Input.Submitted)
+    def _done(self, event: Input.Submitted) -> None:
+        question_id = question_id_from(event.value, self.questionnaire.ids)
+        if question_id is None:
+            first, last = self.questionnaire.ids[0], self.questionnaire.ids[-1]
+            self.query_one("#dialog-error", Static).update(
+                f"「{event.value}」という設問はありません（{first}～{last}）。"
+            )
+            return
+        self.dismiss(question_id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

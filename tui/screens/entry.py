@@ -1,0 +1,364 @@
+"""The entry screen: one question at a time, on the department's route, generated from the definition."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Static, TextArea
+
+from db import ConflictError, RefusedError, Response, Store, StoreError
+from survey import Blank, Invalid, NotApplicable, Value, check_answer, check_form
+from survey.answers import describe
+from survey.validation import Severity
+
+from ..widgets.fields import AnswerField, Outcome, _RowsField, field_for
+from ..widgets.folded import Folded
+from ..widgets.key_line import KeyLine
+from .dialogs import ConfirmDialog, JumpDialog
+
+__all__ = ["EntryScreen"]
+
+# Warnings about the answer just stored; the rest (not entered, off route) belong to the summary.
+_ANSWER_WARNINGS = {"invalid", "text-unchosen", "blank-row", "ceiling-blank", "check"}
+
+
+class EntryScreen(Screen):
+    """Leads through the route; every accepted answer is stored at once.
+
+    The bindings below are what the footer, the help and the command palette show; while the
+    key line has focus it performs the same actions itself, in typing order (see KeyLine).
+    """
+
+    BINDINGS = [
+        Binding("tab", "next", "次へ", id="entry.next"),
+        Binding("shift+tab", "previous", "前へ", id="entry.previous"),
+        Binding("pagedown", "next", "次へ", show=False),
+        Binding("pageup", "previous", "前へ", show=False),
+        Binding("f2", "blank", "無回答", id="entry.blank"),
+        Binding("f3", "invalid", "無効", id="entry.invalid"),
+        Binding("f4", "not_applicable", "非該当", id="entry.not_applicable"),
+        Binding("f5", "jump", "移動", id="entry.jump"),
+        Binding("f6", "summary", "点検", id="entry.summary"),
+        Binding("escape", "back", "一覧", id="entry.back"),
+    ]
+
+    def __init__(self, store: Store, department_id: int, question_id: str | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.questionnaire = store.questionnaire
+        self.router = store.router
+        self.department_id = department_id
+        self.response: Response = store.response(department_id=department_id)
+        self.route = self.router.route(self.response.answers)
+        self.question_id = question_id or self.resume_point()
+        self._field: AnswerField | None = None
+        self._acknowledge = False  # a warning is shown: the next Enter/Tab moves on
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="progress")
+        with VerticalScroll(id="body"):
+            yield Folded(id="question")
+            yield Folded(id="notes")
+            yield Folded(id="recorded")
+        with Horizontal(id="key-row"):
+            yield Label("番号", id="key-prompt")
+            yield KeyLine(self, id="key-line")
+        yield Folded(id="message")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.show(self.question_id)
+
+    def resume_point(self) -> str:
+        """The first question on the route not yet answered (else the first question)."""
+        for qid in self.route.order:
+            if qid not in self.response.answers:
+                return qid
+        return self.route.order[0] if self.route.order else self.questionnaire.ids[0]
+
+    @property
+    def question(self):
+        return self.questionnaire.question(self.question_id)
+
+    @property
+    def field(self) -> AnswerField:
+        assert self._field is not None
+        return self._field
+
+    @property
+    def key_line(self) -> KeyLine:
+        return self.query_one("#key-line", KeyLine)
+
+    def show(self, question_id: str) -> None:
+        """Render a question, reusing the screen (no push per question keeps keys fast).
+
+        Everything the next keystroke depends on (the field, the key line) is set here,
+        synchronously; only the drawing follows later.
+        """
+        self.question_id = question_id
+        self._acknowledge = False
+        question = self.question
+        value = self.response.answers.get(question_id)
+        self._update_progress()
+        section = self.questionnaire.section(question.section)
+        kind = f"【{question.type.label}】" if question.type.value == "multi" else ""
+        optional = "（任意）" if not question.required else ""
+        paragraphs = [("", Text(section.title, style="dim"))] if section else []
+        paragraphs.append((Text(f"{question.label} ", style="bold"), question.text + kind + optional))
+        self.query_one("#question", Folded).update(paragraphs)
+        notes = list(question.notes)
+        if question.text_instruction:
+            notes.insert(0, question.text_instruction)
+        notes += [skip.note for skip in self.questionnaire.skips_at(question_id) if skip.note]
+        self.query_one("#notes", Folded).update([("", note) for note in notes])
+        self._update_recorded(value)
+        self.set_message("")
+        if self._field is not None:
+            self._field.remove()
+        field = self._field = field_for(question, value)
+        self.query_one("#body", VerticalScroll).mount(field, before="#recorded")
+        self._sync_key_line(text="")
+        if not field.uses_key_line:
+            self.call_after_refresh(lambda: field.query_one(TextArea).focus())
+        self.query_one("#body", VerticalScroll).scroll_home(animate=False)
+        self.refresh_bindings()
+
+    def _sync_key_line(self, text: str | None = None) -> None:
+        field = self.field
+        line = self.key_line
+        self.query_one("#key-row").display = field.uses_key_line
+        self.query_one("#key-prompt", Label).update(field.prompt())
+        line.placeholder = field.placeholder()
+        if text is not None:
+            line.value = text
+        if field.uses_key_line and not line.has_focus:
+            line.focus()
+
+    def _update_progress(self) -> None:
+        order = self.route.order
+        position = order.index(self.question_id) + 1 if self.question_id in order else "－"
+        status = self.route.status(self.question_id)
+        state = {"pending": "　［経路未確定］", "off": "　［経路外・非該当］"}.get(status, "")
+        dept = self.response.department
+        self.query_one("#progress", Static).update(
+            f"{self.question_id} · {position}/{len(order)} · {dept.name}（{dept.bukyoku}）"
+            f" · {self.response.status_label}{state}"
+        )
+
+    def _update_recorded(self, value: Value | None) -> None:
+        stamp = self.response.stamps.get(self.question_id)
+        who = f"　（{self.store.display_name(stamp.who)} {stamp.at[5:16].replace('T', ' ')}）" if stamp else ""
+        paragraphs = [(Text("記録: ", style="dim"), Text(describe(self.question, value) + who, style="dim"))]
+        for flag in self.store.flags(self.response.id, open_only=True):
+            if flag.question_id == self.question_id:
+                paragraphs.append((Text("疑義: ", style="bold red"), f"{flag.comment}（{flag.raised.who}）"))
+        self.query_one("#recorded", Folded).update(paragraphs)
+
+    def set_message(self, text: str, kind: str = "") -> None:
+        message = self.query_one("#message", Folded)
+        message.update(text)
+        message.set_classes(kind)
+
+    @property
+    def message(self) -> str:
+        return self.query_one("#message", Folded).plain
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def key_line_typed(self, text: str) -> None:
+        self._acknowledge = False
+        if self.message and text:
+            self.set_message("")
+        outcome = self.field.typed(text)
+        if outcome is not None:
+            self.handle(outcome)
+
+    def key_line_key(self, key: str) -> None:
+        if key in ("up", "down"):
+            if isinstance(self.field, _RowsField):
+                self.field.move(1 if key == "down" else -1)
+                self._sync_key_line(text="")
+            return
+        action = {
+            "enter": "enter", "tab": "next", "pagedown": "next", "shift+tab": "previous", "pageup": "previous",
+            "f2": "blank", "f3": "invalid", "f4": "not_applicable", "f5": "jump", "f6": "summary", "escape": "back",
+        }[key]
+        if action == "not_applicable" and not self.check_action("not_applicable", ()):
+            self.set_message("この問いでは非該当（F4）は使えません。用紙が空欄なら F2（無回答）です。", "error")
+            return
+        getattr(self, f"action_{action}")()
+
+    def handle(self, outcome: Outcome) -> None:
+        if outcome.line is not None:
+            self.key_line.value = outcome.line
+        if outcome.problem:
+            self.set_message(outcome.problem, "error")
+            return
+        if outcome.value is not None:
+            self.submit(outcome.value, advance=outcome.advance)
+        elif outcome.move_on:
+            self.advance()
+        else:
+            self._sync_key_line()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "not_applicable":
+            return self.question_id in self.questionnaire.judgeable
+        return True
+
+    def action_enter(self) -> None:
+        if self._acknowledge and not self.key_line.value:
+            self.advance()
+            return
+        self.handle(self.field.entered(self.key_line.value))
+
+    def action_next(self) -> None:
+        if self._acknowledge and not self.key_line.value:
+            self.advance()
+            return
+        self.handle(self.field.commit(self.key_line.value))
+
+    def action_previous(self) -> None:
+        previous = self.route.previous(self.question_id)
+        if previous is None:
+            self.set_message("これが最初の問いです。", "warning")
+            return
+        self.show(previous)
+
+    def action_blank(self) -> None:
+        self._record_empty(Blank)
+
+    def action_invalid(self) -> None:
+        self._record_empty(Invalid)
+
+    def _record_empty(self, kind: type) -> None:
+        if self.question.chooses_route_when_blank:
+            self.field.ask_route_choice(kind)
+            self.field.refresh_display()
+            self._sync_key_line(text="")
+            return
+        value = Invalid(raw=self.field.raw_text(self.key_line.value)) if kind is Invalid else Blank()
+        self.submit(value, advance=True, by_key=True)
+
+    def action_not_applicable(self) -> None:
+        self.submit(NotApplicable(), advance=True, by_key=True)
+
+    def action_jump(self) -> None:
+        def go(question_id: str | None) -> None:
+            if question_id is None:
+                return
+            if self.route.status(question_id) == "off":
+                self.set_message(
+                    f"{question_id} はこの所属の経路外（非該当）です。経路を変えるには前の問いの回答を直してください。",
+                    "warning",
+                )
+                return
+            self.show(question_id)
+
+        self.app.push_screen(JumpDialog(self.questionnaire, self.route), go)
+
+    def action_summary(self) -> None:
+        from .summary import SummaryScreen
+
+        self.app.switch_screen(SummaryScreen(self.store, self.department_id))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def submit(self, value: Value, *, advance: bool, by_key: bool = False) -> None:
+        """Validate, confirm a route change, store at once, then move on."""
+        errors = [p for p in check_answer(self.questionnaire, self.question_id, value) if p.severity is Severity.ERROR]
+        if errors:
+            self.set_message("\n".join(p.message for p in errors), "error")
+            return
+        change = self.router.change(self.response.answers, self.question_id, value)
+        if change.leaving:
+            lines = [
+                f"  {qid} {describe(self.questionnaire.question(qid), self.response.answers[qid])}"
+                for qid in change.leaving
+            ]
+            text = (
+                f"{self.question_id} をこの回答にすると、次の {len(change.leaving)} 問が経路から外れ（非該当）、"
+                "記録済みの回答を消去します（監査ログには残ります）。\n" + "\n".join(lines) + "\n\nよろしいですか？"
+            )
+
+            def decided(yes: bool | None) -> None:
+                if yes:
+                    self._save(value, advance, clear=change.leaving, by_key=by_key)
+                else:
+                    self.field.value = self.response.answers.get(self.question_id)
+                    self.field.refresh_display()
+                    self.set_message("変更を取り消しました。記録は元のままです。", "warning")
+                self.key_line.focus()
+
+            self.app.push_screen(ConfirmDialog(text, yes="消去して記録", no="やめる"), decided)
+            return
+        self._save(value, advance, by_key=by_key)
+
+    def _save(self, value: Value, advance: bool, clear: tuple[str, ...] = (), by_key: bool = False) -> None:
+        try:
+            self.store.save_answer(
+                self.response.id,
+                self.question_id,
+                value,
+                expected_version=self.response.version,
+                clear=clear,
+                why="経路の変更により非該当" if clear else None,
+            )
+        except ConflictError as exc:
+            self.reload()
+            self.show(self.question_id)
+            self.set_message(str(exc), "error")
+            return
+        except (RefusedError, StoreError) as exc:
+            self.set_message(str(exc), "error")
+            return
+        self.reload()
+        self._update_recorded(value)
+        stays = self.field.after_save(value)
+        self._sync_key_line(text=self.field.line_text() if stays else "")
+        warned = self._show_warnings(by_key)
+        if stays or warned or not advance:
+            return
+        self.advance()
+
+    def _show_warnings(self, by_key: bool) -> bool:
+        """Soft warnings on the stored answer: shown; the next Enter/Tab accepts them."""
+        problems = [
+            p for p in check_form(self.questionnaire, self.response.answers, self.route)
+            if p.question == self.question_id and p.kind in _ANSWER_WARNINGS and p.severity is Severity.WARNING
+            and not (by_key and p.kind == "invalid")
+        ]
+        if not problems:
+            return False
+        self.set_message(
+            "要確認: " + "\n要確認: ".join(p.message for p in problems) + "\n（記録済みです。Enter か Tab で次へ）",
+            "warning",
+        )
+        self._acknowledge = True
+        return True
+
+    def reload(self) -> None:
+        self.response = self.store.response(department_id=self.department_id)
+        self.route = self.router.route(self.response.answers)
+        self._update_progress()
+
+    def advance(self) -> None:
+        following = self.route.next(self.question_id)
+        if following is None:
+            self.action_summary()
+            return
+        self.show(following)
+
+    @on(TextArea.Changed)
+    def _text_typed(self) -> None:
+        if self.message:
+            self.set_message("")

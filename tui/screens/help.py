@@ -1,0 +1,63 @@
+"""Every key, screen by screen, in Japanese."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+__all__ = ["HelpScreen", "HELP_TEXT"]
+
+HELP_TEXT = """\
+[b]chosho の操作キー[/]（マウスは不要です。Ctrl+P でコマンド一覧も開けます）
+
+[b]所属一覧[/]
+  文字を入力      所属名・部局名で絞り込み（日本語入力可）
+  ↑ ↓ PgUp PgDn   所属を選ぶ
+  Enter           選んだ所属を開く（前回の続き＝経路上の最初の未入力の問いから）
+  F6              その所属の点検一覧
+  Esc             絞り込みを解除
+
+[b]入力画面[/]（経路上の問いを順に表示します）
+  番号            用紙の番号をそのまま入力（全角数字も可）。番号が確定した時点で記録し次へ
+                  （Ｑ７のように 10 以上の番号がある問いでは「1」は Enter か次の数字を待ちます）
+  複数回答        番号を押すたびに選択・解除。Enter で記録して次へ
+  記入欄          番号を選ぶと記入欄が開きます。Enter で記録して次へ
+  長い記述        Enter は改行。Tab で記録して次へ
+  表形式・人数    1 行ずつ入力。Enter で次の行、最後の行で記録して次の問いへ
+  Enter / Tab     次へ（記録済みの問いはそのまま次へ）
+  Shift+Tab       前の問いへ（PgUp / PgDn も可）
+  F2              無回答（用紙が空欄）
+  F3              無効（読めない・単一回答に複数の丸など。入力中の文字を控えとして残します）
+  F4              非該当（用紙の指示で所属が回答しなかった問いだけ）
+  F5              設問番号を指定して移動
+  F6              点検一覧（未入力・無回答・要確認の一覧。F9 で入力済にする）
+  Esc             所属一覧へ戻る
+
+  回答は受け付けた時点で保存されます。経路が変わる回答を直すと、経路から外れる回答の一覧を
+  示して確認します（消去した回答も監査ログに残ります）。誤りは赤で理由と入力できる値を示し、
+  要確認（黄）は記録したうえで表示し、Enter でそのまま次へ進めます。
+
+[b]点検一覧[/]
+  Enter           選んだ問いへ
+  F9              入力済にする（経路上の問いがすべて記録されていること）
+  Esc             所属一覧へ
+
+[b]全体[/]
+  F1              このヘルプ
+  Ctrl+P          コマンド一覧
+  Ctrl+Q          終了（入力済みの回答はすべて保存済みです）
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,q", "close", "閉じる")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog help"):
+            yield Static(HELP_TEXT)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

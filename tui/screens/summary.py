@@ -1,0 +1,148 @@
+"""The end of a form: every question with what is recorded, blanks and warnings marked."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from db import ConflictError, Store, StoreError
+from survey import Blank, Invalid, NotApplicable, check_form
+from survey.answers import describe
+
+__all__ = ["SummaryScreen"]
+
+
+def _clip(text: str, cells: int) -> str:
+    import unicodedata
+
+    out, used = [], 0
+    for ch in text.replace("\n", " "):
+        width = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used + width > cells - 1:
+            out.append("…")
+            break
+        out.append(ch)
+        used += width
+    return "".join(out)
+
+
+class SummaryScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "open", "この問いへ", id="summary.open"),
+        Binding("f9", "mark_entered", "入力済にする", id="summary.mark_entered"),
+        Binding("escape", "back", "所属一覧", id="summary.back"),
+    ]
+
+    def __init__(self, store: Store, department_id: int) -> None:
+        super().__init__()
+        self.store = store
+        self.department_id = department_id
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="progress")
+        yield Static("", id="totals")
+        yield DataTable(id="answers", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="message")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("設問", "状態", "記録", "点検")
+        self.refresh_table()
+        table.focus()
+
+    def refresh_table(self) -> None:
+        questionnaire = self.store.questionnaire
+        response = self.store.response(department_id=self.department_id)
+        self.response = response
+        route = self.store.router.route(response.answers)
+        problems = check_form(questionnaire, response.answers, route)
+        by_question: dict[str, list[str]] = {}
+        for problem in problems:
+            if problem.kind != "not-entered":
+                by_question.setdefault(problem.question, []).append(problem.message)
+        self.not_entered = [qid for qid in route.order if qid not in response.answers]
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        width = max(20, self.size.width - 40)
+        counts = {"blank": 0, "invalid": 0, "warn": 0}
+        for question in questionnaire.questions:
+            value = response.answers.get(question.id)
+            status = route.status(question.id)
+            if status == "off":
+                state = "非該当（経路外）" if value is None else "経路外に記録あり"
+            elif value is None:
+                state = "未入力" + ("（経路未確定）" if status == "pending" else "")
+            elif isinstance(value, Blank):
+                state, counts["blank"] = "無回答", counts["blank"] + 1
+            elif isinstance(value, Invalid):
+                state, counts["invalid"] = "無効", counts["invalid"] + 1
+            elif isinstance(value, NotApplicable):
+                state = "非該当（所属の判断）"
+            else:
+                state = "回答"
+            notes = by_question.get(question.id, [])
+            counts["warn"] += bool(notes)
+            shown = describe(question, value) if value is not None else ""
+            table.add_row(
+                question.id, state, _clip(shown, width), "要確認 " + _clip(" / ".join(notes), 30) if notes else "",
+                key=question.id,
+            )
+        if row is not None and row < table.row_count:
+            table.move_cursor(row=row)
+        dept = response.department
+        self.query_one("#progress", Static).update(
+            f"点検一覧 · {dept.name}（{dept.bukyoku}） · {response.status_label}"
+        )
+        entered = len(route.order) - len(self.not_entered)
+        self.query_one("#totals", Static).update(
+            f"経路 {len(route.order)} 問のうち入力 {entered} 問　未入力 {len(self.not_entered)}"
+            f"　無回答 {counts['blank']}　無効 {counts['invalid']}　要確認 {counts['warn']}"
+        )
+
+    def set_message(self, text: str, kind: str = "") -> None:
+        message = self.query_one("#message", Static)
+        message.update(text)
+        message.set_classes(kind)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        from .entry import EntryScreen
+
+        table = self.query_one(DataTable)
+        question_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        route = self.store.router.route(self.response.answers)
+        if route.status(question_id) == "off":
+            self.set_message(f"{question_id} はこの所属の経路外（非該当）です。", "warning")
+            return
+        self.app.switch_screen(EntryScreen(self.store, self.department_id, question_id))
+
+    def action_mark_entered(self) -> None:
+        if self.not_entered:
+            self.set_message(
+                "未入力の問いがあります: " + "、".join(self.not_entered)
+                + "。用紙が空欄なら F2（無回答）で記録してから入力済にしてください。",
+                "error",
+            )
+            return
+        try:
+            self.store.mark_entered(self.response.id, expected_version=self.response.version)
+        except ConflictError as exc:
+            self.refresh_table()
+            self.set_message(str(exc), "error")
+            return
+        except StoreError as exc:
+            self.set_message(str(exc), "error")
+            return
+        self.refresh_table()
+        self.set_message(f"{self.response.department.name} を入力済にしました。", "success")
+        self.app.notify(f"{self.response.department.name} を入力済にしました。")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

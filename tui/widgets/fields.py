@@ -1,0 +1,541 @@
+"""Answer fields, one class per question *type*, built from the definition.
+
+A field is a small state machine plus its display. It owns no input box: the entry screen's
+single key line (``KeyLine``) feeds it every keystroke *synchronously*, in the order typed,
+so a clerk typing ahead of the screen (「1」 for Q1, then Q2's codes at once) never has a key
+land in the wrong question. The field answers with an ``Outcome``; the screen validates,
+stores and moves on. No question has a field of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text as RichText
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label, TextArea
+
+from survey import Blank, Counts, Grid, InputError, Invalid, Multi, Question, QuestionType, Single, Text, Value
+from survey.answers import EMPTY_LABELS, clean_text, parse_cell, parse_code, parse_count
+
+from ..keying import complete_code, normalize, split_codes
+from .folded import Folded
+
+__all__ = ["AnswerField", "Outcome", "field_for", "options_paragraphs"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a keystroke led to. ``line``: the key line's new content (None leaves it)."""
+
+    value: Value | None = None
+    advance: bool = True
+    problem: str | None = None
+    move_on: bool = False
+    line: str | None = None
+
+
+def options_paragraphs(question: Question, chosen=frozenset(), multi: bool = False) -> list:
+    """Options as folded paragraphs, so long labels (Q14) hang under their own text."""
+    rows = []
+    for option in question.options:
+        picked = option.code in chosen
+        mark = ("[x]" if picked else "[ ]") if multi else (" * " if picked else "   ")
+        style = "bold reverse" if picked else ""
+        label = option.label + ("　✎記入欄あり" if question.text_box(option.code) else "")
+        rows.append((RichText(f"{mark}{option.code:>2} ", style=style), RichText(label, style=style)))
+    return rows
+
+
+def _codes_hint(question: Question) -> str:
+    codes = question.codes
+    return f"{min(codes)}～{max(codes)}" if codes else ""
+
+
+class AnswerField(Vertical):
+    """Base: what every field offers the entry screen."""
+
+    uses_key_line = True
+
+    def __init__(self, question: Question, value: Value | None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.question = question
+        self.value = value
+        self.route_choice_for: type | None = None
+
+    # -- what the key line shows -----------------------------------------------------------
+
+    def prompt(self) -> str:
+        if self.route_choice_for is not None:
+            return "経路の番号"
+        return "番号"
+
+    def placeholder(self) -> str:
+        if self.route_choice_for is not None:
+            return "仮定する番号（仮定しない場合はそのまま Enter）"
+        return f"番号 {_codes_hint(self.question)}"
+
+    def line_text(self) -> str:
+        """What the key line holds when the field (or a phase of it) starts."""
+        return ""
+
+    # -- keys (called synchronously by the key line) ---------------------------------------
+
+    def typed(self, text: str) -> Outcome | None:
+        return None
+
+    def entered(self, text: str) -> Outcome:
+        return Outcome(move_on=True)
+
+    def commit(self, text: str) -> Outcome:
+        """Tab / PageDown: as Enter."""
+        return self.entered(text)
+
+    def raw_text(self, text: str) -> str:
+        """The paper's marks kept with 無効."""
+        return normalize(text).strip()
+
+    def after_save(self, value: Value) -> bool:
+        """The value was stored; return True to stay (a text box or a later row follows)."""
+        self.value = value
+        self.route_choice_for = None
+        self.refresh_display()
+        return False
+
+    def refresh_display(self) -> None:
+        pass
+
+    # -- 無回答 / 無効 on a routing question ---------------------------------------------------
+
+    def ask_route_choice(self, kind: type) -> None:
+        self.route_choice_for = kind
+        self.refresh_display()
+
+    def _route_choice_text(self) -> str:
+        if self.route_choice_for is None:
+            return ""
+        return (
+            f"{EMPTY_LABELS[self.route_choice_for]}として記録します。経路を仮定する番号を入力して Enter"
+            "（仮定しない場合はそのまま Enter。経路未確定として点検に残ります）"
+        )
+
+    def _update_route_choice(self) -> None:
+        label = self.query_one("#route-choice", Label)
+        label.update(self._route_choice_text())
+        label.display = self.route_choice_for is not None
+
+    def _route_choice(self, text: str) -> Outcome:
+        kind = self.route_choice_for
+        text = normalize(text).strip()
+        if not text:
+            return Outcome(value=kind(), line="")
+        if text.isdigit() and int(text) in self.question.codes:
+            return Outcome(value=kind(route_as=int(text)), line="")
+        codes = "、".join(str(c) for c in self.question.codes)
+        return Outcome(problem=f"経路の番号は {codes} のどれかです（仮定しない場合は空のまま Enter）。")
+
+    def _route_choice_label(self) -> ComposeResult:
+        label = Label(self._route_choice_text(), id="route-choice", classes="hint")
+        label.display = self.route_choice_for is not None
+        yield label
+
+
+class SingleField(AnswerField):
+    """Type the number as on the paper; a complete code is taken at once."""
+
+    def __init__(self, question: Question, value: Value | None, **kwargs) -> None:
+        super().__init__(question, value, **kwargs)
+        self.text_code: int | None = None  # an option's text box is open
+
+    def compose(self) -> ComposeResult:
+        yield Folded(options_paragraphs(self.question, self._chosen()), id="options")
+        yield from self._route_choice_label()
+
+    def _chosen(self) -> set[int]:
+        return {self.value.code} if isinstance(self.value, Single) else set()
+
+    def refresh_display(self) -> None:
+        if not self.is_mounted:  # compose draws the current state
+            return
+        self.query_one("#options", Folded).update(options_paragraphs(self.question, self._chosen()))
+        self._update_route_choice()
+
+    def prompt(self) -> str:
+        if self.text_code is not None:
+            return f"{self.text_code} の記入欄"
+        return super().prompt()
+
+    def placeholder(self) -> str:
+        if self.text_code is not None:
+            return self.question.text_box(self.text_code).prompt + "（Enter で次へ）"
+        return super().placeholder()
+
+    def line_text(self) -> str:
+        if self.text_code is not None and isinstance(self.value, Single):
+            return self.value.texts.get(self.text_code, "")
+        return ""
+
+    def typed(self, text: str) -> Outcome | None:
+        if self.text_code is not None or self.route_choice_for is not None:
+            return None
+        code = complete_code(self.question.codes, text)
+        return self._choose(code) if code is not None else None
+
+    def _choose(self, code: int) -> Outcome:
+        texts = dict(self.value.texts) if isinstance(self.value, Single) and self.value.code == code else {}
+        return Outcome(value=Single(code, texts), advance=self.question.text_box(code) is None, line="")
+
+    def entered(self, text: str) -> Outcome:
+        if self.route_choice_for is not None:
+            return self._route_choice(text)
+        if self.text_code is not None:
+            return self._text_entered(text)
+        raw = normalize(text).strip()
+        if not raw:
+            if self.value is not None:
+                return Outcome(move_on=True)
+            return Outcome(problem="番号を入力してください（無回答は F2、無効は F3）。")
+        try:
+            value = parse_code(self.question, raw)
+        except InputError as exc:
+            return Outcome(problem=str(exc))
+        if isinstance(value, Single):
+            return self._choose(value.code)
+        return Outcome(value=value, line="")  # two numbers in a single box: 無効, kept as typed
+
+    def _text_entered(self, raw: str) -> Outcome:
+        assert isinstance(self.value, Single)
+        text = clean_text(raw).strip()
+        texts = {self.value.code: text} if text else {}
+        if texts == dict(self.value.texts):
+            return Outcome(move_on=True)
+        return Outcome(value=Single(self.value.code, texts))
+
+    def raw_text(self, text: str) -> str:
+        return "" if self.text_code is not None else super().raw_text(text)
+
+    def after_save(self, value: Value) -> bool:
+        opening = (
+            isinstance(value, Single)
+            and self.question.text_box(value.code) is not None
+            and self.text_code != value.code
+        )
+        super().after_save(value)
+        if opening:
+            self.text_code = value.code
+            return True
+        if not (isinstance(value, Single) and self.text_code == value.code):
+            self.text_code = None
+        return False
+
+
+class MultiField(AnswerField):
+    """Each number toggles its option; Enter records the set and moves on."""
+
+    def __init__(self, question: Question, value: Value | None, **kwargs) -> None:
+        super().__init__(question, value, **kwargs)
+        self.selected: set[int] = set(value.codes) if isinstance(value, Multi) else set()
+        self.box_queue: list[int] = []  # text boxes still to fill, in code order
+        self.box_texts: dict[int, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Folded(options_paragraphs(self.question, self.selected, multi=True), id="options")
+        yield from self._route_choice_label()
+
+    def refresh_display(self) -> None:
+        if not self.is_mounted:
+            return
+        self.query_one("#options", Folded).update(options_paragraphs(self.question, self.selected, multi=True))
+        self._update_route_choice()
+
+    def prompt(self) -> str:
+        if self.box_queue:
+            return f"{self.box_queue[0]} の記入欄"
+        return "番号"
+
+    def placeholder(self) -> str:
+        if self.box_queue:
+            return self.question.text_box(self.box_queue[0]).prompt + "（Enter で次へ）"
+        return f"番号で選択・解除 {_codes_hint(self.question)}（Enter で記録）"
+
+    def line_text(self) -> str:
+        if self.box_queue and isinstance(self.value, Multi):
+            return self.value.texts.get(self.box_queue[0], "")
+        return ""
+
+    def _toggle(self, token: str) -> str | None:
+        text = normalize(token).strip()
+        if not text.isdigit() or int(text) not in self.question.codes:
+            return f"「{token}」は選択肢にありません。選べる番号は {_codes_hint(self.question)} です。"
+        self.selected ^= {int(text)}
+        self.refresh_display()
+        return None
+
+    def typed(self, text: str) -> Outcome | None:
+        if self.box_queue or self.route_choice_for is not None:
+            return None
+        finished, rest = split_codes(text)
+        for token in finished:
+            problem = self._toggle(token)
+            if problem:
+                return Outcome(problem=problem, line=rest)
+        if complete_code(self.question.codes, rest) is not None:
+            self._toggle(rest)
+            return Outcome(line="")
+        if finished:
+            return Outcome(line=rest)
+        return None
+
+    def _boxed(self) -> list[int]:
+        return [c for c in sorted(self.selected) if self.question.text_box(c)]
+
+    def entered(self, text: str) -> Outcome:
+        if self.route_choice_for is not None:
+            return self._route_choice(text)
+        if self.box_queue:
+            return self._box_entered(text)
+        rest = normalize(text).strip()
+        if rest:
+            for token in split_codes(rest + " ")[0]:
+                problem = self._toggle(token)
+                if problem:
+                    return Outcome(problem=problem)
+        if not self.selected:
+            return Outcome(problem="番号を入力してください（無回答は F2、無効は F3）。", line="")
+        old_texts = dict(self.value.texts) if isinstance(self.value, Multi) else {}
+        value = Multi(frozenset(self.selected), {c: t for c, t in old_texts.items() if c in self.selected})
+        boxed = self._boxed()
+        if value == self.value and not boxed:
+            return Outcome(move_on=True, line="")
+        return Outcome(value=value, advance=not boxed, line="")
+
+    def _box_entered(self, raw: str) -> Outcome:
+        code = self.box_queue[0]
+        text = clean_text(raw).strip()
+        texts = dict(self.value.texts) if isinstance(self.value, Multi) else {}
+        if text:
+            texts[code] = text
+        else:
+            texts.pop(code, None)
+        value = Multi(frozenset(self.selected), texts)
+        last = len(self.box_queue) == 1
+        if value == self.value:
+            self.box_queue.pop(0)
+            return Outcome(move_on=last, line=self.line_text())
+        return Outcome(value=value, advance=last)
+
+    def raw_text(self, text: str) -> str:
+        return "" if self.box_queue else super().raw_text(text)
+
+    def after_save(self, value: Value) -> bool:
+        in_boxes = bool(self.box_queue)
+        super().after_save(value)
+        self.selected = set(value.codes) if isinstance(value, Multi) else set()
+        self.refresh_display()
+        if not isinstance(value, Multi):
+            self.box_queue = []
+            return False
+        if in_boxes:
+            self.box_queue.pop(0)
+            return bool(self.box_queue)
+        self.box_queue = self._boxed()
+        return bool(self.box_queue)
+
+
+class TextField(AnswerField):
+    """Long free text in a multi-line editor: Enter is a new line, Tab moves on."""
+
+    uses_key_line = False
+
+    def compose(self) -> ComposeResult:
+        text = self.value.text if isinstance(self.value, Text) else ""
+        yield Label("記入内容（Enter で改行、Tab で記録して次へ。日本語入力可）", classes="hint")
+        yield TextArea(text, id="text", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+
+    def raw_text(self, text: str) -> str:
+        return clean_text(self.query_one("#text", TextArea).text).strip()
+
+    def entered(self, text: str) -> Outcome:
+        return self.commit(text)
+
+    def commit(self, text: str) -> Outcome:
+        written = clean_text(self.query_one("#text", TextArea).text).strip()
+        if not written:
+            if self.value is not None:
+                return Outcome(move_on=True)
+            return Outcome(problem="記入がありません。用紙が空欄なら F2（無回答）を押してください。")
+        if isinstance(self.value, Text) and self.value.text == written:
+            return Outcome(move_on=True)
+        return Outcome(value=Text(written))
+
+
+class _RowsField(AnswerField):
+    """Shared by the matrix (a code per row) and the counts (a number per item)."""
+
+    def __init__(self, question: Question, value: Value | None, **kwargs) -> None:
+        super().__init__(question, value, **kwargs)
+        self.cells: dict = self.initial_cells()
+        self.current = 0
+
+    def row_ids(self) -> list[str]:
+        raise NotImplementedError
+
+    def row_label(self, row_id: str) -> str:
+        raise NotImplementedError
+
+    def shown(self, row_id: str) -> str:
+        raise NotImplementedError
+
+    def parse(self, row_id: str, raw: str):
+        raise NotImplementedError
+
+    def build(self) -> Value:
+        raise NotImplementedError
+
+    def initial_cells(self) -> dict:
+        return {}
+
+    def legend(self) -> ComposeResult:
+        return iter(())
+
+    def compose(self) -> ComposeResult:
+        yield from self.legend()
+        yield Folded(self._rows(), id="rows")
+        yield Label(self.hint(), classes="hint")
+
+    def hint(self) -> str:
+        return "Enter で次の行へ（空のまま Enter はその行を無回答、↑↓で行を移動）。最後の行で記録して次の問いへ。"
+
+    def _rows(self) -> list:
+        width = max(len(self.row_label(r)) for r in self.row_ids()) * 2 + 2
+        rows = []
+        for index, row_id in enumerate(self.row_ids()):
+            here = index == self.current
+            label = self.row_label(row_id)
+            pad = " " * max(0, width - 2 * len(label))
+            prefix = RichText(("▶ " if here else "  ") + label + pad, style="bold" if here else "")
+            rows.append((prefix, RichText(self.shown(row_id), style="bold" if here else "")))
+        return rows
+
+    def refresh_display(self) -> None:
+        if self.is_mounted:
+            self.query_one("#rows", Folded).update(self._rows())
+
+    def prompt(self) -> str:
+        return self.row_label(self.row_ids()[self.current])
+
+    def placeholder(self) -> str:
+        return "空のまま Enter は無回答"
+
+    def move(self, step: int) -> None:
+        self.current = max(0, min(len(self.row_ids()) - 1, self.current + step))
+        self.refresh_display()
+
+    def _take(self, raw: str) -> Outcome:
+        row_id = self.row_ids()[self.current]
+        try:
+            self.cells[row_id] = self.parse(row_id, raw)
+        except InputError as exc:
+            return Outcome(problem=f"{self.row_label(row_id)}: {exc}")
+        if self.current + 1 < len(self.row_ids()):
+            self.move(1)
+            return Outcome(line="")
+        missing = [i for i, r in enumerate(self.row_ids()) if r not in self.cells]
+        if missing:
+            self.current = missing[0]
+            self.refresh_display()
+            return Outcome(problem=f"{self.row_label(self.row_ids()[missing[0]])} がまだ入力されていません。", line="")
+        self.refresh_display()
+        value = self.build()
+        if value == self.value:
+            return Outcome(move_on=True, line="")
+        return Outcome(value=value, line="")
+
+    def entered(self, text: str) -> Outcome:
+        return self._take(text)
+
+
+class GridField(_RowsField):
+    """The matrix (Q2): one code per row on one screen, each taken as soon as it is typed."""
+
+    def row_ids(self) -> list[str]:
+        return [row.id for row in self.question.rows]
+
+    def row_label(self, row_id: str) -> str:
+        return self.question.row(row_id).label
+
+    def legend(self) -> ComposeResult:
+        yield Folded(options_paragraphs(self.question), id="options")
+
+    def initial_cells(self) -> dict:
+        return dict(self.value.cells) if isinstance(self.value, Grid) else {}
+
+    def shown(self, row_id: str) -> str:
+        if row_id not in self.cells:
+            return ""
+        cell = self.cells[row_id]
+        if isinstance(cell, int):
+            option = self.question.option(cell)
+            return f"{cell} {option.label}" if option else str(cell)
+        if isinstance(cell, Invalid):
+            return f"無効（{cell.raw}）" if cell.raw else "無効"
+        return "無回答"
+
+    def typed(self, text: str) -> Outcome | None:
+        if complete_code(self.question.codes, text) is not None:
+            return self._take(text)
+        return None
+
+    def parse(self, row_id: str, raw: str):
+        if not normalize(raw).strip():
+            return Blank()
+        return parse_cell(self.question, raw)
+
+    def build(self) -> Grid:
+        return Grid({row_id: self.cells[row_id] for row_id in self.row_ids()})
+
+
+class CountsField(_RowsField):
+    """Whole numbers per item (Q23); "１２" and "12人" are accepted."""
+
+    def row_ids(self) -> list[str]:
+        return [item.id for item in self.question.items]
+
+    def row_label(self, row_id: str) -> str:
+        return self.question.item(row_id).label
+
+    def initial_cells(self) -> dict:
+        return dict(self.value.values) if isinstance(self.value, Counts) else {}
+
+    def shown(self, row_id: str) -> str:
+        if row_id not in self.cells:
+            return ""
+        number = self.cells[row_id]
+        unit = self.question.item(row_id).unit
+        return "無回答" if number is None else f"{number}{unit}"
+
+    def hint(self) -> str:
+        return "数を入力して Enter（空のまま Enter はその項目を無回答、↑↓で移動）。最後の項目で記録して次の問いへ。"
+
+    def placeholder(self) -> str:
+        return f"{self.question.item(self.row_ids()[self.current]).unit}数（空のまま Enter は無回答）"
+
+    def parse(self, row_id: str, raw: str):
+        return parse_count(raw)
+
+    def build(self) -> Counts:
+        return Counts({row_id: self.cells[row_id] for row_id in self.row_ids()})
+
+
+_FIELDS: dict[QuestionType, type[AnswerField]] = {
+    QuestionType.SINGLE: SingleField,
+    QuestionType.MULTI: MultiField,
+    QuestionType.TEXT: TextField,
+    QuestionType.MATRIX: GridField,
+    QuestionType.COUNTS: CountsField,
+}
+
+
+def field_for(question: Question, value: Value | None) -> AnswerField:
+    return _FIELDS[question.type](question, value, classes="answer-field")

@@ -1,0 +1,95 @@
+"""Japanese text folded at any character, to the widget's width, with hanging indents.
+
+Word wrapping treats a Japanese sentence as one long word: after 「※　」 the whole sentence
+jumps to the next line. The paper's text breaks anywhere, so we do too, keeping closing
+punctuation (、。）」) off the start of a line (kinsoku).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rich.cells import cell_len
+from rich.console import Group
+from rich.text import Text
+from textual.widget import Widget
+
+__all__ = ["Folded", "fold", "Paragraph"]
+
+_NO_LINE_START = set("、。，．,.）)」』】〕］]！!？?ー・：:；;ぁぃぅぇぉっゃゅょァィゥェォッャュョ々")
+
+# A paragraph: its first-line prefix (a number, a mark) and its body; continuation lines are
+# indented by the prefix's width so that a long option label hangs under its own text.
+Paragraph = tuple[Text | str, Text | str]
+
+
+def _breaks(text: str, width: int) -> list[int]:
+    """Offsets at which ``text`` must break to fit ``width`` cells."""
+    offsets: list[int] = []
+    used = 0
+    for index, char in enumerate(text):
+        cells = cell_len(char)
+        if used + cells > width and used > 0:
+            # Kinsoku: hang a closing mark on the line it closes rather than start a line with it.
+            if char in _NO_LINE_START and used + cells <= width + 2:
+                used += cells
+                continue
+            offsets.append(index)
+            used = 0
+        used += cells
+    return offsets
+
+
+def fold(prefix: Text | str, body: Text | str, width: int) -> list[Text]:
+    """Lines of ``prefix + body`` no wider than ``width`` (bar a hanging closing mark)."""
+    prefix = Text(prefix) if isinstance(prefix, str) else prefix
+    body = Text(body) if isinstance(body, str) else body
+    indent = cell_len(prefix.plain)
+    room = max(4, width - indent)
+    lines: list[Text] = []
+    for number, part in enumerate(body.split("\n", allow_blank=True)):
+        pieces = part.divide(_breaks(part.plain, room)) if part.plain else [Text("")]
+        for piece in pieces:
+            lead = prefix.copy() if not lines else Text(" " * indent)
+            if number > 0 and piece is pieces[0] and lines:
+                lead = Text(" " * indent)
+            line = lead + piece
+            lines.append(line)
+    return lines
+
+
+class Folded(Widget):
+    """Paragraphs folded to the width the layout gives; height follows the content."""
+
+    DEFAULT_CSS = """
+    Folded {
+        height: auto;
+    }
+    """
+
+    def __init__(self, paragraphs: Iterable[Paragraph] = (), **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._paragraphs: list[Paragraph] = list(paragraphs)
+
+    def update(self, paragraphs: Sequence[Paragraph] | str) -> None:
+        if isinstance(paragraphs, str):
+            paragraphs = [("", paragraphs)] if paragraphs else []
+        self._paragraphs = list(paragraphs)
+        self.display = bool(self._paragraphs)
+        self.refresh(layout=True)
+
+    @property
+    def plain(self) -> str:
+        return "\n".join(f"{Text(p) if isinstance(p, str) else p}{b}" for p, b in self._paragraphs)
+
+    def _lines(self, width: int) -> list[Text]:
+        lines: list[Text] = []
+        for prefix, body in self._paragraphs:
+            lines += fold(prefix, body, width)
+        return lines
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self._lines(width))
+
+    def render(self):
+        return Group(*self._lines(self.content_size.width or self.size.width or 80))
