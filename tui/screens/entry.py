@@ -175,6 +175,8 @@ class EntryScreen(Screen):
         self._acknowledge = False
         if self.message and text:
             self.set_message("")
+        if self.field.taking_invalid:
+            return
         outcome = self.field.typed(text)
         if outcome is not None:
             self.handle(outcome)
@@ -216,13 +218,29 @@ class EntryScreen(Screen):
         if self._acknowledge and not self.key_line.value:
             self.advance()
             return
+        if self.field.taking_invalid:
+            self._invalid_entered()
+            return
         self.handle(self.field.entered(self.key_line.value))
 
     def action_next(self) -> None:
         if self._acknowledge and not self.key_line.value:
             self.advance()
             return
+        if self.field.taking_invalid:
+            self._invalid_entered()
+            return
         self.handle(self.field.commit(self.key_line.value))
+
+    def _invalid_entered(self) -> None:
+        field = self.field
+        field.invalid_raw = field.raw_text(self.key_line.value)
+        field.taking_invalid = False
+        if self.question.chooses_route_when_blank:
+            field.ask_route_choice(Invalid)
+            self._sync_key_line(text="")
+            return
+        self.submit(Invalid(raw=field.invalid_raw), advance=True, by_key=True)
 
     def action_previous(self) -> None:
         previous = self.route.previous(self.question_id)
@@ -238,12 +256,18 @@ class EntryScreen(Screen):
         self._record_empty(Invalid)
 
     def _record_empty(self, kind: type) -> None:
-        if self.question.chooses_route_when_blank:
-            self.field.ask_route_choice(kind)
-            self.field.refresh_display()
+        field = self.field
+        if kind is Invalid and field.uses_key_line:
+            # Codes are taken as they are typed, so the paper's marks ("1,2") are keyed after F3.
+            field.taking_invalid = True
+            field.route_choice_for = None
             self._sync_key_line(text="")
             return
-        value = Invalid(raw=self.field.raw_text(self.key_line.value)) if kind is Invalid else Blank()
+        if self.question.chooses_route_when_blank:
+            field.ask_route_choice(kind)
+            self._sync_key_line(text="")
+            return
+        value = Invalid(raw=field.raw_text(self.key_line.value)) if kind is Invalid else Blank()
         self.submit(value, advance=True, by_key=True)
 
     def action_not_applicable(self) -> None:

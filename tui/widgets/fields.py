@@ -63,15 +63,21 @@ class AnswerField(Vertical):
         self.question = question
         self.value = value
         self.route_choice_for: type | None = None
+        self.invalid_raw: str = ""  # what the paper showed, kept with 無効
+        self.taking_invalid = False  # F3 pressed: the key line takes the paper's marks
 
     # -- what the key line shows -----------------------------------------------------------
 
     def prompt(self) -> str:
+        if self.taking_invalid:
+            return "無効の記載"
         if self.route_choice_for is not None:
             return "経路の番号"
         return "番号"
 
     def placeholder(self) -> str:
+        if self.taking_invalid:
+            return "用紙の記載（例: 1,2）を控えて Enter（空でも可）"
         if self.route_choice_for is not None:
             return "仮定する番号（仮定しない場合はそのまま Enter）"
         return f"番号 {_codes_hint(self.question)}"
@@ -100,6 +106,7 @@ class AnswerField(Vertical):
         """The value was stored; return True to stay (a text box or a later row follows)."""
         self.value = value
         self.route_choice_for = None
+        self.taking_invalid = False
         self.refresh_display()
         return False
 
@@ -128,10 +135,11 @@ class AnswerField(Vertical):
     def _route_choice(self, text: str) -> Outcome:
         kind = self.route_choice_for
         text = normalize(text).strip()
+        extra = {"raw": self.invalid_raw} if kind is Invalid else {}
         if not text:
-            return Outcome(value=kind(), line="")
+            return Outcome(value=kind(**extra), line="")
         if text.isdigit() and int(text) in self.question.codes:
-            return Outcome(value=kind(route_as=int(text)), line="")
+            return Outcome(value=kind(route_as=int(text), **extra), line="")
         codes = "、".join(str(c) for c in self.question.codes)
         return Outcome(problem=f"経路の番号は {codes} のどれかです（仮定しない場合は空のまま Enter）。")
 
@@ -440,6 +448,9 @@ class _RowsField(AnswerField):
             return Outcome(problem=f"{self.row_label(row_id)}: {exc}")
         if self.current + 1 < len(self.row_ids()):
             self.move(1)
+            if all(r in self.cells for r in self.row_ids()) and self.build() != self.value:
+                # A correction once every row is filled: stored at once, staying on the question.
+                return Outcome(value=self.build(), advance=False, line="")
             return Outcome(line="")
         missing = [i for i, r in enumerate(self.row_ids()) if r not in self.cells]
         if missing:

@@ -1,0 +1,264 @@
+"""The entry screens, driven with the keys a clerk presses; the store is checked after."""
+
+from __future__ import annotations
+
+import pytest
+
+from db import open_store
+from survey import Blank, Grid, Invalid, NotApplicable, Single
+from tui.app import ChoshoApp
+from tui.screens.departments import DepartmentsScreen
+from tui.screens.dialogs import ConfirmDialog
+from tui.screens.entry import EntryScreen
+from tui.screens.summary import SummaryScreen
+
+from .entry_helpers import expected_answers, open_department, paper_forms, press
+
+
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = open_store(tmp_path / "chosho.sqlite", "clerk-a")
+    yield store
+    store.close()
+
+
+def dept_id(store, name):
+    return next(d.id for d in store.departments() if d.name == name)
+
+
+def answers_of(store, name):
+    return store.response(department_id=dept_id(store, name)).answers
+
+
+@pytest.mark.parametrize("form", paper_forms(), ids=lambda f: f["name"])
+async def test_a_whole_form_keyed_from_paper(store, form):
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await open_department(pilot, form["department"])
+        assert isinstance(app.screen, EntryScreen)
+        assert app.screen.question_id == "Q1"
+        await press(pilot, *form["keys"])
+        # The last answer ends the route: the summary follows, with nothing left to enter.
+        assert isinstance(app.screen, SummaryScreen)
+        assert app.screen.not_entered == []
+        await press(pilot, "f9")
+        assert "入力済にしました" in str(app.screen.query_one("#message").render())
+    response = store.response(department_id=dept_id(store, form["department"]))
+    assert dict(response.answers) == expected_answers(form)
+    assert response.status == "entered"
+    assert {stamp.who for stamp in response.stamps.values()} == {"clerk-a"}
+
+
+async def test_progress_names_question_position_and_department(store):
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_department(pilot, "保育課")
+        await press(pilot, "1", "1", "2", "5", "5")
+        progress = str(app.screen.query_one("#progress").render())
+        assert progress.startswith("Q3 · 3/20 · 保育課（こども未来部）")
+
+
+async def test_out_of_range_code_is_refused_with_the_allowed_codes(store):
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_department(pilot, "保育課")
+        await press(pilot, "9", "enter")
+        screen = app.screen
+        assert screen.question_id == "Q1"
+        assert "9 は選択肢にありません" in screen.message and "1、2" in screen.message
+        assert screen.key_line.value == "9"  # what was typed stays to be corrected
+        await press(pilot, "backspace", "１")  # full-width, through an IME
+        assert screen.question_id == "Q2"
+    assert answers_of(store, "保育課") == {"Q1": Single(1)}
+
+
+async def test_invalid_keeps_what_the_paper_shows(store):
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_department(pilot, "保育課")
+        await press(pilot, "1", "1", "2", "5", "5", "1", "enter", "1", "enter")  # Q1–Q4
+        # Q5: two circles on a single-answer question. Codes are taken as typed, so the clerk
+        # presses F3 (無効) and keys what the paper shows, to keep it for the reviewer.
+        await press(pilot, "f3")
+        screen = app.screen
+        assert str(screen.query_one("#key-prompt").render()) == "無効の記載"
+        await press(pilot, "text:1,2", "enter")
+        assert screen.question_id == "Q6"  # 無効 at Q5 cannot decide its skip: Q6 stays asked
+    assert answers_of(store, "保育課")["Q5"] == Invalid(raw="1,2")
+
+
+async def test_counts_above_respondents_are_refused_and_nothing_is_lost(store):
+    did = dept_id(store, "保育課")
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(EntryScreen(store, did, "Q23"))
+        await pilot.pause()
+        await press(pilot, "5", "enter", "9", "enter", "0", "enter", "0", "enter", "0", "enter")
+        screen = app.screen
+        assert isinstance(screen, EntryScreen) and screen.question_id == "Q23"
+        assert "回答者数" in screen.message
+        assert "Q23" not in answers_of(store, "保育課")
+        await press(pilot, "up", "up", "up", "text:5", "enter")  # correct ＬＩＮＥ only
+        assert "Q23" in answers_of(store, "保育課")
+
+
+async def test_blank_keys_and_route_choice(store):
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_department(pilot, "保育課")
+        await press(pilot, "f2")  # Q1 blank on paper: the clerk is asked which route to assume
+        assert app.screen.question_id == "Q1"
+        assert app.screen.query_one("#route-choice").display
+        await press(pilot, "1", "enter")
+        assert app.screen.question_id == "Q2"
+        await press(pilot, "f3", "enter")  # Q2 unreadable, nothing to copy
+        assert app.screen.question_id == "Q3"
+        await press(pilot, "f4")  # 非該当 is not allowed on Q3
+        assert app.screen.question_id == "Q3"
+        assert "非該当" in app.screen.message
+        assert app.screen.check_action("not_applicable", ()) is False  # and hidden from the footer
+    answers = answers_of(store, "保育課")
+    assert answers["Q1"] == Blank(route_as=1)
+    assert answers["Q2"] == Invalid(raw="")
+    assert "Q3" not in answers
+
+
+async def test_not_applicable_where_the_department_judged_the_skip(store):
+    did = dept_id(store, "保育課")
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(EntryScreen(store, did, "Q6"))
+        await pilot.pause()
+        await press(pilot, "f4")
+        assert app.screen.question_id == "Q7"
+    assert answers_of(store, "保育課")["Q6"] == NotApplicable()
+
+
+async def test_soft_check_is_shown_and_accepted_with_one_key(store):
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_department(pilot, "保育課")
+        await press(pilot, "1", "5", "5", "5", "5")  # used social media, yet every medium "not used"
+        screen = app.screen
+        assert screen.question_id == "Q2" and "要確認" in screen.message
+        await press(pilot, "enter")
+        assert screen.question_id != "Q2"
+    assert answers_of(store, "保育課")["Q2"] == Grid({"line": 5, "x": 5, "facebook": 5, "youtube": 5})
+
+
+async def test_route_change_lists_what_leaves_and_asks_first(store):
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_department(pilot, "保育課")
+        await press(pilot, "1", "1", "2", "5", "5", "1", "enter", "1", "enter")  # Q1–Q4
+        await press(pilot, "f5", "1", "enter")  # jump back to Q1
+        assert app.screen.question_id == "Q1"
+        await press(pilot, "2")
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        assert all(q in dialog.text for q in ("Q2", "Q3", "Q4"))
+        await press(pilot, "escape")  # keep things as they are
+        assert answers_of(store, "保育課")["Q1"] == Single(1)
+        assert "変更を取り消しました" in app.screen.message
+        await press(pilot, "2")
+        await press(pilot, "enter")  # confirm
+        assert app.screen.question_id == "Q16"
+    answers = answers_of(store, "保育課")
+    assert answers == {"Q1": Single(2)}
+    cleared = [e for e in store.history(store.response(department_id=dept_id(store, "保育課")).id) if e.action == "clear"]
+    assert {e.question_id for e in cleared} == {"Q2", "Q3", "Q4"}
+    assert all(e.old and e.why for e in cleared)
+
+
+async def test_resume_after_closing_mid_form(tmp_path):
+    path = tmp_path / "chosho.sqlite"
+    first = open_store(path, "clerk-a")
+    app = ChoshoApp(first, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_department(pilot, "保育課")
+        await press(pilot, "1", "1", "2", "5", "5", "1", "5", "enter")
+        assert app.screen.question_id == "Q3"  # text box of option 5 open, not yet typed
+    first.close()
+    again = open_store(path, "clerk-a")
+    app = ChoshoApp(again, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        rows = app.screen.states
+        hoiku = next(s for s in rows if s.department.name == "保育課")
+        assert (hoiku.status, hoiku.answered) == ("in_progress", 3)
+        await open_department(pilot, "保育課")
+        assert app.screen.question_id == "Q4"  # the first question on the route not answered
+    again.close()
+
+
+async def test_department_list_filters_by_typed_name(store):
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DepartmentsScreen)
+        assert screen.query_one("DataTable").row_count == 58
+        await press(pilot, "text:こども")
+        assert screen.query_one("DataTable").row_count == 4  # the group matches by 部局 too
+        await press(pilot, "down", "enter")
+        assert app.screen.response.department.name == "保育課"
+
+
+async def test_who_is_asked_remembered_and_stamped(tmp_path):
+    path = tmp_path / "chosho.sqlite"
+    store = open_store(path)
+    app = ChoshoApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        who = app.screen.query_one("#who")
+        who.value = ""
+        await press(pilot, "text:山田", "enter")
+        assert isinstance(app.screen, DepartmentsScreen)
+        await open_department(pilot, "保育課")
+        await press(pilot, "1")
+    assert store.response(department_id=dept_id(store, "保育課")).stamps["Q1"].who == "山田"
+    store.close()
+    store = open_store(path)
+    app = ChoshoApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#who").value == "山田"  # remembered
+    store.close()
+
+
+async def test_summary_refuses_entered_while_questions_are_missing(store):
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_department(pilot, "保育課")
+        await press(pilot, "1", "f6")
+        assert isinstance(app.screen, SummaryScreen)
+        await press(pilot, "f9")
+        assert "未入力の問いがあります" in str(app.screen.query_one("#message").render())
+    assert store.response(department_id=dept_id(store, "保育課")).status == "in_progress"
+
+
+KEY_NAMES = {"tab": "Tab", "shift+tab": "Shift+Tab", "pagedown": "PgDn", "pageup": "PgUp", "escape": "Esc", "enter": "Enter"}
+
+
+async def test_help_lists_every_key_of_the_screens(store):
+    from tui.screens.help import HELP_TEXT
+
+    for screen in (EntryScreen, SummaryScreen, DepartmentsScreen):
+        for binding in screen.BINDINGS:
+            for key in binding.key.split(","):
+                name = KEY_NAMES.get(key, key.upper() if key.startswith("f") else key)
+                if key in ("up", "down"):
+                    name = {"up": "↑", "down": "↓"}[key]
+                assert name in HELP_TEXT, (screen.__name__, key)
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_department(pilot, "保育課")
+        await press(pilot, "f1")
+        assert type(app.screen).__name__ == "HelpScreen"
+        await press(pilot, "escape")
+        assert isinstance(app.screen, EntryScreen)
