@@ -35,7 +35,7 @@ class DepartmentsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress")
-        yield Input(placeholder="所属名・部局名で絞り込み（入力すると絞り込み、Enter で開く）", id="filter")
+        yield Input(placeholder="所属名・部局名で絞り込み（入力すると絞り込み、Enter で開く）", id="filter", compact=True)
         yield DataTable(id="departments", cursor_type="row", zebra_stripes=True)
         yield Static("", id="message")
         yield Footer(compact=True)
@@ -45,7 +45,7 @@ class DepartmentsScreen(Screen):
         # Fixed widths keep 80 columns readable; a long name is cut at the column, not wrapped.
         wide = self.app.size.width >= 110
         table.add_column("部局", width=14 if wide else 10)
-        table.add_column("所属", width=38 if wide else 22)
+        table.add_column("所属", width=38 if wide else 20)
         table.add_column("状態", width=6)
         table.add_column("進捗", width=5)
         table.add_column("疑義", width=4)

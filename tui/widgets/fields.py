@@ -43,7 +43,7 @@ def options_paragraphs(question: Question, chosen=frozenset(), multi: bool = Fal
         picked = option.code in chosen
         mark = ("[x]" if picked else "[ ]") if multi else (" * " if picked else "   ")
         style = "bold reverse" if picked else ""
-        label = option.label + ("　✎記入欄あり" if question.text_box(option.code) else "")
+        label = option.label + ("（記入欄あり）" if question.text_box(option.code) else "")
         rows.append((RichText(f"{mark}{option.code:>2} ", style=style), RichText(label, style=style)))
     return rows
 
@@ -159,6 +159,13 @@ class SingleField(AnswerField):
     def compose(self) -> ComposeResult:
         yield Folded(options_paragraphs(self.question, self._chosen()), id="options")
         yield from self._route_choice_label()
+        yield Folded(self._box_hint(), id="box-hint", classes="hint")
+
+    def _box_hint(self) -> list:
+        if self.text_code is None:
+            return []
+        box = self.question.text_box(self.text_code)
+        return [(f"{self.text_code} の記入欄: ", box.prompt + "（下の欄に入力して Enter）")]
 
     def _chosen(self) -> set[int]:
         return {self.value.code} if isinstance(self.value, Single) else set()
@@ -168,6 +175,7 @@ class SingleField(AnswerField):
             return
         self.query_one("#options", Folded).update(options_paragraphs(self.question, self._chosen()))
         self._update_route_choice()
+        self.query_one("#box-hint", Folded).update(self._box_hint())
 
     def prompt(self) -> str:
         if self.text_code is not None:
@@ -232,9 +240,11 @@ class SingleField(AnswerField):
         super().after_save(value)
         if opening:
             self.text_code = value.code
+            self.refresh_display()
             return True
         if not (isinstance(value, Single) and self.text_code == value.code):
             self.text_code = None
+            self.refresh_display()
         return False
 
 
@@ -250,12 +260,20 @@ class MultiField(AnswerField):
     def compose(self) -> ComposeResult:
         yield Folded(options_paragraphs(self.question, self.selected, multi=True), id="options")
         yield from self._route_choice_label()
+        yield Folded(self._box_hint(), id="box-hint", classes="hint")
+
+    def _box_hint(self) -> list:
+        if not self.box_queue:
+            return []
+        code = self.box_queue[0]
+        return [(f"{code} の記入欄: ", self.question.text_box(code).prompt + "（下の欄に入力して Enter）")]
 
     def refresh_display(self) -> None:
         if not self.is_mounted:
             return
         self.query_one("#options", Folded).update(options_paragraphs(self.question, self.selected, multi=True))
         self._update_route_choice()
+        self.query_one("#box-hint", Folded).update(self._box_hint())
 
     def prompt(self) -> str:
         if self.box_queue:
@@ -330,6 +348,7 @@ class MultiField(AnswerField):
         last = len(self.box_queue) == 1
         if value == self.value:
             self.box_queue.pop(0)
+            self.refresh_display()
             return Outcome(move_on=last, line=self.line_text())
         return Outcome(value=value, advance=last)
 
@@ -346,8 +365,9 @@ class MultiField(AnswerField):
             return False
         if in_boxes:
             self.box_queue.pop(0)
-            return bool(self.box_queue)
-        self.box_queue = self._boxed()
+        else:
+            self.box_queue = self._boxed()
+        self.refresh_display()
         return bool(self.box_queue)
 
 
@@ -410,7 +430,7 @@ class _RowsField(AnswerField):
     def compose(self) -> ComposeResult:
         yield from self.legend()
         yield Folded(self._rows(), id="rows")
-        yield Label(self.hint(), classes="hint")
+        yield Folded([("", self.hint())], classes="hint")
 
     def hint(self) -> str:
         return "Enter で次の行へ（空のまま Enter はその行を無回答、↑↓で行を移動）。最後の行で記録して次の問いへ。"

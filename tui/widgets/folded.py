@@ -24,19 +24,26 @@ Paragraph = tuple[Text | str, Text | str]
 
 
 def _breaks(text: str, width: int) -> list[int]:
-    """Offsets at which ``text`` must break to fit ``width`` cells."""
+    """Offsets at which ``text`` must break to fit ``width`` cells.
+
+    Kinsoku by pushing out (追い出し): a closing mark that would start a line takes the
+    character before it down with it, so no line is wider than ``width``.
+    """
     offsets: list[int] = []
+    start = 0
     used = 0
-    for index, char in enumerate(text):
-        cells = cell_len(char)
-        if used + cells > width and used > 0:
-            # Kinsoku: hang a closing mark on the line it closes rather than start a line with it.
-            if char in _NO_LINE_START and used + cells <= width + 2:
-                used += cells
-                continue
-            offsets.append(index)
-            used = 0
+    index = 0
+    while index < len(text):
+        cells = cell_len(text[index])
+        if used + cells > width and index > start:
+            cut = index
+            while cut > start + 1 and text[cut] in _NO_LINE_START:
+                cut -= 1
+            offsets.append(cut)
+            start = cut
+            used = sum(cell_len(ch) for ch in text[cut:index])
         used += cells
+        index += 1
     return offsets
 
 
@@ -54,6 +61,7 @@ def fold(prefix: Text | str, body: Text | str, width: int) -> list[Text]:
             if number > 0 and piece is pieces[0] and lines:
                 lead = Text(" " * indent)
             line = lead + piece
+            line.no_wrap = True  # already folded to the width: never wrapped again
             lines.append(line)
     return lines
 
