@@ -541,9 +541,14 @@ class Store:
         ):
             answers_by.setdefault(rid, {})[qid] = decode(json.loads(value))
         states = []
+        untouched = None  # every department not yet started shares one route
         for did, bukyoku, name, position, rid, status, version, by, at, flags in rows:
             answers = answers_by.get(rid, {})
-            route = self.router.route(answers)
+            if answers:
+                route = self.router.route(answers)
+            else:
+                untouched = untouched or self.router.route({})
+                route = untouched
             answered = sum(1 for qid in route.order if qid in answers)
             states.append(
                 DepartmentState(

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import CommandPalette
 from textual.screen import Screen
 
 from db import Store
@@ -29,11 +28,14 @@ class ChoshoApp(App[None]):
         self.store = store
         self.ask_who = ask_who
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        # The first screen is the app's base screen: nothing is drawn before it.
         from .screens.departments import DepartmentsScreen
         from .screens.who import WhoScreen
 
-        self.push_screen(WhoScreen(self.store) if self.ask_who else DepartmentsScreen(self.store))
+        return WhoScreen(self.store) if self.ask_who else DepartmentsScreen(self.store)
+
+    def on_mount(self) -> None:
         for warning in self.store.warnings:
             self.notify(warning, title="注意", severity="warning", timeout=30)
 
@@ -44,6 +46,8 @@ class ChoshoApp(App[None]):
             self.push_screen(HelpScreen())
 
     def action_command_palette(self) -> None:
+        from textual.command import CommandPalette  # not on the way to the first screen
+
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(CommandPalette(id="--command-palette", placeholder="コマンドを検索…"))
 

@@ -32,6 +32,7 @@ class DepartmentsScreen(Screen):
         super().__init__()
         self.store = store
         self.states: list[DepartmentState] = []
+        self._shown = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress")
@@ -55,7 +56,11 @@ class DepartmentsScreen(Screen):
         self.query_one("#filter", Input).focus()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        # Coming back from a department: its status and progress have changed. (The first
+        # resume is the first showing, already filled by on_mount.)
+        if self._shown:
+            self.reload()
+        self._shown = True
 
     def reload(self) -> None:
         try:

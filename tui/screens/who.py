@@ -64,4 +64,4 @@ class WhoScreen(Screen):
             return
         from .departments import DepartmentsScreen
 
-        self.app.switch_screen(DepartmentsScreen(self.store))
+        self.app.push_screen(DepartmentsScreen(self.store))

@@ -1,0 +1,95 @@
+"""Time from process start to chosho's first interactive screen, against a minimal Textual app.
+
+    .venv/bin/python bench/startup.py [runs]
+
+Both are started as fresh processes, alternately, in the same run, and timed from spawn until
+their first screen has been drawn and can take keys (headless). chosho opens an existing
+database, as on every start but the first. The ratio of the medians is the figure to compare
+across machines (goal ≤ 1.5). Also checks that pandas is not imported before the first screen.
+The last line is `ratio=<number>`.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MINIMAL = """
+import sys
+from textual.app import App
+from textual.widgets import Footer, Static
+
+class Minimal(App):
+    def compose(self):
+        yield Static("ready")
+        yield Footer()
+
+    def on_ready(self):
+        self.call_after_refresh(self.done)
+
+    def done(self):
+        print("ready", "pandas" in sys.modules, flush=True)
+        self.exit()
+
+Minimal().run(headless=True)
+"""
+
+CHOSHO = """
+import sys
+import tui.app
+from tui.screens.departments import DepartmentsScreen
+
+mounted = DepartmentsScreen.on_mount
+
+def on_mount(self):
+    mounted(self)
+    self.app.call_after_refresh(done, self.app)
+
+def done(app):
+    print("ready", "pandas" in sys.modules, flush=True)
+    app.exit()
+
+DepartmentsScreen.on_mount = on_mount
+run = tui.app.ChoshoApp.run
+tui.app.ChoshoApp.run = lambda self, **kw: run(self, headless=True)
+from tui.cli import main
+sys.exit(main(["--db", sys.argv[1], "--user", "bench"]))
+"""
+
+
+def spawn(code: str, *args: str) -> tuple[float, bool]:
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    elapsed = time.perf_counter() - start
+    lines = [line for line in out.stdout.splitlines() if line.startswith("ready")]
+    if not lines:
+        raise SystemExit(f"no first screen:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+    return elapsed, lines[0].split()[1] == "True"
+
+
+def main(runs: int = 11) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        db = str(Path(folder) / "chosho.sqlite")
+        spawn(CHOSHO, db)  # creates and seeds the database; not timed
+        spawn(MINIMAL)  # warm the OS file cache for both
+        minimal, chosho, pandas_seen = [], [], False
+        for _ in range(runs):
+            minimal.append(spawn(MINIMAL)[0])
+            seconds, pandas = spawn(CHOSHO, db)
+            chosho.append(seconds)
+            pandas_seen |= pandas
+    base, ours = statistics.median(minimal), statistics.median(chosho)
+    print(f"minimal Textual app  median {base * 1000:7.1f} ms over {runs} runs")
+    print(f"chosho (department list, existing db)  median {ours * 1000:7.1f} ms")
+    print(f"pandas imported before the first screen: {'yes' if pandas_seen else 'no'}")
+    print(f"ratio={ours / base:.2f}")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 11)
