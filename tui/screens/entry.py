@@ -124,8 +124,6 @@ class EntryScreen(Screen):
         field = self._field = field_for(question, value)
         self.query_one("#body", VerticalScroll).mount(field, before="#recorded")
         self._sync_key_line(text="")
-        if not field.uses_key_line:
-            self.call_after_refresh(lambda: field.query_one(TextArea).focus())
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
         self.refresh_bindings()
 
@@ -176,6 +174,10 @@ class EntryScreen(Screen):
         if self.message and text:
             self.set_message("")
         if self.field.taking_invalid:
+            return
+        if not self.field.uses_key_line:  # typed ahead of the editor's focus: it is the editor's
+            self.field.take_early(text)
+            self.key_line.value = ""
             return
         outcome = self.field.typed(text)
         if outcome is not None:

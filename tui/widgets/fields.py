@@ -376,19 +376,44 @@ class TextField(AnswerField):
 
     uses_key_line = False
 
+    def __init__(self, question: Question, value: Value | None, **kwargs) -> None:
+        super().__init__(question, value, **kwargs)
+        self.early = ""  # typed ahead before the editor was on screen
+
     def compose(self) -> ComposeResult:
         text = self.value.text if isinstance(self.value, Text) else ""
         yield Label("記入内容（Enter で改行、Tab で記録して次へ。日本語入力可）", classes="hint")
-        yield TextArea(text, id="text", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+        yield TextArea(text + self.early, id="text", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
 
-    def raw_text(self, text: str) -> str:
+    def on_mount(self) -> None:
+        editors = self.query("#text").results(TextArea)
+        for editor in editors:  # none if the clerk already moved on (F2 typed ahead)
+            editor.move_cursor(editor.document.end)
+            editor.focus()
+
+    def take_early(self, text: str) -> None:
+        """Keys typed before the editor had the focus belong to it, in order."""
+        editors = list(self.query("#text").results(TextArea)) if self.is_mounted else []
+        if editors:
+            editors[0].insert(text, editors[0].document.end)
+            editors[0].focus()
+        else:
+            self.early += text
+
+    def _written(self) -> str:
+        if not (self.is_mounted and self.query("#text")):
+            return clean_text((self.value.text if isinstance(self.value, Text) else "") + self.early).strip()
         return clean_text(self.query_one("#text", TextArea).text).strip()
 
+    def raw_text(self, text: str) -> str:
+        return self._written()
+
     def entered(self, text: str) -> Outcome:
-        return self.commit(text)
+        self.take_early("\n")
+        return Outcome(line="")
 
     def commit(self, text: str) -> Outcome:
-        written = clean_text(self.query_one("#text", TextArea).text).strip()
+        written = self._written()
         if not written:
             if self.value is not None:
                 return Outcome(move_on=True)
