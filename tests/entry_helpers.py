@@ -53,3 +53,18 @@ async def open_department(pilot, name: str) -> None:
     """From the department list: type part of the name, Enter."""
     await press(pilot, f"text:{name}", "enter")
     await pilot.pause()
+
+
+async def burst(pilot, *keys: str) -> None:
+    """Every key sent at once, as a clerk typing ahead of the screen (or a paste of keys):
+    nothing waits for the app between keys."""
+    from textual.keys import _character_to_key as to_key
+
+    for key in expand(list(keys)):
+        if len(key) == 1:
+            event = events.Key(to_key(key) if not key.isalnum() else key, key)
+        else:
+            event = events.Key(key, None)
+        pilot.app._driver.send_message(event)
+    await pilot.pause()
+    await pilot.pause()

@@ -12,7 +12,7 @@ from tui.screens.dialogs import ConfirmDialog
 from tui.screens.entry import EntryScreen
 from tui.screens.summary import SummaryScreen
 
-from .entry_helpers import expected_answers, open_department, paper_forms, press
+from .entry_helpers import burst, expected_answers, open_department, paper_forms, press
 
 
 
@@ -262,3 +262,16 @@ async def test_help_lists_every_key_of_the_screens(store):
         assert type(app.screen).__name__ == "HelpScreen"
         await press(pilot, "escape")
         assert isinstance(app.screen, EntryScreen)
+
+
+@pytest.mark.parametrize("form", paper_forms(), ids=lambda f: f["name"])
+async def test_typing_ahead_of_the_screen_keeps_every_key_in_its_question(store, form):
+    """A fast clerk does not wait for the next question to be drawn: keys queue up."""
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_department(pilot, form["department"])
+        await burst(pilot, *form["keys"])
+        for _ in range(20):  # let the queued keys drain
+            await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+    assert dict(answers_of(store, form["department"])) == expected_answers(form)
