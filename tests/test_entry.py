@@ -275,3 +275,55 @@ async def test_typing_ahead_of_the_screen_keeps_every_key_in_its_question(store,
             await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)
     assert dict(answers_of(store, form["department"])) == expected_answers(form)
+
+
+async def test_a_second_clerk_on_the_same_department_is_told_not_overwritten(tmp_path):
+    path = tmp_path / "chosho.sqlite"
+    mine = open_store(path, "clerk-a")
+    theirs = open_store(path, "clerk-b")
+    app = ChoshoApp(mine, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_department(pilot, "保育課")
+        await press(pilot, "1")  # Q1 stored; now at Q2
+        response = theirs.response(department_id=dept_id(theirs, "保育課"))
+        theirs.save_answer(response.id, "Q1", Single(2), expected_version=response.version)
+        await press(pilot, "1", "2", "5", "5")  # clerk A finishes Q2, unaware
+        screen = app.screen
+        assert "clerk-b" in screen.message and "上書きせず" in screen.message
+        assert screen.response.answers["Q1"] == Single(2)  # reloaded: A now sees B's change
+        assert screen.question_id == "Q2"
+    assert "Q2" not in answers_of(theirs, "保育課")
+    mine.close()
+    theirs.close()
+
+
+async def test_a_locked_database_is_reported_and_the_answer_kept_on_screen(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "chosho.sqlite"
+    store = open_store(path, "clerk-a", timeout=0.2)
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_department(pilot, "保育課")
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        await press(pilot, "1")
+        screen = app.screen
+        assert screen.question_id == "Q1"
+        assert "他の端末が書き込み中" in screen.message
+        assert screen.key_line.value == "1"  # what was typed is still there
+        other.execute("ROLLBACK")
+        other.close()
+        await press(pilot, "enter")  # try again
+        assert screen.question_id == "Q2"
+    assert answers_of(store, "保育課") == {"Q1": Single(1)}
+    store.close()
+
+
+async def test_command_palette_offers_the_screen_keys_in_japanese(store):
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_department(pilot, "保育課")
+        commands = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"無回答", "無効", "次へ", "前へ", "移動", "点検", "一覧", "ヘルプ", "終了"} <= commands
+        assert "非該当" not in commands  # Q1 offers none

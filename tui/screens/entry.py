@@ -57,6 +57,7 @@ class EntryScreen(Screen):
         self.question_id = question_id or self.resume_point()
         self._field: AnswerField | None = None
         self._acknowledge = False  # a warning is shown: the next Enter/Tab moves on
+        self._typed_before = ""
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -199,6 +200,7 @@ class EntryScreen(Screen):
         getattr(self, f"action_{action}")()
 
     def handle(self, outcome: Outcome) -> None:
+        self._typed_before = self.key_line.value  # restored if the answer cannot be stored
         if outcome.line is not None:
             self.key_line.value = outcome.line
         if outcome.problem:
@@ -340,11 +342,14 @@ class EntryScreen(Screen):
                 why="経路の変更により非該当" if clear else None,
             )
         except ConflictError as exc:
+            typed = self._typed_before
             self.reload()
             self.show(self.question_id)
+            self.key_line.value = typed
             self.set_message(str(exc), "error")
             return
         except (RefusedError, StoreError) as exc:
+            self.key_line.value = self._typed_before
             self.set_message(str(exc), "error")
             return
         self.reload()
