@@ -228,6 +228,8 @@ class _Book:
         lines = 1
         for text, width in cells:
             chars = max(1, int(width) - 1)
+            if 2 * len(text) <= chars and "\n" not in text:
+                continue  # fits on one line whatever its characters
             lines = max(lines, sum(max(1, -(-display_width(line) // chars)) for line in text[:3000].split("\n")))
         if lines > 1:
             self.set_height(ws, row, min(409, 13.5 * lines + 3))
