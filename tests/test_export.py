@@ -320,6 +320,29 @@ def test_writes_nothing_when_it_cannot_write(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".xlsx")) == ["dir.xlsx", "open.xlsx"]
 
 
+def test_failures_while_writing_leave_nothing(tmp_path, monkeypatch):
+    import exports.workbook as workbook
+    from xlsxwriter.exceptions import FileCreateError
+
+    store = scenario_store(tmp_path / "db.sqlite")
+
+    def no_folder_access(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    with monkeypatch.context() as patch:  # a folder the user may not write to
+        patch.setattr(workbook, "open", no_folder_access, raising=False)
+        with pytest.raises(ExportError, match="書き込めませんでした"):
+            export_workbook(store, tmp_path / "a.xlsx")
+
+    def disk_full(_self):
+        raise FileCreateError(OSError(28, "No space left on device"))
+
+    monkeypatch.setattr(workbook.xlsxwriter.Workbook, "close", disk_full)
+    with pytest.raises(ExportError, match="書き込めませんでした"):
+        export_workbook(store, tmp_path / "b.xlsx")
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".xlsx"]
+
+
 def test_unwritable_folder(tmp_path):
     import os
 
