@@ -564,6 +564,39 @@ class Store:
             )
         return states
 
+    def responses(self) -> list[Response]:
+        """Every department's response with its answers, in roster order: two queries in all.
+
+        For the export, which reads every department at once; ``response()`` reads one.
+        """
+        answers_by: dict[int, dict[str, Value]] = {}
+        stamps_by: dict[int, dict[str, Stamp]] = {}
+        for rid, qid, value, who, at in self._read(
+            "SELECT a.response_id, a.question_id, a.value, a.entered_by, a.entered_at FROM answers a"
+            " JOIN responses r ON r.id = a.response_id WHERE r.questionnaire_id = ?",
+            (self.questionnaire_id,),
+        ):
+            answers_by.setdefault(rid, {})[qid] = decode(json.loads(value))
+            stamps_by.setdefault(rid, {})[qid] = Stamp(who, at)
+        rows = self._read(
+            "SELECT r.id, d.id, d.bukyoku, d.name, d.position, r.status, r.version,"
+            " r.updated_by, r.updated_at, r.entered_by, r.entered_at, r.reviewed_by, r.reviewed_at,"
+            " r.finalised_by, r.finalised_at"
+            " FROM responses r JOIN departments d ON d.id = r.department_id"
+            " WHERE d.questionnaire_id = ? ORDER BY d.position",
+            (self.questionnaire_id,),
+        )
+        result = []
+        for rid, did, bukyoku, name, position, status, version, *cols in rows:
+            stamps = [Stamp(cols[i], cols[i + 1]) if cols[i] else None for i in range(0, 8, 2)]
+            result.append(
+                Response(
+                    rid, Department(did, bukyoku, name, position), status, version,
+                    answers_by.get(rid, {}), stamps_by.get(rid, {}), *stamps,
+                )
+            )
+        return result
+
     def history(self, response_id: int | None = None) -> list[AuditEntry]:
         if response_id is None:
             rows = self._read("SELECT * FROM audit_log ORDER BY id")
@@ -670,6 +703,56 @@ class Store:
 
     def _current_version(self, response_id: int) -> int:
         return self.conn.execute("SELECT version FROM responses WHERE id = ?", (response_id,)).fetchone()[0]
+
+    def import_answers(self, entries: Mapping[int, Mapping[str, Value]], *, why: str) -> int:
+        """Store imported answers for many departments in one transaction: all or nothing.
+
+        ``entries`` maps a response id to its answers. Each value is checked like a typed one
+        (hard errors refuse the whole import); a department that is finalised or already has
+        answers is refused too, so an import never overwrites. Every answer is logged as an
+        ``answer`` by this person (who then may not sign those departments off), with ``why``.
+        Returns the number of answers stored.
+        """
+        problems = []
+        for response_id, answers in entries.items():
+            for question_id, value in answers.items():
+                problems += [
+                    f"{question_id}: {p.message}"
+                    for p in check_answer(self.questionnaire, question_id, value)
+                    if p.severity is Severity.ERROR
+                ]
+        if problems:
+            raise RefusedError("取り込めない回答があります。\n" + "\n".join(problems))
+        stored = 0
+        with self._write():
+            for response_id, answers in entries.items():
+                if not answers:
+                    continue
+                status = self._refuse_if_final(response_id)
+                existing = self.conn.execute(
+                    "SELECT count(*) FROM answers WHERE response_id = ?", (response_id,)
+                ).fetchone()[0]
+                if existing:
+                    name = self.conn.execute(
+                        "SELECT d.name FROM responses r JOIN departments d ON d.id = r.department_id"
+                        " WHERE r.id = ?",
+                        (response_id,),
+                    ).fetchone()[0]
+                    raise RefusedError(f"{name} にはすでに回答が入力されています。取り込みでは上書きしません。")
+                self._bump(response_id, None)
+                if status == "not_started":
+                    self._set_status(response_id, status, "in_progress", why)
+                stamp = now()
+                for question_id, value in answers.items():
+                    new = _dump(value)
+                    self.conn.execute(
+                        "INSERT INTO answers (response_id, question_id, state, value, entered_by, entered_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (response_id, question_id, _state(value), new, self.who, stamp),
+                    )
+                    self._log(response_id, question_id, "answer", None, new, why)
+                    stored += 1
+        return stored
 
     # -- review ----------------------------------------------------------------------------
 

@@ -1,1 +1,43 @@
-"""chosho's exports: the consolidated Excel workbook the audit report is written from."""
+"""chosho's exports: the consolidated Excel workbook the audit report is written from, and the
+import of answers in its 回答一覧 layout.
+
+Importing this package is light: XlsxWriter and pandas are loaded only when an export or an
+import runs, so the app starts fast.
+
+    from exports import export_workbook, import_answers
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "ExportError",
+    "ExportResult",
+    "ImportFileError",
+    "ImportReport",
+    "export_workbook",
+    "import_answers",
+    "read_records",
+    "save_workbook",
+]
+
+_WHERE = {
+    "ExportError": "workbook",
+    "ExportResult": "workbook",
+    "export_workbook": "workbook",
+    "save_workbook": "workbook",
+    "read_records": "records",
+    "ImportFileError": "importer",
+    "ImportReport": "importer",
+    "import_answers": "importer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'exports' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(f"{__name__}.{module}"), name)

@@ -101,6 +101,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("target", type=Path, metavar="保存先", help="バックアップの保存先ファイル")
     backup.set_defaults(handler=cmd_backup)
+
+    export = commands.add_parser(
+        "export",
+        help="集計用の Excel ブック（集計・部局別・自由記述・回答一覧など）を出力します",
+        description="既定では入力中・入力済・確認済・確定の所属を集計し、入力済でない所属を警告します。",
+    )
+    export.add_argument(
+        "-o", "--output", type=Path, metavar="ファイル",
+        help="出力先（.xlsx）。省略時は現在のフォルダに「調書名_集計_日時.xlsx」",
+    )
+    export.add_argument("--confirmed-only", action="store_true", help="確認済・確定の所属だけを集計します")
+    export.set_defaults(handler=cmd_export)
+
+    import_ = commands.add_parser(
+        "import",
+        help="回答一覧の形（xlsx か UTF-8 の CSV）の回答を取り込みます（すべてか、何もしないか）",
+        description="各行を入力画面と同じく点検し、一つでも取り込めない箇所があれば何も取り込みません。"
+        "すでに回答のある所属には取り込みません（上書きしません）。",
+    )
+    import_.add_argument("file", type=Path, metavar="ファイル", help="回答一覧（chosho export のブック、または CSV）")
+    import_.add_argument("--check", action="store_true", help="取り込まずに点検だけします")
+    import_.set_defaults(handler=cmd_import)
     return parser
 
 
@@ -237,6 +259,18 @@ def cmd_backup(args: argparse.Namespace) -> int:
         target = store.backup(args.target)
     print(f"バックアップしました: {target}")
     return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from exports.commands import run_export
+
+    return run_export(args, _open)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from exports.commands import run_import
+
+    return run_import(args, _open)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,63 @@
+"""Read every department from the store, once, as the export needs it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from .tally import DepartmentRecord
+
+if TYPE_CHECKING:
+    from db import Store
+
+__all__ = ["DEFAULT_STATUSES", "CONFIRMED_STATUSES", "read_records", "scope_statement"]
+
+# What the summary sheets count. Default: everything entered so far (a department not yet
+# started has nothing to count); the option: only what a second person has signed off.
+DEFAULT_STATUSES = ("in_progress", "entered", "reviewed", "final")
+CONFIRMED_STATUSES = ("reviewed", "final")
+
+
+def _pair(stamp) -> tuple[str, str] | None:
+    return (stamp.who, stamp.at) if stamp is not None else None
+
+
+def read_records(store: Store, *, confirmed_only: bool = False) -> list[DepartmentRecord]:
+    """Every department in roster order, with its route (one routing per department)."""
+    statuses = CONFIRMED_STATUSES if confirmed_only else DEFAULT_STATUSES
+    router = store.router
+    open_flags = Counter(flag.response_id for flag in store.flags(open_only=True))
+    records = []
+    for response in store.responses():
+        department = response.department
+        records.append(
+            DepartmentRecord(
+                response_id=response.id,
+                bukyoku=department.bukyoku,
+                name=department.name,
+                position=department.position,
+                status=response.status,
+                answers=response.answers,
+                route=router.route(response.answers),
+                included=response.status in statuses,
+                open_flags=open_flags[response.id],
+                entered=_pair(response.entered),
+                reviewed=_pair(response.reviewed),
+                finalised=_pair(response.finalised),
+                updated=_pair(response.updated),
+            )
+        )
+    return records
+
+
+def scope_statement(records: list[DepartmentRecord], confirmed_only: bool) -> str:
+    """The sentence every summary sheet carries: which departments it counts."""
+    from db import STATUS_LABELS
+
+    included = sum(1 for r in records if r.included)
+    statuses = CONFIRMED_STATUSES if confirmed_only else DEFAULT_STATUSES
+    names = "・".join(f"「{STATUS_LABELS[s]}」" for s in statuses)
+    text = f"集計対象: 状態が{names}の所属（{included} 所属／全 {len(records)} 所属）。"
+    if confirmed_only:
+        return text + "確認済でない所属は含みません。"
+    return text + f"「{STATUS_LABELS['not_started']}」の所属は含みません。入力中の所属は入力済みの回答だけを数えています。"

@@ -1,0 +1,246 @@
+"""The numbers of the workbook: every department's state for every question, and the tallies.
+
+Pure Python over the domain core: no pandas, no xlsxwriter, no SQLite, so the counting rules
+can be read and tested on their own. The routing engine decides every skip; nothing here knows
+a question id.
+
+A department's answer to a question falls in exactly one state:
+
+in the base (基数 N: the departments that were to answer it)
+    ``answered``  an answer (a code, ticks, text, numbers)
+    ``blank``     無回答: the paper leaves it empty
+    ``invalid``   無効: the paper answers unusably (or a code the definition no longer has)
+    ``missing``   未入力: on the route, nothing entered yet
+
+outside the base
+    ``off``        非該当: off the department's route (the routing engine says so)
+    ``judged``     非該当: recorded by the clerk where the department may skip on its own judgement
+    ``undecided``  経路未確定: the route to it is not settled (an earlier routing answer is blank
+                   with no route chosen) and nothing is recorded for it but 無回答. When the
+                   paper shows an answer to such a question (a code, text, or 無効), the
+                   department did answer it, so it counts in the base.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from survey import (
+    Blank,
+    Counts,
+    Grid,
+    Invalid,
+    Multi,
+    NotApplicable,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Route,
+    Router,
+    Single,
+    Text,
+    Value,
+)
+
+__all__ = [
+    "ANSWERED",
+    "BASE_STATES",
+    "OUTSIDE_STATES",
+    "STATE_LABELS",
+    "DepartmentRecord",
+    "QuestionTally",
+    "classify",
+    "common_questions",
+    "skipped_by",
+    "tally",
+    "tally_question",
+]
+
+ANSWERED, BLANK, INVALID, MISSING = "answered", "blank", "invalid", "missing"
+OFF, JUDGED, UNDECIDED = "off", "judged", "undecided"
+BASE_STATES = (BLANK, INVALID, MISSING)  # shown as rows of their own, after the options
+OUTSIDE_STATES = (OFF, JUDGED, UNDECIDED)
+STATE_LABELS = {
+    BLANK: "無回答",
+    INVALID: "無効",
+    MISSING: "未入力",
+    OFF: "非該当（経路外）",
+    JUDGED: "非該当（所属の判断）",
+    UNDECIDED: "経路未確定",
+}
+
+
+@dataclass(frozen=True)
+class DepartmentRecord:
+    """One department as the export sees it: who, where its form stands, its answers and route."""
+
+    response_id: int
+    bukyoku: str
+    name: str
+    position: int
+    status: str
+    answers: Mapping[str, Value]
+    route: Route
+    included: bool = True
+    open_flags: int = 0
+    entered: tuple[str, str] | None = None  # (who, when)
+    reviewed: tuple[str, str] | None = None
+    finalised: tuple[str, str] | None = None
+    updated: tuple[str, str] | None = None
+
+
+def _codes_known(question: Question, value: Value) -> bool:
+    """Whether every code in a value is an option of the question (a changed definition may
+    leave stored codes that no longer exist: they are counted as 無効 and reported)."""
+    codes = question.codes
+    if isinstance(value, Single):
+        return value.code in codes
+    if isinstance(value, Multi):
+        return bool(value.codes) and value.codes <= set(codes)
+    if isinstance(value, Grid):
+        return all(not isinstance(c, int) or c in codes for c in value.cells.values())
+    return True
+
+
+def classify(question: Question, route: Route, value: Value | None) -> str:
+    """The state of one department's answer to one question (see the module's docstring)."""
+    status = route.status(question.id)
+    if status == "off":
+        return OFF
+    if isinstance(value, NotApplicable):
+        return JUDGED
+    if status == "pending" and (value is None or isinstance(value, Blank)):
+        return UNDECIDED
+    if value is None:
+        return MISSING
+    if isinstance(value, Blank):
+        return BLANK
+    if isinstance(value, Counts) and not any(isinstance(n, int) for n in value.values.values()):
+        return BLANK  # every number left empty
+    if isinstance(value, Invalid) or not _codes_known(question, value):
+        return INVALID
+    return ANSWERED
+
+
+@dataclass
+class QuestionTally:
+    """One question's tally over a set of departments."""
+
+    question: Question
+    states: Counter = field(default_factory=Counter)  # state -> departments
+    options: Counter = field(default_factory=Counter)  # code -> departments choosing it
+    cells: dict[str, Counter] = field(default_factory=dict)  # matrix row -> code or state -> n
+    sums: Counter = field(default_factory=Counter)  # counts item -> sum over departments
+    filled: Counter = field(default_factory=Counter)  # counts item -> departments giving it
+    rate_parts: dict[str, list[int]] = field(default_factory=dict)  # item -> [numerator, denominator]
+    unknown_codes: int = 0  # answers holding a code the definition does not have
+
+    @property
+    def base(self) -> int:
+        """基数 N: departments that were to answer the question (非該当 and 経路未確定 excluded)."""
+        return self.states[ANSWERED] + sum(self.states[s] for s in BASE_STATES)
+
+    @property
+    def outside(self) -> int:
+        return sum(self.states[s] for s in OUTSIDE_STATES)
+
+    def share(self, count: int) -> float | None:
+        return count / self.base if self.base else None
+
+    def rate(self, item_id: str) -> float | None:
+        numerator, denominator = self.rate_parts.get(item_id, (0, 0))
+        return numerator / denominator if denominator else None
+
+    def add(self, state: str, value: Value | None) -> None:
+        self.states[state] += 1
+        question = self.question
+        if question.type is QuestionType.MATRIX and state in (ANSWERED, BLANK, INVALID, MISSING):
+            for row in question.rows:
+                self.cells.setdefault(row.id, Counter())[_cell_state(state, value, row.id, question)] += 1
+        if state == INVALID and value is not None and not isinstance(value, Invalid):
+            self.unknown_codes += 1
+        if state != ANSWERED:
+            return
+        if isinstance(value, Single):
+            self.options[value.code] += 1
+        elif isinstance(value, Multi):
+            self.options.update(value.codes)
+        elif isinstance(value, Counts):
+            for item in question.items:
+                number = value.values.get(item.id)
+                if isinstance(number, int):
+                    self.sums[item.id] += number
+                    self.filled[item.id] += 1
+                    if item.at_most:
+                        ceiling = value.values.get(item.at_most)
+                        if isinstance(ceiling, int):
+                            parts = self.rate_parts.setdefault(item.id, [0, 0])
+                            parts[0] += number
+                            parts[1] += ceiling
+
+
+def _cell_state(state: str, value: Value | None, row_id: str, question: Question) -> int | str:
+    """One matrix row of one department: its code, or 無回答 / 無効 / 未入力."""
+    if state in (BLANK, MISSING):
+        return state
+    if not isinstance(value, Grid):
+        return INVALID
+    cell = value.cells.get(row_id)
+    if cell is None:
+        return MISSING
+    if isinstance(cell, Blank):
+        return BLANK
+    if isinstance(cell, Invalid) or cell not in question.codes:
+        return INVALID
+    return cell
+
+
+def tally_question(question: Question, records: Iterable[DepartmentRecord]) -> QuestionTally:
+    result = QuestionTally(question)
+    for record in records:
+        value = record.answers.get(question.id)
+        result.add(classify(question, record.route, value), value)
+    return result
+
+
+def tally(questionnaire: Questionnaire, records: Sequence[DepartmentRecord]) -> list[QuestionTally]:
+    """Every question's tally over the included departments, in form order."""
+    included = [r for r in records if r.included]
+    return [tally_question(q, included) for q in questionnaire.questions]
+
+
+def common_questions(questionnaire: Questionnaire, router: Router | None = None) -> tuple[Question, ...]:
+    """Questions every department answers whatever its route: on the route of an empty form
+    (the routing engine keeps a question "on" only when every branch reaches it)."""
+    route = (router or Router(questionnaire)).route({})
+    return tuple(q for q in questionnaire.questions if route.status(q.id) == "on")
+
+
+def skipped_by(questionnaire: Questionnaire, question_id: str) -> list:
+    """The skips ("※ …に進んでください") that pass over a question: when one is taken, it is 非該当."""
+    position = questionnaire.position(question_id)
+    return [
+        skip
+        for skip in questionnaire.skips
+        if questionnaire.position(skip.at) < position < questionnaire.position(skip.to)
+    ]
+
+
+def text_entries(question: Question, value: Value | None) -> list[tuple[int | None, str, bool]]:
+    """The free texts in one answer: (option code or None for a text question, text, chosen)."""
+    if isinstance(value, Text):
+        return [(None, value.text, True)] if value.text else []
+    if isinstance(value, (Single, Multi)):
+        chosen = {value.code} if isinstance(value, Single) else value.codes
+        order = {b.option: i for i, b in enumerate(question.text_boxes)}
+        return [
+            (code, text, code in chosen)
+            for code, text in sorted(value.texts.items(), key=lambda kv: order.get(kv[0], len(order)))
+            if text
+        ]
+    return []
+
+
+__all__ += ["text_entries", "ANSWERED", "BLANK", "INVALID", "MISSING", "OFF", "JUDGED", "UNDECIDED"]
