@@ -327,3 +327,29 @@ async def test_command_palette_offers_the_screen_keys_in_japanese(store):
         commands = {c.title for c in app.get_system_commands(app.screen)}
         assert {"無回答", "無効", "次へ", "前へ", "移動", "点検", "一覧", "ヘルプ", "終了"} <= commands
         assert "非該当" not in commands  # Q1 offers none
+
+
+async def test_export_from_the_department_list_with_progress(store, tmp_path):
+    import openpyxl
+
+    from tui.screens.export import ExportScreen
+
+    response = store.response(department_id=dept_id(store, "保育課"))
+    store.save_answer(response.id, "Q1", Single(1), expected_version=response.version)
+    target = tmp_path / "集計.xlsx"
+    app = ChoshoApp(store, ask_who=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f9")
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one("#export-path").value = str(target)
+        await press(pilot, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "出力しました" in screen.query_one("#export-result").plain
+        bar = screen.query_one("#export-progress")
+        assert bar.total and bar.progress == bar.total
+        await press(pilot, "escape")
+        assert isinstance(app.screen, DepartmentsScreen)
+    book = openpyxl.load_workbook(target, read_only=True)
+    assert "集計" in book.sheetnames

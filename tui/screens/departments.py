@@ -25,6 +25,7 @@ class DepartmentsScreen(Screen):
         Binding("pagedown", "cursor(10)", "次頁", show=False),
         Binding("pageup", "cursor(-10)", "前頁", show=False),
         Binding("f6", "summary", "点検一覧", id="list.summary"),
+        Binding("f9", "export", "Excel出力", id="list.export"),
         Binding("escape", "clear_filter", "絞り込み解除", show=False),
     ]
 
@@ -147,6 +148,11 @@ class DepartmentsScreen(Screen):
             self.app.push_screen(EntryScreen(self.store, department_id))
         except StoreError as exc:
             self.query_one("#message", Static).update(str(exc))
+
+    def action_export(self) -> None:
+        from .export import ExportScreen
+
+        self.app.push_screen(ExportScreen(self.store))
 
     def action_summary(self) -> None:
         from .summary import SummaryScreen
