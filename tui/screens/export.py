@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Static, Switch
 
@@ -39,7 +39,8 @@ class ExportScreen(ModalScreen[None]):
                 yield Switch(False, id="confirmed-only")
                 yield Label("確認済・確定の所属だけを集計する（Tab で移動、Space で切替）", classes="prompt")
             yield ProgressBar(id="export-progress", show_eta=False)
-            yield Folded(id="export-result")
+            with VerticalScroll(id="export-scroll"):
+                yield Folded(id="export-result")
             yield Label("Enter: 出力　　Esc: 閉じる", classes="dialog-keys")
 
     def on_mount(self) -> None:
