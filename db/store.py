@@ -232,6 +232,14 @@ def _check_place(path: Path) -> None:
             raise StoreUnavailable(
                 f"データベース「{path}」が読み取り専用です。ファイルの書き込み権限を確認してください。"
             )
+        # Left by a clerk who still has it open (or by another user): SQLite would open and read,
+        # then refuse the first save. Say so now.
+        for work in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if work.exists() and not os.access(work, os.R_OK | os.W_OK):
+                raise StoreUnavailable(
+                    f"データベースの作業ファイル「{work}」に書き込めません（別の利用者のファイルです）。"
+                    "その人が chosho を閉じるか、管理者に権限を直してもらってください。"
+                )
     # WAL keeps -wal and -shm files beside the database: the folder must be writable too.
     if not os.access(folder, os.W_OK):
         raise StoreUnavailable(
