@@ -9,12 +9,13 @@ import functools
 import json
 import os
 import pwd
-import selectors
+import queue
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -137,67 +138,121 @@ def writer(*args: str) -> subprocess.Popen:
     return python(str(WRITER), *map(str, args))
 
 
-def read_until(proc: subprocess.Popen, done: Callable[[list[dict]], bool], timeout: float) -> list[dict]:
-    """JSON lines from ``proc`` until ``done(lines)`` or the timeout (never blocks past it)."""
-    lines: list[dict] = []
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + timeout
-    try:
-        while not done(lines):
-            left = deadline - time.monotonic()
-            if left <= 0 or not selector.select(left):
-                raise AssertionError(f"no answer from the writer in {timeout} s; so far {lines[-3:]}")
-            line = proc.stdout.readline()
-            if not line:
-                raise AssertionError(f"the writer ended early: {proc.wait()} {proc.stderr.read()}")
-            lines.append(json.loads(line))
-    finally:
-        selector.close()
+def _line_queue(proc: subprocess.Popen) -> queue.Queue:
+    """The process's stdout lines, read by a thread (a select() on the pipe would miss lines
+    already pulled into Python's buffer). ``None`` marks the end."""
+    lines = getattr(proc, "line_queue", None)
+    if lines is None:
+        lines = proc.line_queue = queue.Queue()
+
+        def pump() -> None:
+            for line in proc.stdout:
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=pump, daemon=True).start()
     return lines
 
 
+def read_until(proc: subprocess.Popen, done: Callable[[list[dict]], bool], timeout: float) -> list[dict]:
+    """JSON lines from ``proc`` until ``done(lines)`` or the timeout (never blocks past it)."""
+    lines: list[dict] = []
+    source = _line_queue(proc)
+    deadline = time.monotonic() + timeout
+    while not done(lines):
+        try:
+            line = source.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise AssertionError(f"no answer from the writer in {timeout} s; so far {lines[-3:]}") from None
+        if line is None:
+            raise AssertionError(f"the writer ended early ({proc.wait()}): {proc.stderr.read()[-2000:]}")
+        lines.append(json.loads(line))
+    return lines
+
+
+def go(*procs: subprocess.Popen) -> None:
+    """Let writers waiting after their "ready" line start."""
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+
+
+def finish(proc: subprocess.Popen, timeout: float = 60) -> list[dict]:
+    """The rest of a writer's lines once it has ended; it must end well."""
+    source = _line_queue(proc)
+    returncode = proc.wait(timeout=timeout)
+    assert returncode == 0, proc.stderr.read()[-2000:]
+    lines = []
+    while (line := source.get(timeout=timeout)) is not None:
+        lines.append(json.loads(line))
+    proc.stdin.close()
+    proc.stderr.close()
+    return lines
+
+
+def ready(*procs: subprocess.Popen) -> list[dict]:
+    """Wait for each writer's "ready" line."""
+    return [read_until(proc, lambda lines: bool(lines), timeout=30)[0] for proc in procs]
+
+
 # -- an unprivileged user ------------------------------------------------------------------------
-# Root ignores file modes, so a read-only test run by root proves nothing: the opener runs as
-# `nobody` instead (CI may run as root too). Run by anyone else, modes bind already.
+# Root ignores file modes, so a read-only test run by root proves nothing: the code under test
+# runs as `nobody` instead (CI may run as root too). Run by anyone else, the modes bind already.
+# The child imports chosho while still root, then gives up root for good (setgroups, setgid,
+# setuid) before it touches the database: the interpreter may live where `nobody` cannot read
+# (here /root/.pyenv), so a preexec_fn that drops root before exec would not even start Python.
 
-
-def _demote(uid: int, gid: int) -> Callable[[], None]:
-    def demote() -> None:
-        os.setgroups([])
-        os.setgid(gid)
-        os.setuid(uid)
-
-    return demote
+# Everything the child needs, loaded (and argparse's lazy gettext/locale warmed) before leaving root.
+_IMPORTS = (
+    "import os, sys, json, getpass, locale, gettext, argparse, sqlite3, db, db.store, db.location, survey, tui.cli\n"
+    "tui.cli.build_parser().parse_args(['backup', 'x'])\n"
+)
 
 
 @functools.lru_cache(maxsize=1)
-def _unprivileged() -> dict:
-    """subprocess keyword arguments that run a command without root's privileges."""
+def _drop_root() -> str:
+    """Python code that leaves root for `nobody` (empty when not root)."""
     if os.geteuid() != 0:
-        return {}
+        return ""
     try:
         entry = pwd.getpwnam("nobody")
     except KeyError:
         pytest.skip("running as root and there is no 'nobody' user to test permissions with")
-    kwargs = {"preexec_fn": _demote(entry.pw_uid, entry.pw_gid)}
+    code = f"os.setgroups([])\nos.setgid({entry.pw_gid})\nos.setuid({entry.pw_uid})\n"
     probe = subprocess.run(
-        [sys.executable, "-c", "import os, db, tui.cli; print(os.geteuid())"],
+        [sys.executable, "-c", _IMPORTS + code + "print(os.getuid(), os.geteuid())"],
         capture_output=True,
         text=True,
-        cwd="/",
-        **kwargs,
     )
-    if probe.returncode != 0 or probe.stdout.strip() != str(entry.pw_uid):
-        pytest.skip(f"cannot run chosho as 'nobody' here: {probe.stderr.strip()[-300:]}")
-    return kwargs
+    if probe.returncode != 0 or probe.stdout.split() != [str(entry.pw_uid)] * 2:
+        pytest.skip(f"cannot leave root for 'nobody' here: {probe.stderr.strip()[-300:]}")
+    return code
 
 
-def run_unprivileged(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+def run_unprivileged(code: str, *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run Python ``code`` (with ``args`` in sys.argv[1:]) as a user whom file modes bind."""
+    script = _IMPORTS + _drop_root() + "if os.geteuid() == 0: sys.exit('still root')\n" + code
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", HOME=str(cwd))
     return subprocess.run(
-        args, capture_output=True, text=True, encoding="utf-8", cwd=cwd, env=env, timeout=60, **_unprivileged()
+        [sys.executable, "-c", script, *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        env=env,
+        timeout=60,
     )
+
+
+CLI = "sys.exit(tui.cli.main(sys.argv[1:]))\n"
+
+OPEN = """
+try:
+    db.open_store(sys.argv[1], "clerk").close()
+    print(json.dumps({"opened": True}))
+except db.StoreError as exc:
+    print(json.dumps({"error": type(exc).__name__, "message": str(exc)}, ensure_ascii=False))
+"""
 
 
 @pytest.fixture
@@ -208,18 +263,10 @@ def open_dir() -> Iterator[Path]:
     try:
         yield folder
     finally:
-        for path in [folder, *folder.rglob("*")]:
-            if path.is_dir():
-                path.chmod(0o755)
+        folder.chmod(0o755)
+        for root, dirs, _ in os.walk(folder):  # top-down: each folder is opened before it is listed
+            for name in dirs:
+                os.chmod(os.path.join(root, name), 0o755)
         shutil.rmtree(folder, ignore_errors=True)
 
 
-OPEN_PROBE = """
-import json, sys
-from db import StoreError, open_store
-try:
-    open_store(sys.argv[1], "nobody-clerk").close()
-    print(json.dumps({"opened": True}))
-except StoreError as exc:
-    print(json.dumps({"error": type(exc).__name__, "message": str(exc)}, ensure_ascii=False))
-"""
