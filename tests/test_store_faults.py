@@ -334,6 +334,7 @@ sysfs /sys sysfs rw,nosuid,nodev,noexec,relatime 0 0
 fileserver:/export /srv/nfs nfs4 rw,relatime 0 0
 /dev/sdc1 /mnt/my\\040disk ext4 rw 0 0
 //server/share\\040two /mnt/share\\040two cifs rw 0 0
+//server/tab /mnt/tab\\011dir smb3 rw 0 0
 """
 
 
@@ -348,6 +349,7 @@ fileserver:/export /srv/nfs nfs4 rw,relatime 0 0
         ("/home/clerk/chosho.sqlite", None),
         ("/mnt/my disk/chosho.sqlite", None),
         ("/mnt/share two/chosho.sqlite", "cifs"),
+        ("/mnt/tab\tdir/chosho.sqlite", "smb3"),
         ("\\\\fileserver\\kansa\\chosho.sqlite", "UNC パス"),
         ("//fileserver/kansa/chosho.sqlite", "UNC パス"),
     ],
