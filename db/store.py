@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import sqlite3
+import time
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -342,7 +344,7 @@ class Store:
                         "バックアップから戻すか、管理者に連絡してください。"
                     )
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
+                self._switch_to_wal()
             conn.execute("PRAGMA synchronous = FULL")
             if version < SCHEMA_VERSION or not self._questionnaire_row():
                 self._create_or_migrate(definition)
@@ -354,6 +356,29 @@ class Store:
             self._load()
         except sqlite3.Error as exc:
             raise translate(exc, self.path, doing="open") from exc
+
+    def _switch_to_wal(self) -> None:
+        """Turn WAL on (once per file), waiting like the busy timeout does.
+
+        The switch needs the file to itself, and SQLite answers SQLITE_BUSY at once, without
+        its busy handler, when another connection is reading it (two clerks starting chosho on
+        a new database at the same moment): so wait here.
+        """
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                break
+            except sqlite3.OperationalError as exc:
+                busy = (getattr(exc, "sqlite_errorname", "") or "").startswith("SQLITE_BUSY")
+                if not busy or time.monotonic() >= deadline:
+                    raise
+                time.sleep(random.uniform(0.005, 0.03))
+        if mode != "wal":
+            self.warnings.append(
+                f"この場所ではデータベースを WAL 方式にできませんでした（{mode}）。"
+                "保存はできますが、同時に使うと待ち時間が長くなります。各自のPCに置いてください。"
+            )
 
     def _refuse_foreign(self, app_id: int, version: int, tables: int) -> None:
         if app_id != APPLICATION_ID and (app_id != 0 or tables):
