@@ -181,10 +181,10 @@ def finish(proc: subprocess.Popen, timeout: float = 60) -> list[dict]:
     """The rest of a writer's lines once it has ended; it must end well."""
     source = _line_queue(proc)
     returncode = proc.wait(timeout=timeout)
-    assert returncode == 0, proc.stderr.read()[-2000:]
     lines = []
     while (line := source.get(timeout=timeout)) is not None:
         lines.append(json.loads(line))
+    assert returncode == 0, (lines[-3:], proc.stderr.read()[-2000:])
     proc.stdin.close()
     proc.stderr.close()
     return lines

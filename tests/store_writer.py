@@ -11,7 +11,7 @@ a printed answer is a promise that it is in the database.
     hold DB MODE                           hold the write lock (MODE "write": BEGIN EXCLUSIVE;
                                            "file": exclusive locking mode, readers shut out too)
                                            until a line arrives on stdin
-    open DB WHO                            open (create) the database
+    open WHO DB [DB ...]                   open (create) each database in turn
 
 Every mode but hold prints {"ready": ...} and waits for a line on stdin before it starts, so
 the test can start two of them at the same moment.
@@ -114,10 +114,11 @@ def hold(db: str, mode: str) -> int:
     return 0
 
 
-def open_(db: str, who: str) -> int:
-    wait_for_go()
-    store = open_store(db, who)
-    say(opened=len(store.departments()))
+def open_(who: str, *dbs: str) -> int:
+    for db in dbs:  # one new database after another, each on the test's signal
+        wait_for_go()
+        with open_store(db, who) as store:
+            say(opened=len(store.departments()))
     return 0
 
 

@@ -259,8 +259,9 @@ def test_work_files_left_by_another_user(open_dir, template_db):
     path.chmod(0o666)
     with open_store(path, "root-clerk"):
         # SQLite gives them the database file's mode; a stricter umask or ACL elsewhere does not.
+        # (0o444 rather than 0o644: run by a non-root user, the opener is also the files' owner.)
         for work in ("chosho.sqlite-wal", "chosho.sqlite-shm"):
-            (folder / work).chmod(0o644)
+            (folder / work).chmod(0o444)
         outcome = open_unprivileged(path, open_dir)
     assert outcome["error"] == "StoreUnavailable"
     assert re.search(r"作業ファイル「[^」]+-(wal|shm)」に書き込めません（別の利用者のファイルです）", outcome["message"])

@@ -145,16 +145,26 @@ def test_two_clerks_racing_on_one_department_never_overwrite_silently(db_path):
 
 
 def test_two_clerks_starting_chosho_at_once_in_an_empty_folder(tmp_path):
-    path = tmp_path / "chosho.sqlite"
-    procs = [writer("open", path, who) for who in ("alice", "bob")]
-    ready(*procs)
-    go(*procs)
-    assert [finish(proc)[-1] for proc in procs] == [{"opened": 58}, {"opened": 58}]
-    conn = sqlite3.connect(path)
-    counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("questionnaires", "departments", "responses")]
-    assert counts == [1, 58, 58]
-    assert [r[0] for r in conn.execute("SELECT action FROM audit_log ORDER BY id")] == ["create", "seed"]
-    conn.close()
+    """Both create the same new file at the same moment: one seeds it, both get it, no error.
+
+    Several rounds, since the race is narrow (it once made one of them fail, 1 run in ~10).
+    """
+    rounds = [tmp_path / f"round{n}" / "chosho.sqlite" for n in range(6)]
+    for path in rounds:
+        path.parent.mkdir()
+    procs = [writer("open", who, *rounds) for who in ("alice", "bob")]
+    for _ in rounds:
+        ready(*procs)
+        go(*procs)
+        assert [read_until(p, lambda lines: bool(lines), timeout=30) for p in procs] == [[{"opened": 58}]] * 2
+    for proc in procs:
+        assert finish(proc) == []
+    for path in rounds:
+        conn = sqlite3.connect(path)
+        counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("questionnaires", "departments", "responses")]
+        assert counts == [1, 58, 58]
+        assert [r[0] for r in conn.execute("SELECT action FROM audit_log ORDER BY id")] == ["create", "seed"]
+        conn.close()
 
 
 # -- backups -------------------------------------------------------------------------------------------
