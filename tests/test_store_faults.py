@@ -449,7 +449,22 @@ filler.unlink()
 after = store.save_answer(response.id, "Q1", Single(1), expected_version=version)
 store.close()
 reopened = open_store(mount / "chosho.sqlite", "bob")
+# The command line's backup onto the full disk: refused with its message, no half copy left.
+import contextlib, io
+from tui.cli import main
+fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT)
+try:
+    while os.write(fd, b"x" * 4096):
+        pass
+except OSError:
+    pass
+os.close(fd)
+err = io.StringIO()
+with contextlib.redirect_stderr(err):
+    backup_rc = main(["--db", str(mount / "chosho.sqlite"), "backup", str(mount / "copy.sqlite")])
+left = sorted(p.name for p in mount.iterdir() if p.name.startswith("copy"))
 print(json.dumps({
+    "backup_rc": backup_rc, "backup_err": err.getvalue(), "backup_left": left,
     "saved": saved, "error": error, "version": kept.version, "after": after, "log": len(log),
     "Q10": kept.answers["Q10"].text[:6], "Q11": kept.answers["Q11"].text[:6],
     "integrity_when_full": integrity_when_full, "integrity": reopened.integrity(),
@@ -485,6 +500,9 @@ def test_a_really_full_disk(tmp_path):
     assert outcome["Q10"].startswith(f"{last_q10}:") and outcome["Q11"].startswith(f"{last_q11}:")
     assert outcome["integrity_when_full"] == "ok" and outcome["integrity"] == "ok"
     assert outcome["after"] == len(saved) + 1 and outcome["final"]
+    assert outcome["backup_rc"] == 3 and outcome["backup_left"] == []
+    assert outcome["backup_err"].startswith("chosho: ディスクがいっぱいのためバックアップ（")
+    assert "を書けませんでした" in outcome["backup_err"]
 
 
 def test_any_failure_inside_a_change_undoes_the_whole_change(store, db_path, monkeypatch):
