@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 __all__ = ["DEFAULT_NAME", "ENV_VAR", "database_path", "network_share"]
 
 DEFAULT_NAME = "chosho.sqlite"
 ENV_VAR = "CHOSHO_DB"
+
+# /proc/mounts writes space, tab, newline and backslash in mount points as octal escapes.
+_OCTAL = re.compile(r"\\([0-7]{3})")
 
 # Filesystem types whose locking SQLite's documentation calls unreliable.
 _NETWORK_FS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "afs", "9p", "fuse.sshfs", "ncpfs", "glusterfs", "ceph"}
@@ -39,7 +43,7 @@ def network_share(path: Path, mounts: str | None = None) -> str | None:
         parts = line.split()
         if len(parts) < 3:
             continue
-        point = parts[1].replace("\\040", " ")
+        point = _OCTAL.sub(lambda m: chr(int(m.group(1), 8)), parts[1])  # \040 is a space, …
         if (target == point or target.startswith(point.rstrip("/") + "/")) and len(point) >= len(best):
             best, kind = point, parts[2]
     return kind if kind in _NETWORK_FS else None

@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import sqlite3
+import time
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -32,6 +34,7 @@ from .schema import (
     MIGRATION_NAMES,
     SCHEMA_VERSION,
     STATUS_LABELS,
+    TRIGGERS,
     ensure_triggers,
     migrations,
 )
@@ -150,17 +153,32 @@ def _dump(value: Value | None) -> str | None:
     return None if value is None else json.dumps(encode(value), ensure_ascii=False, sort_keys=True)
 
 
-def translate(exc: sqlite3.Error, path: Path | str = "") -> StoreError:
-    """A SQLite error as a message for the clerk (nothing was written)."""
+def translate(exc: sqlite3.Error, path: Path | str = "", *, doing: str = "save") -> StoreError:
+    """A SQLite error as a message for the clerk, worded for what was being done.
+
+    ``doing``: "open" (opening, creating or updating the database), "save" (a write: nothing
+    of it was stored), "read", or "backup".
+    """
     name = getattr(exc, "sqlite_errorname", "") or ""
     text = str(exc)
     where = f"（{path}）" if path else ""
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
-        return StoreBusy(
-            f"データベース{where}は他の端末が書き込み中のため、待ちましたが使えませんでした。"
-            "入力した値は保存されていません。少し待ってからもう一度保存してください。"
-        )
-    if name == "SQLITE_FULL" or "full" in text:
+        outcome = {
+            "open": "開けませんでした。何も変更していません。少し待ってからもう一度開いてください。",
+            "read": "読み込めませんでした。少し待ってからもう一度お試しください。",
+            "backup": "バックアップできませんでした。少し待ってからもう一度お試しください。",
+        }.get(doing, "書き込めませんでした。入力した値は保存されていません。少し待ってからもう一度保存してください。")
+        return StoreBusy(f"データベース{where}は他の端末（または別のプログラム）が使用中のため、待ちましたが{outcome}")
+    if name == "SQLITE_FULL" or "disk is full" in text:
+        if doing == "backup":
+            return StoreError(
+                f"ディスクがいっぱいのためバックアップ{where}を書けませんでした。空き容量を増やしてからもう一度お試しください。"
+            )
+        if doing == "open":
+            return StoreError(
+                f"ディスクがいっぱいのため、データベース{where}を準備できませんでした。何も変更していません。"
+                "空き容量を増やしてからもう一度開いてください。"
+            )
         return StoreError(
             f"ディスクがいっぱいのため保存できませんでした{where}。入力した値は保存されていません。"
             "空き容量を増やしてからもう一度保存してください（それまでの回答は無事です）。"
@@ -187,6 +205,16 @@ def translate(exc: sqlite3.Error, path: Path | str = "") -> StoreError:
 
 def _preflight(path: Path) -> None:
     """Refuse, with a message, what SQLite would report cryptically or too late."""
+    try:
+        _check_place(path)
+    except OSError as exc:  # e.g. a folder on the way that this user may not enter
+        raise StoreUnavailable(
+            f"データベース「{path}」の場所を確認できません（フォルダを開く権限がないか、場所に届きません）。"
+            "場所と権限を確認してください。"
+        ) from exc
+
+
+def _check_place(path: Path) -> None:
     folder = path.parent
     if not folder.is_dir():
         raise StoreUnavailable(f"フォルダ「{folder}」がありません。データベースの場所を確認してください。")
@@ -206,11 +234,49 @@ def _preflight(path: Path) -> None:
             raise StoreUnavailable(
                 f"データベース「{path}」が読み取り専用です。ファイルの書き込み権限を確認してください。"
             )
+        # Left by a clerk who still has it open (or by another user): SQLite would open and read,
+        # then refuse the first save. Say so now.
+        for work in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if work.exists() and not os.access(work, os.R_OK | os.W_OK):
+                raise StoreUnavailable(
+                    f"データベースの作業ファイル「{work}」に書き込めません（別の利用者のファイルです）。"
+                    "その人が chosho を閉じるか、管理者に権限を直してもらってください。"
+                )
     # WAL keeps -wal and -shm files beside the database: the folder must be writable too.
     if not os.access(folder, os.W_OK):
         raise StoreUnavailable(
             f"フォルダ「{folder}」に書き込めません（読み取り専用）。書き込めるフォルダを指定してください。"
         )
+
+
+def _integrity_summary(rows: list[tuple]) -> str:
+    """The first problem integrity_check reports, and how many more (it can list thousands)."""
+    lines = [
+        line.strip()
+        for row in rows
+        for line in str(row[0]).splitlines()
+        if line.strip() and not line.startswith("*** in database")
+    ]
+    if not lines:
+        return "詳細不明"
+    more = f" ほか {len(lines) - 1} 件" if len(lines) > 1 else ""
+    return lines[0][:120] + more
+
+
+def _copy_database(source: sqlite3.Connection, target: Path) -> None:
+    """SQLite's online backup of ``source`` into ``target``, which appears only when complete."""
+    partial = target.with_name(target.name + ".part")
+    partial.unlink(missing_ok=True)
+    try:
+        dest = sqlite3.connect(partial, isolation_level=None)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
 
 
 def open_store(
@@ -230,7 +296,7 @@ def open_store(
     try:
         conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
     except sqlite3.Error as exc:
-        raise translate(exc, path) from exc
+        raise translate(exc, path, doing="open") from exc
     store = Store(conn, path, who or os_login(), timeout=timeout)
     try:
         store._prepare(definition)
@@ -268,91 +334,161 @@ class Store:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if app_id != APPLICATION_ID and (app_id != 0 or tables):
-                raise StoreUnavailable(
-                    f"「{self.path}」は chosho のデータベースではありません（別のアプリのファイルです）。"
-                )
-            if version > SCHEMA_VERSION:
-                raise StoreUnavailable(
-                    f"データベース「{self.path}」は新しい版の chosho（形式 {version}）で作られています。"
-                    f"この chosho（形式 {SCHEMA_VERSION} まで）では開けません。chosho を更新してください。"
-                )
+            # Refuse what is not ours, or too new, before writing anything to it (not even WAL).
+            self._refuse_foreign(app_id, version, tables)
             if tables:
-                result = conn.execute("PRAGMA quick_check").fetchone()[0]
-                if result != "ok":
+                rows = conn.execute("PRAGMA quick_check").fetchall()
+                if rows[0][0] != "ok":
                     raise StoreUnavailable(
-                        f"データベース「{self.path}」の整合性検査で異常が見つかりました（{result}）。"
+                        f"データベース「{self.path}」が壊れています（整合性検査: {_integrity_summary(rows)}）。"
                         "バックアップから戻すか、管理者に連絡してください。"
                     )
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
+                self._switch_to_wal()
             conn.execute("PRAGMA synchronous = FULL")
-            if version < SCHEMA_VERSION:
-                self._migrate(version)
-            self._load_or_seed(definition)
+            if version < SCHEMA_VERSION or not self._questionnaire_row():
+                self._create_or_migrate(definition)
+            elif self._missing_triggers():
+                with self._write(doing="open"):
+                    restored = ensure_triggers(conn)
+                    if restored:
+                        self._log(None, None, "triggers", None, "、".join(restored), "監査ログの保護を復元")
+            self._load()
         except sqlite3.Error as exc:
-            raise translate(exc, self.path) from exc
+            raise translate(exc, self.path, doing="open") from exc
 
-    def _migrate(self, version: int) -> None:
-        """Bring an older (or new, empty) database to SCHEMA_VERSION, after a backup."""
-        from sqlite_utils import Database  # only here: it imports pandas
+    def _switch_to_wal(self) -> None:
+        """Turn WAL on (once per file), waiting like the busy timeout does.
 
-        if version > 0:
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            target = self.path.with_name(f"{self.path.stem}.before-v{SCHEMA_VERSION}-{stamp}{self.path.suffix}")
-            self.backup(target)
-            self.backup_made = target
-        db = Database(self.conn)
-        with self._write():
-            migrations().apply(db)
-            ensure_triggers(self.conn)
-            self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            self._log(None, None, "migrate", str(version), str(SCHEMA_VERSION), "スキーマ更新")
-        missing = ensure_triggers(self.conn)
-        if missing:  # pragma: no cover - ensure_triggers ran inside the transaction
-            raise StoreUnavailable("監査ログの保護（トリガー）を作れませんでした: " + "、".join(missing))
+        The switch needs the file to itself, and SQLite answers SQLITE_BUSY at once, without
+        its busy handler, when another connection is reading it (two clerks starting chosho on
+        a new database at the same moment): so wait here.
+        """
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                break
+            except sqlite3.OperationalError as exc:
+                busy = (getattr(exc, "sqlite_errorname", "") or "").startswith("SQLITE_BUSY")
+                if not busy or time.monotonic() >= deadline:
+                    raise
+                time.sleep(random.uniform(0.005, 0.03))
+        if mode != "wal":
+            self.warnings.append(
+                f"この場所ではデータベースを WAL 方式にできませんでした（{mode}）。"
+                "保存はできますが、同時に使うと待ち時間が長くなります。各自のPCに置いてください。"
+            )
 
-    def _load_or_seed(self, definition: str | Path | None) -> None:
-        row = self.conn.execute(
-            "SELECT id, source, sha256 FROM questionnaires ORDER BY id DESC LIMIT 1"
+    def _refuse_foreign(self, app_id: int, version: int, tables: int) -> None:
+        if app_id != APPLICATION_ID and (app_id != 0 or tables):
+            raise StoreUnavailable(
+                f"「{self.path}」は chosho のデータベースではありません（別のアプリのファイルです）。"
+                "chosho のデータベースを指定してください。このファイルは変更していません。"
+            )
+        if version > SCHEMA_VERSION:
+            raise StoreUnavailable(
+                f"データベース「{self.path}」は新しい版の chosho（形式 {version}）で作られています。"
+                f"この chosho（形式 {SCHEMA_VERSION} まで）では開けません。chosho を更新してください。"
+            )
+
+    def _questionnaire_row(self) -> tuple | None:
+        has_table = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'questionnaires'"
         ).fetchone()
-        if row is None:
-            self._seed(Path(definition) if definition else BUILTIN_DEFINITION)
-            return
+        if not has_table:
+            return None
+        return self.conn.execute("SELECT id, source, sha256 FROM questionnaires ORDER BY id DESC LIMIT 1").fetchone()
+
+    def _missing_triggers(self) -> list[str]:
+        present = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        return [name for name in TRIGGERS if name not in present]
+
+    def _create_or_migrate(self, definition: str | Path | None) -> None:
+        """Create, or bring an older database up to SCHEMA_VERSION (after a backup), and seed it.
+
+        All under the write lock, in one transaction: a second clerk starting chosho at the same
+        moment waits, then finds the work done; a crash leaves the database as it was.
+        """
+        conn = self.conn
+        with self._write(doing="open"):
+            # Read again under the lock: someone may have created or migrated it meanwhile.
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            self._refuse_foreign(app_id, version, tables)
+            if version < SCHEMA_VERSION:
+                if version > 0:
+                    self.backup_made = self._backup_before_migration(version)
+                from sqlite_utils import Database  # only here: it imports pandas
+
+                migrations().apply(Database(conn))
+                ensure_triggers(conn)
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                action = "migrate" if version > 0 else "create"
+                self._log(None, None, action, str(version), str(SCHEMA_VERSION), "スキーマ更新")
+            if self._questionnaire_row() is None:
+                self._seed(Path(definition) if definition else BUILTIN_DEFINITION)
+            missing = self._missing_triggers()
+            if missing:  # pragma: no cover - ensure_triggers just ran
+                raise StoreUnavailable("監査ログの保護（トリガー）を作れませんでした: " + "、".join(missing))
+
+    def _backup_before_migration(self, version: int) -> Path:
+        """Copy the database as it is, before the migration touches it.
+
+        The caller holds the write lock, so nobody can write between this copy and the
+        migration; the copy is read through a second connection (a connection cannot back
+        itself up inside its own write transaction).
+        """
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.stem}.v{version}-before-v{SCHEMA_VERSION}-{stamp}{self.path.suffix}")
+        reader = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        try:
+            _copy_database(reader, target)
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"形式の更新の前に控え（{target}）を作れなかったため、更新を中止しました。"
+                "データベースは変更していません。空き容量と権限を確認してください。"
+            ) from exc
+        finally:
+            reader.close()
+        return target
+
+    def _load(self) -> None:
+        row = self._questionnaire_row()
+        assert row is not None
         self.questionnaire_id = row[0]
-        self._questionnaire = parse_definition(tomllib.loads(row[1]), source=f"db:{row[2][:12]}")
+        if self._questionnaire is None:
+            self._questionnaire = parse_definition(tomllib.loads(row[1]), source=f"db:{row[2][:12]}")
 
     def _seed(self, definition: Path) -> None:
+        """Register the questionnaire and its departments (the caller holds the write lock)."""
         from survey import load_definition
 
         questionnaire = load_definition(definition)
         source = definition.read_text(encoding="utf-8")
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-        with self._write():
-            cursor = self.conn.execute(
-                "INSERT INTO questionnaires (survey_id, title, sha256, source, loaded_at, loaded_by)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    str(questionnaire.meta.get("id", definition.stem)),
-                    str(questionnaire.meta.get("title", definition.stem)),
-                    digest,
-                    source,
-                    now(),
-                    self.who,
-                ),
-            )
-            qid = cursor.lastrowid
-            for position, (bukyoku, name) in enumerate(questionnaire.departments, start=1):
-                dept = self.conn.execute(
-                    "INSERT INTO departments (questionnaire_id, bukyoku, name, position) VALUES (?, ?, ?, ?)",
-                    (qid, bukyoku, name, position),
-                ).lastrowid
-                self.conn.execute(
-                    "INSERT INTO responses (questionnaire_id, department_id) VALUES (?, ?)", (qid, dept)
-                )
-            self._log(None, None, "seed", None, digest, f"{len(questionnaire.departments)} 所属を登録")
-        self.questionnaire_id = qid
+        cursor = self.conn.execute(
+            "INSERT INTO questionnaires (survey_id, title, sha256, source, loaded_at, loaded_by)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                str(questionnaire.meta.get("id", definition.stem)),
+                str(questionnaire.meta.get("title", definition.stem)),
+                digest,
+                source,
+                now(),
+                self.who,
+            ),
+        )
+        qid = cursor.lastrowid
+        for position, (bukyoku, name) in enumerate(questionnaire.departments, start=1):
+            dept = self.conn.execute(
+                "INSERT INTO departments (questionnaire_id, bukyoku, name, position) VALUES (?, ?, ?, ?)",
+                (qid, bukyoku, name, position),
+            ).lastrowid
+            self.conn.execute("INSERT INTO responses (questionnaire_id, department_id) VALUES (?, ?)", (qid, dept))
+        self._log(None, None, "seed", None, digest, f"{len(questionnaire.departments)} 所属を登録")
         self._questionnaire = questionnaire
 
     def close(self) -> None:
@@ -378,13 +514,18 @@ class Store:
         return self._router
 
     @contextmanager
-    def _write(self) -> Iterator[None]:
-        """A short write transaction holding the write lock from its start."""
+    def _write(self, doing: str = "save") -> Iterator[None]:
+        """A short write transaction holding the write lock from its start.
+
+        BEGIN IMMEDIATE waits (busy timeout) for the lock up front: a deferred transaction that
+        read first would fail at once in WAL when another process committed in between.
+        On any error everything since BEGIN is rolled back: nothing is half-written.
+        """
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise translate(exc, self.path) from exc
+            raise translate(exc, self.path, doing=doing) from exc
         try:
             yield
             conn.execute("COMMIT")
@@ -395,14 +536,14 @@ class Store:
                 except sqlite3.Error:
                     pass
             if isinstance(exc, sqlite3.Error):
-                raise translate(exc, self.path) from exc
+                raise translate(exc, self.path, doing=doing) from exc
             raise
 
     def _read(self, sql: str, params: Iterable = ()) -> list[tuple]:
         try:
             return self.conn.execute(sql, tuple(params)).fetchall()
         except sqlite3.Error as exc:
-            raise translate(exc, self.path) from exc
+            raise translate(exc, self.path, doing="read") from exc
 
     def _log(
         self,
@@ -431,7 +572,7 @@ class Store:
         version, by, at, name = row
         if expected_version is not None and version != expected_version:
             raise ConflictError(
-                f"{name} の回答は、画面を開いた後に {by or '他の人'} さんが変更しました（{at}）。"
+                f"{name} の回答は、画面を開いた後に {self.display_name(by) or '他の人'} さんが変更しました（{at}）。"
                 "上書きせずに止めました。最新の内容を読み込み直してから、もう一度入力してください。"
             )
         stamp = now()
@@ -644,11 +785,11 @@ class Store:
             raise RefusedError("\n".join(p.message for p in errors))
         with self._write():
             status = self._refuse_if_final(response_id)
-            new_status = {"not_started": "in_progress", "reviewed": "entered"}.get(status)
             version = self._bump(response_id, expected_version)
-            if new_status:
-                reason = "回答の変更により確認を取り消し" if status == "reviewed" else None
-                self._set_status(response_id, status, new_status, reason)
+            if status == "not_started":
+                self._set_status(response_id, status, "in_progress", None)
+            elif status == "reviewed":
+                self._withdraw_sign_off(response_id)
             for qid in clear:
                 self._clear(response_id, qid, why or "経路の変更により非該当")
             old = self.conn.execute(
@@ -682,11 +823,17 @@ class Store:
     ) -> int:
         """Remove recorded answers (kept in the audit log with their old value)."""
         with self._write():
-            self._refuse_if_final(response_id)
+            status = self._refuse_if_final(response_id)
             version = self._bump(response_id, expected_version)
-            for qid in question_ids:
-                self._clear(response_id, qid, why)
+            cleared = [qid for qid in question_ids if self._clear(response_id, qid, why)]
+            if cleared and status == "reviewed":
+                self._withdraw_sign_off(response_id)
         return version
+
+    def _withdraw_sign_off(self, response_id: int) -> None:
+        """A signed-off form changed: back to 入力済, to be reviewed again (the log keeps who signed)."""
+        self._set_status(response_id, "reviewed", "entered", "回答の変更により確認を取り消し")
+        self.conn.execute("UPDATE responses SET reviewed_by = NULL, reviewed_at = NULL WHERE id = ?", (response_id,))
 
     def mark_entered(self, response_id: int, *, expected_version: int | None) -> int:
         """The clerk has entered the whole form: 入力済."""
@@ -877,26 +1024,39 @@ class Store:
     # -- safety ----------------------------------------------------------------------------
 
     def backup(self, target: str | Path) -> Path:
-        """A consistent copy through SQLite's online backup (a file copy of a WAL database loses data)."""
+        """A consistent copy through SQLite's online backup (a file copy of a WAL database loses data).
+
+        It includes every commit, also those still in the -wal file. The copy is written to
+        ``target.part`` and renamed when complete, so ``target`` is never half a database.
+        """
         target = Path(target)
-        if target.resolve() == self.path.resolve():
-            raise StoreError("バックアップ先が元のデータベースと同じです。別のファイル名を指定してください。")
-        if not target.parent.is_dir():
-            raise StoreUnavailable(f"フォルダ「{target.parent}」がありません。")
-        partial = target.with_name(target.name + ".part")
+        own = [self.path] + [self.path.with_name(self.path.name + s) for s in ("-wal", "-shm", "-journal")]
         try:
-            dest = sqlite3.connect(partial)
-            try:
-                self.conn.backup(dest)
-            finally:
-                dest.close()
-            os.replace(partial, target)
+            resolved = target.resolve()
+            same = any(resolved == p.resolve() for p in own) or (
+                target.exists() and os.path.samefile(target, self.path)
+            )
+        except OSError:
+            same = False
+        if same:
+            raise StoreError(
+                f"バックアップ先「{target}」は元のデータベース（またはその作業ファイル）と同じです。"
+                "別のファイル名を指定してください。"
+            )
+        if target.is_dir():
+            raise StoreError(f"バックアップ先「{target}」はフォルダです。ファイル名まで指定してください。")
+        if not target.parent.is_dir():
+            raise StoreUnavailable(f"バックアップ先のフォルダ「{target.parent}」がありません。場所を確認してください。")
+        if not os.access(target.parent, os.W_OK):
+            raise StoreUnavailable(f"バックアップ先のフォルダ「{target.parent}」に書き込めません（読み取り専用）。")
+        try:
+            _copy_database(self.conn, target)
         except sqlite3.Error as exc:
-            partial.unlink(missing_ok=True)
-            raise translate(exc, target) from exc
+            raise translate(exc, target, doing="backup") from exc
         except OSError as exc:
-            partial.unlink(missing_ok=True)
-            raise StoreError(f"バックアップを書けませんでした（{target}）: {exc.strerror or exc}") from exc
+            raise StoreError(
+                f"バックアップ「{target}」を書けませんでした。空き容量と書き込み権限を確認してください。"
+            ) from exc
         return target
 
     def integrity(self) -> str:

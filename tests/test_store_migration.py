@@ -1,0 +1,168 @@
+"""Migrations: an older chosho database is brought up to date on open, after a backup of itself."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from db import SCHEMA_VERSION, StoreBusy, open_store
+from db.schema import APPLICATION_ID, MIGRATION_NAMES, TRIGGERS, ensure_triggers, migrations
+from db.store import Store
+from survey import BUILTIN_DEFINITION
+from tui.cli import main
+
+from .store_support import FORM, db_path, dump, finish, go, ready, template_db, writer  # noqa: F401 - fixtures
+
+V1_ANSWERS = {"Q1": FORM[0][1], "Q3": FORM[2][1], "Q10": FORM[9][1]}
+
+
+def build_v1(path: Path) -> int:
+    """A database as the first chosho (schema 1) left it: seeded, with answers. Returns a response id."""
+    from sqlite_utils import Database
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    migrations().apply(Database(conn), stop_before="m002_review")
+    ensure_triggers(conn)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    Store(conn, path, "clerk-v1", timeout=5)._seed(BUILTIN_DEFINITION)  # seeding did not change
+    rid = conn.execute("SELECT id FROM responses ORDER BY id LIMIT 1").fetchone()[0]
+    for n, (qid, value) in enumerate(V1_ANSWERS.items(), start=1):  # what version 1 wrote
+        conn.execute(
+            "INSERT INTO answers VALUES (?, ?, 'answered', ?, 'clerk-v1', '2024-10-01T09:00:00+09:00')",
+            (rid, qid, dump(value)),
+        )
+        conn.execute(
+            "INSERT INTO audit_log (at, who, response_id, question_id, action, old, new)"
+            " VALUES ('2024-10-01T09:00:00+09:00', 'clerk-v1', ?, ?, 'answer', NULL, ?)",
+            (rid, qid, dump(value)),
+        )
+        conn.execute(
+            "UPDATE responses SET version = ?, status = 'in_progress', updated_by = 'clerk-v1' WHERE id = ?",
+            (n, rid),
+        )
+    conn.close()
+    return rid
+
+
+def columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def names(conn: sqlite3.Connection, kind: str) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = ?", (kind,))}
+
+
+def test_v1_fixture_is_really_the_older_schema(tmp_path):
+    path = tmp_path / "chosho.sqlite"
+    build_v1(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert "flags" not in names(conn, "table")
+    assert "reviewed_by" not in columns(conn, "responses")
+    conn.close()
+
+
+def test_an_older_database_is_migrated_after_a_backup(tmp_path):
+    path = tmp_path / "chosho.sqlite"
+    rid = build_v1(path)
+    with open_store(path, "alice") as store:
+        backup = store.backup_made
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.response(response_id=rid).answers == V1_ANSWERS
+        assert store.response(response_id=rid).version == len(V1_ANSWERS)
+        assert {"flags"} <= names(store.conn, "table")
+        assert columns(store.conn, "responses")[-4:] == ["reviewed_by", "reviewed_at", "finalised_by", "finalised_at"]
+        assert set(TRIGGERS) <= names(store.conn, "trigger")
+        with pytest.raises(sqlite3.IntegrityError, match="監査ログは削除できません"):
+            store.conn.execute("DELETE FROM audit_log")
+        applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+        assert applied == list(MIGRATION_NAMES)
+        log = [(e.who, e.action, e.old, e.new) for e in store.history()]
+        assert log[0][:2] == ("clerk-v1", "seed")  # the old log is kept
+        assert log[-1] == ("alice", "migrate", "1", str(SCHEMA_VERSION))
+        # The migrated database works: the review columns are written.
+        v = store.mark_entered(rid, expected_version=len(V1_ANSWERS))
+        assert store.response(response_id=rid).entered.who == "alice" and v == len(V1_ANSWERS) + 1
+
+    assert backup is not None and backup.parent == tmp_path
+    assert re.fullmatch(rf"chosho\.v1-before-v{SCHEMA_VERSION}-\d{{8}}-\d{{6}}\.sqlite", backup.name)
+    old = sqlite3.connect(backup)
+    assert old.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert "flags" not in names(old, "table")
+    assert dict(old.execute("SELECT question_id, value FROM answers WHERE response_id = ?", (rid,))) == {
+        q: dump(v) for q, v in V1_ANSWERS.items()
+    }
+    old.close()
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_migration_happens_once(tmp_path):
+    path = tmp_path / "chosho.sqlite"
+    build_v1(path)
+    open_store(path, "alice").close()
+    with open_store(path, "bob") as again:
+        assert again.backup_made is None
+        assert [e.action for e in again.history()].count("migrate") == 1
+    assert len(list(tmp_path.glob("chosho.v1-before-*.sqlite"))) == 1
+
+
+def test_the_command_line_reports_the_migration_backup(tmp_path, capsys):
+    path = tmp_path / "chosho.sqlite"
+    build_v1(path)
+    assert main(["--db", str(path), "backup", str(tmp_path / "copy.sqlite")]) == 0
+    err = capsys.readouterr().err
+    (made,) = tmp_path.glob("chosho.v1-before-*.sqlite")
+    assert f"データベースの形式を更新しました。更新前の控え: {made}" in err
+
+
+def test_a_migration_that_cannot_get_the_lock_changes_nothing(tmp_path):
+    path = tmp_path / "chosho.sqlite"
+    rid = build_v1(path)
+    holder = writer("hold", path, "write")
+    ready(holder)
+    try:
+        with pytest.raises(StoreBusy, match="開けませんでした。何も変更していません"):
+            open_store(path, "alice", timeout=0.2)
+    finally:
+        go(holder)
+        assert finish(holder) == []
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    conn.close()
+    assert not list(tmp_path.glob("chosho.v1-before-*"))  # the copy is made under the lock only
+    with open_store(path, "alice") as store:  # and later it goes through
+        assert store.response(response_id=rid).answers == V1_ANSWERS
+
+
+def test_ensure_triggers_recreates_what_transform_dropped(db_path):
+    from sqlite_utils import Database
+
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    Database(conn)["audit_log"].transform(types={"why": str}, column_order=["id", "at", "who"])
+    assert names(conn, "trigger") == set()  # transform() dropped them silently
+    conn.execute("DELETE FROM audit_log WHERE action = 'seed'")  # and nothing protected the log
+    assert sorted(ensure_triggers(conn)) == sorted(TRIGGERS)
+    assert names(conn, "trigger") == set(TRIGGERS)
+    with pytest.raises(sqlite3.IntegrityError, match="監査ログは変更できません"):
+        conn.execute("UPDATE audit_log SET who = 'x'")
+    assert ensure_triggers(conn) == []  # nothing missing: nothing done
+    conn.close()
+
+
+def test_opening_restores_dropped_triggers_and_logs_it(db_path):
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    for name in TRIGGERS:
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.close()
+    with open_store(db_path, "alice") as store:
+        assert names(store.conn, "trigger") == set(TRIGGERS)
+        last = store.history()[-1]
+        assert (last.who, last.action, last.why) == ("alice", "triggers", "監査ログの保護を復元")
+        with pytest.raises(sqlite3.IntegrityError, match="監査ログは削除できません"):
+            store.conn.execute("DELETE FROM audit_log")
