@@ -149,6 +149,17 @@ def _state(value: Value) -> str:
     return "answered"
 
 
+def _load_value(text: str, question_id: str) -> Value:
+    """A stored answer; one that no longer reads is reported, not a traceback."""
+    try:
+        return decode(json.loads(text))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise StoreUnavailable(
+            f"{question_id} の保存内容が読めません（{exc}）。データベースが壊れている可能性があります。"
+            "バックアップから戻すか、管理者に連絡してください。"
+        ) from exc
+
+
 def _dump(value: Value | None) -> str | None:
     return None if value is None else json.dumps(encode(value), ensure_ascii=False, sort_keys=True)
 
@@ -572,7 +583,8 @@ class Store:
         version, by, at, name = row
         if expected_version is not None and version != expected_version:
             raise ConflictError(
-                f"{name} の回答は、画面を開いた後に {self.display_name(by) or '他の人'} さんが変更しました（{at}）。"
+                f"{name} の回答は、画面を開いた後に {self.display_name(by) or '他の人'} さんが変更しました"
+                f"（{(at or '')[:16].replace('T', ' ')}）。"
                 "上書きせずに止めました。最新の内容を読み込み直してから、もう一度入力してください。"
             )
         stamp = now()
@@ -641,7 +653,7 @@ class Store:
             "SELECT question_id, value, entered_by, entered_at FROM answers WHERE response_id = ?",
             (response_id,),
         ):
-            answers[qid] = decode(json.loads(value))
+            answers[qid] = _load_value(value, qid)
             stamps[qid] = Stamp(who, at)
         return answers, stamps
 
@@ -680,7 +692,7 @@ class Store:
             " JOIN responses r ON r.id = a.response_id WHERE r.questionnaire_id = ?",
             (self.questionnaire_id,),
         ):
-            answers_by.setdefault(rid, {})[qid] = decode(json.loads(value))
+            answers_by.setdefault(rid, {})[qid] = _load_value(value, qid)
         states = []
         untouched = None  # every department not yet started shares one route
         for did, bukyoku, name, position, rid, status, version, by, at, flags in rows:
@@ -717,7 +729,7 @@ class Store:
             " JOIN responses r ON r.id = a.response_id WHERE r.questionnaire_id = ?",
             (self.questionnaire_id,),
         ):
-            answers_by.setdefault(rid, {})[qid] = decode(json.loads(value))
+            answers_by.setdefault(rid, {})[qid] = _load_value(value, qid)
             stamps_by.setdefault(rid, {})[qid] = Stamp(who, at)
         rows = self._read(
             "SELECT r.id, d.id, d.bukyoku, d.name, d.position, r.status, r.version,"

@@ -523,3 +523,22 @@ def test_any_failure_inside_a_change_undoes_the_whole_change(store, db_path, mon
         store.save_answer(response.id, "Q1", Single(2), expected_version=v, clear=["Q3"])
     assert not store.conn.in_transaction
     assert (store.response(response_id=response.id), audit_rows(db_path)) == before
+
+
+def test_a_stored_answer_that_no_longer_reads_is_reported(tmp_path):
+    import sqlite3
+
+    from db import StoreUnavailable, open_store
+    from survey import Single
+
+    path = tmp_path / "chosho.sqlite"
+    store = open_store(path, "clerk-a")
+    response = store.response(department_id=store.departments()[0].id)
+    store.save_answer(response.id, "Q1", Single(1), expected_version=response.version)
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE answers SET value = '{\"single\": ' WHERE question_id = 'Q1'")
+    raw.commit()
+    raw.close()
+    with pytest.raises(StoreUnavailable, match="Q1 の保存内容が読めません"):
+        store.response(response_id=response.id)
+    store.close()
