@@ -1,0 +1,35 @@
+"""Folded text never draws past its width: the terminal would wrap the line and lose the rest."""
+
+from __future__ import annotations
+
+import pytest
+from rich.cells import cell_len
+
+from tui.widgets.folded import _NO_LINE_START, fold
+
+
+def _texts(questionnaire):
+    for question in questionnaire.questions:
+        yield question.label + " ", question.text
+        for option in question.options:
+            yield f"   {option.code:>2} ", option.label
+        for note in question.notes:
+            yield "", note
+
+
+@pytest.mark.parametrize("width", [24, 40, 58, 76, 78, 80, 118])
+def test_lines_fit_and_keep_every_character(niiza, width):
+    for prefix, body in _texts(niiza):
+        lines = fold(prefix, body, width)
+        assert all(cell_len(line.plain) <= width for line in lines), (width, body)
+        indent = cell_len(prefix)
+        rebuilt = lines[0].plain[len(prefix):] + "".join(line.plain[indent:] for line in lines[1:])
+        assert rebuilt == body
+
+
+def test_q1_at_80_columns_keeps_kinsoku_without_overflow(niiza):
+    # Q1 once broke before 「ィ」: the mark hung past column 78 and the rest of the question vanished.
+    text = niiza.question("Q1").text
+    lines = fold("Ｑ１ ", text, 78)
+    assert [cell_len(line.plain) <= 78 for line in lines] == [True, True]
+    assert not any(line.plain.strip()[0] in _NO_LINE_START for line in lines[1:])
