@@ -33,3 +33,8 @@ def test_q1_at_80_columns_keeps_kinsoku_without_overflow(niiza):
     lines = fold("Ｑ１ ", text, 78)
     assert [cell_len(line.plain) <= 78 for line in lines] == [True, True]
     assert not any(line.plain.strip()[0] in _NO_LINE_START for line in lines[1:])
+
+
+def test_an_opening_bracket_goes_down_with_what_it_opens():
+    lines = fold("", "あいうえお（かきく）", 12)
+    assert [line.plain for line in lines] == ["あいうえお", "（かきく）"]

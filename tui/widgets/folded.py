@@ -2,7 +2,7 @@
 
 Word wrapping treats a Japanese sentence as one long word: after 「※　」 the whole sentence
 jumps to the next line. The paper's text breaks anywhere, so we do too, keeping closing
-punctuation (、。）」) off the start of a line (kinsoku).
+punctuation (、。）」) off the start of a line and opening brackets (（「) off its end (kinsoku).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from textual.widget import Widget
 __all__ = ["Folded", "fold", "Paragraph"]
 
 _NO_LINE_START = set("、。，．,.）)」』】〕］]！!？?ー・：:；;ぁぃぅぇぉっゃゅょァィゥェォッャュョ々")
+_NO_LINE_END = set("（(「『【〔［[")
 
 # A paragraph: its first-line prefix (a number, a mark) and its body; continuation lines are
 # indented by the prefix's width so that a long option label hangs under its own text.
@@ -27,7 +28,8 @@ def _breaks(text: str, width: int) -> list[int]:
     """Offsets at which ``text`` must break to fit ``width`` cells.
 
     Kinsoku by pushing out (追い出し): a closing mark that would start a line takes the
-    character before it down with it, so no line is wider than ``width``.
+    character before it down with it (and an opening bracket that would end one goes down
+    with what it opens), so no line is wider than ``width``.
     """
     offsets: list[int] = []
     start = 0
@@ -37,7 +39,8 @@ def _breaks(text: str, width: int) -> list[int]:
         cells = cell_len(text[index])
         if used + cells > width and index > start:
             cut = index
-            while cut > start + 1 and text[cut] in _NO_LINE_START:
+            # An opening bracket may not end a line either: it goes down with what it opens.
+            while cut > start + 1 and (text[cut] in _NO_LINE_START or text[cut - 1] in _NO_LINE_END):
                 cut -= 1
             offsets.append(cut)
             start = cut
