@@ -1,0 +1,209 @@
+"""The review queue (確認待ち一覧): departments a reviewer has work on, what that work is.
+
+A department is in the queue when it waits for its sign-off (入力済), for its finalisation
+(確認済), or has open flags (疑義) at any stage. Each line shows its open flags and the
+questions with warnings (要確認). Typing filters, as in the department list: by name, 部局,
+state, the next step, the one who entered it, or the words 疑義 / 要確認.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from db import DepartmentState, Store, StoreError
+from survey import check_form
+
+from ..keying import normalize
+
+__all__ = ["QueueEntry", "ReviewQueueScreen", "review_queue"]
+
+# The next step, in the order a reviewer takes them.
+READY, FLAGGED, SIGNED = "確認待ち", "疑義の解決", "確定待ち"
+_RANK = {READY: 0, FLAGGED: 1, SIGNED: 2}
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    state: DepartmentState
+    step: str
+    warnings: int  # questions with warnings or errors (未入力 not counted)
+    entered_by: str  # display name of who marked it 入力済 (or last changed it)
+    own: bool  # the current worker entered or changed its answers: they may not sign it off
+
+    @property
+    def words(self) -> str:
+        """What the filter searches."""
+        state = self.state
+        parts = [state.department.bukyoku, state.department.name, state.status_label, self.step, self.entered_by]
+        if state.open_flags:
+            parts.append("疑義")
+        if self.warnings:
+            parts.append("要確認")
+        if self.own:
+            parts.append("自分")
+        return normalize(" ".join(parts)).lower()
+
+
+def review_queue(store: Store) -> list[QueueEntry]:
+    """The departments with review work, next step first, then in roster order."""
+    entries = []
+    for state in store.overview():
+        if state.status in ("entered", "reviewed"):
+            step = SIGNED if state.status == "reviewed" else (FLAGGED if state.open_flags else READY)
+        elif state.open_flags:
+            step = FLAGGED
+        else:
+            continue
+        response = store.response(response_id=state.response_id)
+        route = store.router.route(response.answers)
+        problems = check_form(store.questionnaire, response.answers, route)
+        warned = {p.question for p in problems if p.kind != "not-entered"}
+        by = response.entered or response.updated
+        entries.append(
+            QueueEntry(
+                state,
+                step,
+                len(warned),
+                store.display_name(by.who) if by else "",
+                store.who in store.editors(state.response_id),
+            )
+        )
+    entries.sort(key=lambda e: (_RANK[e.step], e.state.department.position))
+    return entries
+
+
+class ReviewQueueScreen(Screen):
+    """Type to filter; Enter reviews the department (F7 / F8 there step through this queue)."""
+
+    BINDINGS = [
+        Binding("enter", "open", "確認", id="queue.open"),
+        Binding("down", "cursor(1)", "下", show=False),
+        Binding("up", "cursor(-1)", "上", show=False),
+        Binding("pagedown", "cursor(10)", "次頁", show=False),
+        Binding("pageup", "cursor(-10)", "前頁", show=False),
+        Binding("escape", "back", "戻る", id="queue.back"),
+    ]
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.entries: list[QueueEntry] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="progress")
+        yield Input(placeholder="所属名・部局・状態・入力者・「疑義」「要確認」で絞り込み（Enter で確認）", id="filter")
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="message")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        wide = self.app.size.width >= 110
+        table.add_column("次の作業", width=10)
+        table.add_column("部局", width=14 if wide else 8)
+        table.add_column("所属", width=30 if wide else 16)
+        table.add_column("状態", width=6)
+        table.add_column("疑義", width=4)
+        table.add_column("要確認", width=6)
+        table.add_column("入力者")
+        table.can_focus = False  # the filter keeps the keyboard; arrows move the cursor
+        self.reload()
+        self.query_one("#filter", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.reload()
+
+    def reload(self) -> None:
+        try:
+            self.entries = review_queue(self.store)
+        except StoreError as exc:
+            self.query_one("#message", Static).update(Text(str(exc)))
+            return
+        counts = {step: sum(1 for e in self.entries if e.step == step) for step in _RANK}
+        self.query_one("#progress", Static).update(
+            Text(f"確認待ち一覧 · {READY} {counts[READY]} · {FLAGGED} {counts[FLAGGED]} · {SIGNED} {counts[SIGNED]}"
+            f" · 作業者 {self.store.display_name(self.store.who)}")
+        )
+        self.fill()
+
+    def visible(self) -> list[QueueEntry]:
+        words = normalize(self.query_one("#filter", Input).value).lower().split()
+        return [e for e in self.entries if all(word in e.words for word in words)]
+
+    def fill(self) -> None:
+        table = self.query_one(DataTable)
+        current = self.current()
+        table.clear()
+        shown = self.visible()
+        for entry in shown:
+            state = entry.state
+            dept = state.department
+            who = entry.entered_by + ("（自分）" if entry.own else "")
+            table.add_row(
+                Text(entry.step, style="bold" if entry.step == READY else ""),
+                Text(dept.bukyoku),
+                Text(dept.name),
+                state.status_label,
+                Text(str(state.open_flags), style="bold red") if state.open_flags else "",
+                Text(str(entry.warnings), style="yellow") if entry.warnings else "",
+                Text(who),  # names are typed by people: never read as markup
+                key=str(dept.id),
+            )
+        keys = [str(e.state.department.id) for e in shown]
+        if current is not None and str(current) in keys:
+            table.move_cursor(row=keys.index(str(current)))
+        message = self.query_one("#message", Static)
+        if not self.entries:
+            message.update("確認を待っている所属はありません（入力済の所属、疑義のある所属がここに並びます）。")
+        elif not shown:
+            message.update("該当する所属がありません。絞り込みを変えてください（Esc で解除）。")
+        else:
+            message.update("（自分）: 自分が入力・変更した所属は、自分では確認済にできません。" if any(e.own for e in shown) else "")
+
+    def current(self) -> int | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    @on(Input.Changed, "#filter")
+    def _filter(self) -> None:
+        self.fill()
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=0)
+
+    @on(Input.Submitted, "#filter")
+    def _submitted(self) -> None:
+        self.action_open()
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def action_open(self) -> None:
+        from .review import ReviewScreen
+
+        department_id = self.current()
+        if department_id is None:
+            return
+        ids = [e.state.department.id for e in self.visible()]
+        try:
+            self.app.push_screen(ReviewScreen(self.store, department_id, department_ids=ids))
+        except StoreError as exc:
+            self.query_one("#message", Static).update(Text(str(exc)))
+
+    def action_back(self) -> None:
+        if self.query_one("#filter", Input).value:
+            self.query_one("#filter", Input).value = ""
+            return
+        self.app.pop_screen()
