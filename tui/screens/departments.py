@@ -25,6 +25,8 @@ class DepartmentsScreen(Screen):
         Binding("pagedown", "cursor(10)", "次頁", show=False),
         Binding("pageup", "cursor(-10)", "前頁", show=False),
         Binding("f6", "summary", "点検一覧", id="list.summary"),
+        Binding("f7", "review", "確認", id="list.review"),
+        Binding("f8", "queue", "確認待ち", id="list.queue"),
         Binding("f9", "export", "Excel出力", id="list.export"),
         Binding("escape", "clear_filter", "絞り込み解除", show=False),
     ]
@@ -160,3 +162,20 @@ class DepartmentsScreen(Screen):
         department_id = self.current()
         if department_id is not None:
             self.app.push_screen(SummaryScreen(self.store, department_id))
+
+    def action_review(self) -> None:
+        from .review import ReviewScreen
+
+        department_id = self.current()
+        if department_id is None:
+            return
+        ids = [s.department.id for s in self.visible()]  # F7 / F8 there step through this list
+        try:
+            self.app.push_screen(ReviewScreen(self.store, department_id, department_ids=ids))
+        except StoreError as exc:
+            self.query_one("#message", Static).update(str(exc))
+
+    def action_queue(self) -> None:
+        from .queue import ReviewQueueScreen
+
+        self.app.push_screen(ReviewQueueScreen(self.store))
