@@ -25,6 +25,11 @@ __all__ = ["EntryScreen"]
 # Warnings about the answer just stored; the rest (not entered, off route) belong to the summary.
 _ANSWER_WARNINGS = {"invalid", "text-unchosen", "blank-row", "ceiling-blank", "check"}
 
+FINAL_MESSAGE = (
+    "この所属は確定済みのため閲覧のみです（編集できません）。修正が必要な場合は、"
+    "確認画面（所属一覧で F7）で理由を記録して確定を解除してください。"
+)
+
 
 class EntryScreen(Screen):
     """Leads through the route; every accepted answer is stored at once.
@@ -123,6 +128,7 @@ class EntryScreen(Screen):
         if self._field is not None:
             self._field.remove()
         field = self._field = field_for(question, value)
+        field.disabled = self.final  # 確定: shown dimmed, nothing to type into
         self.query_one("#body", VerticalScroll).mount(field, before="#recorded")
         self._sync_key_line(text="")
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
@@ -144,6 +150,7 @@ class EntryScreen(Screen):
         position = order.index(self.question_id) + 1 if self.question_id in order else "－"
         status = self.route.status(self.question_id)
         state = {"pending": "　［経路未確定］", "off": "　［経路外・非該当］"}.get(status, "")
+        state += "　［閲覧のみ］" if self.final else ""
         dept = self.response.department
         self.query_one("#progress", Static).update(
             f"{self.question_id} · {position}/{len(order)} · {dept.name}（{dept.bukyoku}）"
@@ -170,7 +177,21 @@ class EntryScreen(Screen):
 
     # -- keys ------------------------------------------------------------------------------
 
+    @property
+    def final(self) -> bool:
+        return self.response.status == "final"
+
+    def _refuse_final(self) -> bool:
+        """A finalised form is read-only: refuse before anything is typed (the store refuses too)."""
+        if not self.final:
+            return False
+        self.key_line.value = ""
+        self.set_message(FINAL_MESSAGE, "error")
+        return True
+
     def key_line_typed(self, text: str) -> None:
+        if self._refuse_final():
+            return
         self._acknowledge = False
         if self.message and text:
             self.set_message("")
@@ -194,6 +215,12 @@ class EntryScreen(Screen):
             "enter": "enter", "tab": "next", "pagedown": "next", "shift+tab": "previous", "pageup": "previous",
             "f2": "blank", "f3": "invalid", "f4": "not_applicable", "f5": "jump", "f6": "summary", "escape": "back",
         }[key]
+        if self.final and action in ("blank", "invalid", "not_applicable"):
+            self._refuse_final()
+            return
+        if self.final and action in ("enter", "next"):
+            self.advance()
+            return
         if action == "not_applicable" and not self.check_action("not_applicable", ()):
             self.set_message("この問いでは非該当（F4）は使えません。用紙が空欄なら F2（無回答）です。", "error")
             return
@@ -228,6 +255,9 @@ class EntryScreen(Screen):
         self.handle(self.field.entered(self.key_line.value))
 
     def action_next(self) -> None:
+        if self.final:
+            self.advance()
+            return
         if self._acknowledge and not self.key_line.value:
             self.advance()
             return
@@ -303,6 +333,8 @@ class EntryScreen(Screen):
 
     def submit(self, value: Value, *, advance: bool, by_key: bool = False) -> None:
         """Validate, confirm a route change, store at once, then move on."""
+        if self._refuse_final():
+            return
         errors = [p for p in check_answer(self.questionnaire, self.question_id, value) if p.severity is Severity.ERROR]
         if errors:
             self.set_message("\n".join(p.message for p in errors), "error")
