@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -63,6 +64,8 @@ class SummaryScreen(Screen):
         for problem in problems:
             if problem.kind != "not-entered":
                 by_question.setdefault(problem.question, []).append(problem.message)
+        for flag in self.store.flags(response.id, open_only=True):  # the reviewer's 疑義 come first
+            by_question.setdefault(flag.question_id, []).insert(0, f"疑義: {flag.comment}")
         self.not_entered = [qid for qid in route.order if qid not in response.answers]
         table = self.query_one(DataTable)
         row = table.cursor_row
@@ -88,7 +91,8 @@ class SummaryScreen(Screen):
             counts["warn"] += bool(notes)
             shown = describe(question, value) if value is not None else ""
             table.add_row(
-                question.id, state, _clip(shown, width), "要確認 " + _clip(" / ".join(notes), 30) if notes else "",
+                # Text, not str: a DataTable reads str cells as markup, and typed text may hold "[/]".
+                question.id, state, Text(_clip(shown, width)), Text("要確認 " + _clip(" / ".join(notes), 30) if notes else ""),
                 key=question.id,
             )
         if row is not None and row < table.row_count:
