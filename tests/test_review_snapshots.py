@@ -1,0 +1,65 @@
+"""SVG snapshots of the review screen and its one-page overview, at 80x24 and 120x40.
+
+Deterministic: fixed workers, every timestamp the same, no blinking cursor on these screens.
+Regenerate on purpose with ``pytest tests/test_review_snapshots.py --snapshot-update`` and look.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import db.store
+from db import open_store
+from tests.review_support import showcase
+from tui.app import ChoshoApp
+from tui.screens.review import ReviewScreen
+
+FIXED = "2024-10-01T09:30:00+09:00"
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+@pytest.fixture
+def reviewer(tmp_path, monkeypatch):
+    """Reviewer 鈴木's app on the showcase department entered by 佐藤."""
+    monkeypatch.setattr(db.store, "now", lambda: FIXED)
+    path = tmp_path / "chosho.sqlite"
+    clerk = open_store(path, "佐藤")
+    store = open_store(path, "鈴木")
+    department_id = showcase(clerk, store)
+    clerk.close()
+    yield ChoshoApp(store, ask_who=False), store, department_id
+    store.close()
+
+
+def _opener(store, department_id, question_id, keys=()):
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        ids = [d.id for d in store.departments()]
+        pilot.app.push_screen(ReviewScreen(store, department_id, question_id, department_ids=ids))
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review_question(snap_compare, reviewer, size):
+    """Q3: a text box, an open and a resolved flag, who entered it and when."""
+    app, store, department_id = reviewer
+    assert snap_compare(app, terminal_size=size, run_before=_opener(store, department_id, "Q3"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review_matrix_with_empty_rows(snap_compare, reviewer, size):
+    """Q2: 無効 and 無回答 rows marked apart, with the warning."""
+    app, store, department_id = reviewer
+    assert snap_compare(app, terminal_size=size, run_before=_opener(store, department_id, "Q2"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review_overview(snap_compare, reviewer, size):
+    """The whole form on one page (F6): states, who, flags and warnings; off-route runs folded."""
+    app, store, department_id = reviewer
+    assert snap_compare(app, terminal_size=size, run_before=_opener(store, department_id, "Q3", keys=("f6",)))
