@@ -431,7 +431,7 @@ class ReviewScreen(Screen):
         response = self.response
         reasons = self.store.sign_off_refusals(response.id)
         if reasons:
-            self.set_message("確認済にできません。\n" + "\n".join(f"・{r}" for r in reasons), "error")
+            self.set_message([("", "確認済にできません。")] + [("・", reason) for reason in reasons], "error")
             return
         name = response.department.name
 
@@ -513,7 +513,8 @@ class ReviewScreen(Screen):
 
     # -- messages --------------------------------------------------------------------------
 
-    def set_message(self, text: str, kind: str = "") -> None:
+    def set_message(self, text: str | list, kind: str = "") -> None:
+        """A line of text, or paragraphs (prefix, body) for Folded: a list of reasons hangs under its marks."""
         message = self.query_one("#message", Folded)
         message.update(text)
         message.set_classes(kind)
