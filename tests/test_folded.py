@@ -38,3 +38,14 @@ def test_q1_at_80_columns_keeps_kinsoku_without_overflow(niiza):
 def test_an_opening_bracket_goes_down_with_what_it_opens():
     lines = fold("", "あいうえお（かきく）", 12)
     assert [line.plain for line in lines] == ["あいうえお", "（かきく）"]
+
+
+def test_a_span_styled_prefix_keeps_its_style_to_itself():
+    # Text + Text carries the left part's *base* style over the whole line; the review screen's
+    # prefixes (疑義, 要確認, 無回答) are therefore styled as spans.
+    from tui.widgets.paper import span
+
+    first, second, *_ = fold(span("疑義 ", "bold red"), "あいうえおかきくけこ", 12)
+    assert first.style == "" and second.style == ""
+    assert [(s.start, s.end, str(s.style)) for s in first.spans] == [(0, 3, "bold red")]
+    assert second.spans == []

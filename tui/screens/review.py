@@ -32,7 +32,7 @@ from survey import Problem, Route, Severity, check_form
 from survey.answers import describe
 
 from ..widgets.folded import Folded
-from ..widgets.paper import answer_paragraphs, clip, state_label
+from ..widgets.paper import answer_paragraphs, clip, span, state_label
 from .dialogs import ConfirmDialog, JumpDialog, TextDialog
 
 __all__ = ["ReviewScreen", "when"]
@@ -199,7 +199,7 @@ class ReviewScreen(Screen):
         optional = "（任意）" if not question.required else ""
         position = f"{self.steps.index(question_id) + 1}/{len(self.steps)}" if question_id in self.steps else "経路外"
         paragraphs = [("", Text(section.title, style="dim"))] if section else []
-        paragraphs.append((Text(f"{question.label} ", style="bold"), question.text + kind + optional))
+        paragraphs.append((span(f"{question.label} ", "bold"), question.text + kind + optional))
         self.query_one("#question", Folded).update(paragraphs)
         self.query_one("#answer", Folded).update(answer_paragraphs(question, value, status))
         self.query_one("#review-notes", Folded).update(self._notes(question_id, position))
@@ -209,22 +209,22 @@ class ReviewScreen(Screen):
     def _notes(self, question_id: str, position: str) -> list:
         stamp = self.response.stamps.get(question_id)
         entered = f"{self.who(stamp.who)}　{when(stamp.at)}" if stamp else "（記録なし）"
-        notes: list = [(Text("記録 ", style="dim"), Text(f"{entered}　（経路 {position}）", style="dim"))]
+        notes: list = [(span("記録 ", "dim"), Text(f"{entered}　（経路 {position}）", style="dim"))]
         for problem in self.problems:
             if problem.question != question_id or problem.kind in _MARKED:
                 continue
             error = problem.severity is Severity.ERROR
-            notes.append((Text("誤り " if error else "要確認 ", style="bold red" if error else "bold yellow"), problem.message))
+            notes.append((span("誤り " if error else "要確認 ", "bold red" if error else "bold yellow"), problem.message))
         for flag in self.flags:
             if flag.question_id != question_id:
                 continue
             raised = f"（{self.who(flag.raised.who)} {when(flag.raised.at)}）"
             if flag.open:
-                notes.append((Text("疑義 ", style="bold red"), Text.assemble((flag.comment, "bold"), (raised, "dim"))))
+                notes.append((span("疑義 ", "bold red"), Text.assemble((flag.comment, "bold"), (raised, "dim"))))
             else:
                 resolved = f"（{self.who(flag.resolved.who)} {when(flag.resolved.at)}）"
                 notes.append(
-                    (Text("解決済 ", style="green"), Text(f"{flag.comment}{raised} → {flag.resolution}{resolved}", style="dim"))
+                    (span("解決済 ", "green"), Text(f"{flag.comment}{raised} → {flag.resolution}{resolved}", style="dim"))
                 )
         return notes
 

@@ -16,7 +16,7 @@ from survey.answers import EMPTY_LABELS
 from .fields import options_paragraphs
 from .folded import Paragraph
 
-__all__ = ["EMPTY_STYLE", "answer_paragraphs", "clip", "state_label"]
+__all__ = ["EMPTY_STYLE", "answer_paragraphs", "clip", "span", "state_label"]
 
 # Empty states are marked loudly and apart: the reviewer must never mistake one for another.
 EMPTY_STYLE = "bold black on yellow"
@@ -49,8 +49,14 @@ def state_label(value: Value | None, route_status: str) -> str:
     return EMPTY_LABELS.get(type(value), "回答")
 
 
+def span(text: str, style: str) -> RichText:
+    """Styled text for a Folded prefix: the style is a span, not the Text's base style, which
+    Text + Text would carry over the first line of the body."""
+    return RichText.assemble((text, style))
+
+
 def _mark(text: str, style: str = EMPTY_STYLE) -> RichText:
-    return RichText(f" {text} ", style=style)
+    return span(f" {text} ", style)
 
 
 def _empty(question: Question, value: Value | None, route_status: str) -> list[Paragraph] | None:
@@ -82,7 +88,7 @@ def _texts(question: Question, texts, chosen: set[int]) -> list[Paragraph]:
         box = question.text_box(code)
         prompt = box.prompt if box else f"{code} の記入欄"
         style = "" if code in chosen else "yellow"
-        lines.append((RichText(f"      ✎{code} {prompt}: ", style="dim"), RichText(f"「{text}」", style=style)))
+        lines.append((span(f"      記入欄 {code} {prompt}: ", "dim"), RichText(f"「{text}」", style=style)))
     return lines
 
 
