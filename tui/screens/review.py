@@ -442,7 +442,7 @@ class ReviewScreen(Screen):
         self.app.push_screen(
             ConfirmDialog(
                 f"{escape(name)} を確認済にしますか？\n用紙と照らし合わせ、すべての回答を確認したことを記録します"
-                f"（確認者: {escape(self.who(self.store.who))}）。",
+                f"（確認者：{escape(self.who(self.store.who))}）。",
                 yes="確認済にする",
                 no="やめる",
             ),
