@@ -272,9 +272,11 @@ def describe(question: Question, value: Value | None) -> str:
         return label + extra
     if isinstance(value, Single):
         option = question.option(value.code)
-        return f"{value.code} {option.label}" if option else str(value.code)
+        shown = f"{value.code} {option.label}" if option else str(value.code)
+        return shown + "".join(f"「{text}」" for text in value.texts.values())
     if isinstance(value, Multi):
-        return "、".join(str(c) for c in sorted(value.codes))
+        texts = "".join(f"（{code}「{value.texts[code]}」）" for code in sorted(value.texts))
+        return "、".join(str(c) for c in sorted(value.codes)) + texts
     if isinstance(value, Text):
         return value.text
     if isinstance(value, Grid):

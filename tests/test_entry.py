@@ -327,6 +327,7 @@ async def test_command_palette_offers_the_screen_keys_in_japanese(store):
         commands = {c.title for c in app.get_system_commands(app.screen)}
         assert {"無回答", "無効", "次へ", "前へ", "移動", "点検", "一覧", "ヘルプ", "終了"} <= commands
         assert "非該当" not in commands  # Q1 offers none
+        assert all(not title.isascii() for title in commands)  # no English widget bindings
 
 
 async def test_export_from_the_department_list_with_progress(store, tmp_path):
@@ -353,3 +354,22 @@ async def test_export_from_the_department_list_with_progress(store, tmp_path):
         assert isinstance(app.screen, DepartmentsScreen)
     book = openpyxl.load_workbook(target, read_only=True)
     assert "集計" in book.sheetnames
+
+
+async def test_typed_brackets_are_never_read_as_markup(tmp_path):
+    """A name or answer with "[/]" or "[b]" is shown as typed, never crashes a screen."""
+    store = open_store(tmp_path / "chosho.sqlite", "[b]clerk[/]")
+    store.remember_user()
+    app = ChoshoApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await press(pilot, "enter")  # the who screen offers the stored name
+        assert "[b]clerk[/]" in str(app.screen.query_one("#progress").render())
+        await open_department(pilot, "保育課")
+        await press(pilot, "1", "1", "2", "5", "5", "1", "5", "enter", "text:[/]その他[b]", "enter")
+        await press(pilot, "f5", "1", "enter", "2")  # route change: the dialog lists the "[/]" text
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "[/]その他[b]" in str(app.screen.query_one(".dialog-text").render())
+        await press(pilot, "escape", "f6")
+        assert isinstance(app.screen, SummaryScreen)
+    store.close()

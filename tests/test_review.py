@@ -74,7 +74,7 @@ async def filter_list(pilot, name: str) -> None:
 
 def list_cell(app, department_id: int, column: int):
     table = app.screen.query_one(DataTable)
-    return table.get_row(str(department_id))[column]
+    return str(table.get_row(str(department_id))[column])  # cells are Text (never markup)
 
 
 # -- the whole cycle ---------------------------------------------------------------------------
@@ -404,7 +404,8 @@ async def _paper_view(a, b):
         labels = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert labels[5:7] == ["Q6–7", "Q8"] and "Q16–18" in labels
         row = dict(zip(("question", "state", "answer", "who", "checks"), map(str, table.get_row("Q3"))))
-        assert row == {"question": "Q3", "state": "回答", "answer": "1、5", "who": A, "checks": "疑義1"}
+        assert row.pop("answer").startswith("1、5（5「")  # the option's text follows its code
+        assert row == {"question": "Q3", "state": "回答", "who": A, "checks": "疑義1"}
         assert str(table.get_row("Q5")[1]) == "無回答" and str(table.get_row("Q5")[4]) == "要確認1"
         assert str(table.get_row("Q8")[1]) == "無効"
         assert table.cursor_row == labels.index("Q8")  # where the question view was

@@ -37,7 +37,7 @@ class ChoshoApp(App[None]):
 
     def on_mount(self) -> None:
         for warning in self.store.warnings:
-            self.notify(warning, title="注意", severity="warning", timeout=30)
+            self.notify(warning, title="注意", severity="warning", timeout=30, markup=False)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
@@ -57,6 +57,8 @@ class ChoshoApp(App[None]):
         for key, active in screen.active_bindings.items():
             binding = active.binding
             if not binding.description or binding.action in seen or active.node is self:
+                continue
+            if binding.description.isascii():  # a widget's own English binding (Input, DataTable)
                 continue
             if screen.check_action(binding.action, ()) is False:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -38,10 +39,10 @@ class DepartmentsScreen(Screen):
         self._shown = False
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="progress")
+        yield Static("", id="progress", markup=False)
         yield Input(placeholder="所属名・部局名で絞り込み（入力すると絞り込み、Enter で開く）", id="filter", compact=True)
         yield DataTable(id="departments", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="message")
+        yield Static("", id="message", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -99,15 +100,15 @@ class DepartmentsScreen(Screen):
             updated = ""
             if state.updated:
                 updated = f"{self.store.display_name(state.updated.who)} {state.updated.at[5:16].replace('T', ' ')}"
-            table.add_row(
+            cells = (
                 group,
                 dept.name,
                 state.status_label,
                 f"{state.answered}/{state.on_route}",
                 str(state.open_flags) if state.open_flags else "",
                 updated,
-                key=str(dept.id),
             )
+            table.add_row(*(Text(cell) for cell in cells), key=str(dept.id))  # Text: never markup
         if current is not None:
             keys = [str(s.department.id) for s in self.visible()]
             if str(current) in keys:

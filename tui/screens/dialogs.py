@@ -32,8 +32,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.text, classes="dialog-text")
-            yield Label(f"Enter: {self.yes}　　Esc: {self.no}", classes="dialog-keys")
+            yield Static(self.text, classes="dialog-text", markup=False)
+            yield Label(f"Enter: {self.yes}　　Esc: {self.no}", classes="dialog-keys", markup=False)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -52,9 +52,9 @@ class TextDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-text")
+            yield Static(self.title_text, classes="dialog-text", markup=False)
             yield Input(value=self.value, placeholder=self.placeholder, id="dialog-input")
-            yield Static("", id="dialog-error", classes="error")
+            yield Static("", id="dialog-error", classes="error", markup=False)
             yield Label("Enter: 決定　　Esc: やめる", classes="dialog-keys")
 
     @on(Input.Submitted)
@@ -84,7 +84,7 @@ class JumpDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Static(f"移動する設問の番号（経路: {on_route}）", classes="dialog-text")
             yield Input(placeholder="例: 8 または Q8", id="dialog-input")
-            yield Static("", id="dialog-error", classes="error")
+            yield Static("", id="dialog-error", classes="error", markup=False)
             yield Label("Enter: 移動　　Esc: やめる", classes="dialog-keys")
 
     @on(Input.Submitted)

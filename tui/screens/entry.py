@@ -67,13 +67,13 @@ class EntryScreen(Screen):
     # -- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="progress")
+        yield Static("", id="progress", markup=False)
         with VerticalScroll(id="body"):
             yield Folded(id="question")
             yield Folded(id="notes")
             yield Folded(id="recorded")
         with Horizontal(id="key-row"):
-            yield Label("番号", id="key-prompt")
+            yield Label("番号", id="key-prompt", markup=False)
             yield KeyLine(self, id="key-line")
         yield Folded(id="message")
         yield Footer(compact=True, show_command_palette=False)

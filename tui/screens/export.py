@@ -103,7 +103,7 @@ class ExportScreen(ModalScreen[None]):
         lines += [f"注意: {warning}" for warning in result.warnings]
         out.update("\n".join(lines))
         out.set_classes("")
-        self.app.notify(f"Excel に出力しました: {result.path.name}")
+        self.app.notify(f"Excel に出力しました: {result.path.name}", markup=False)
 
     def action_close(self) -> None:
         if not self.running:

@@ -97,10 +97,10 @@ class ReviewQueueScreen(Screen):
         self.entries: list[QueueEntry] = []
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="progress")
+        yield Static("", id="progress", markup=False)
         yield Input(placeholder="所属名・部局・状態・入力者・「疑義」「要確認」で絞り込み（Enter で確認）", id="filter")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="message")
+        yield Static("", id="message", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

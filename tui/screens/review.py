@@ -112,8 +112,8 @@ class ReviewScreen(Screen):
     # -- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="progress")
-        yield Static("", id="totals")
+        yield Static("", id="progress", markup=False)
+        yield Static("", id="totals", markup=False)
         with ContentSwitcher(initial="paper-view", id="review-views"):
             with Vertical(id="paper-view"):
                 with VerticalScroll(id="paper"):

@@ -42,10 +42,10 @@ class SummaryScreen(Screen):
         self.department_id = department_id
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="progress")
-        yield Static("", id="totals")
+        yield Static("", id="progress", markup=False)
+        yield Static("", id="totals", markup=False)
         yield DataTable(id="answers", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="message")
+        yield Static("", id="message", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -146,7 +146,7 @@ class SummaryScreen(Screen):
             return
         self.refresh_table()
         self.set_message(f"{self.response.department.name} を入力済にしました。", "success")
-        self.app.notify(f"{self.response.department.name} を入力済にしました。")
+        self.app.notify(f"{self.response.department.name} を入力済にしました。", markup=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -22,12 +23,16 @@ class WhoScreen(Screen):
     def compose(self) -> ComposeResult:
         default = self.known[0] if self.known else self.store.who
         with Vertical(classes="dialog"):
-            yield Static(f"{self.store.questionnaire.title}\n\n作業者の名前を確認して Enter を押してください。", classes="dialog-text")
+            yield Static(
+                f"{self.store.questionnaire.title}\n\n作業者の名前を確認して Enter を押してください。",
+                classes="dialog-text",
+                markup=False,
+            )
             yield Input(value=default, id="who", placeholder="作業者名")
             if self.known:
                 yield Static("これまでの作業者（↑↓で選択）", classes="hint")
-                yield OptionList(*self.known, id="known")
-            yield Static("", id="message", classes="error")
+                yield OptionList(*(Text(name) for name in self.known), id="known")  # names are not markup
+            yield Static("", id="message", classes="error", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -63,7 +63,7 @@ def fold(prefix: Text | str, body: Text | str, width: int) -> list[Text]:
             lead = prefix.copy() if not lines else Text(" " * indent)
             if number > 0 and piece is pieces[0] and lines:
                 lead = Text(" " * indent)
-            line = lead + piece
+            line = Text.assemble(lead, piece)  # not lead + piece: that spreads lead's style
             line.no_wrap = True  # already folded to the width: never wrapped again
             lines.append(line)
     return lines
