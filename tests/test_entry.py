@@ -373,3 +373,23 @@ async def test_typed_brackets_are_never_read_as_markup(tmp_path):
         await press(pilot, "escape", "f6")
         assert isinstance(app.screen, SummaryScreen)
     store.close()
+
+
+def test_bare_chosho_in_an_empty_folder_seeds_a_database_and_starts_the_app(tmp_path, monkeypatch):
+    """`chosho` with no arguments: ./chosho.sqlite is created with all 58 departments, then the
+    app runs on it (stopped here as soon as it would start)."""
+    from tui import app as app_module
+    from tui.cli import main
+
+    started = {}
+
+    def fake_run(self, **kwargs):
+        started["screen"] = type(self.get_default_screen()).__name__
+        started["departments"] = len(self.store.departments())
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CHOSHO_DB", raising=False)
+    monkeypatch.setattr(app_module.ChoshoApp, "run", fake_run)
+    assert main([]) == 0
+    assert (tmp_path / "chosho.sqlite").exists()
+    assert started == {"screen": "WhoScreen", "departments": 58}
