@@ -25,7 +25,7 @@ from .answers import (
     kind_accepts,
 )
 from .conditions import Ref, evaluate
-from .model import Question, Questionnaire, QuestionType
+from .model import Question, Questionnaire
 from .routing import Route, Router, known_codes
 
 __all__ = ["Severity", "Problem", "check_answer", "check_form"]

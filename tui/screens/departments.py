@@ -3,28 +3,23 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from db import DepartmentState, Store, StoreError
 
 from ..keying import normalize
+from .filtered import FilteredListScreen
 
 __all__ = ["DepartmentsScreen"]
 
 
-class DepartmentsScreen(Screen):
+class DepartmentsScreen(FilteredListScreen):
     """Type to filter by name; Enter opens the department where it was left."""
 
     BINDINGS = [
         Binding("enter", "open", "入力", id="list.open"),
-        Binding("down", "cursor(1)", "下", show=False),
-        Binding("up", "cursor(-1)", "上", show=False),
-        Binding("pagedown", "cursor(10)", "次頁", show=False),
-        Binding("pageup", "cursor(-10)", "前頁", show=False),
         Binding("f6", "summary", "点検一覧", id="list.summary"),
         Binding("f7", "review", "確認", id="list.review"),
         Binding("f8", "queue", "確認待ち", id="list.queue"),
@@ -113,32 +108,6 @@ class DepartmentsScreen(Screen):
             keys = [str(s.department.id) for s in self.visible()]
             if str(current) in keys:
                 table.move_cursor(row=keys.index(str(current)))
-
-    def current(self) -> int | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return int(key)
-
-    @on(Input.Changed, "#filter")
-    def _filter(self) -> None:
-        self.fill()
-        table = self.query_one(DataTable)
-        if table.row_count:
-            table.move_cursor(row=0)
-
-    @on(Input.Submitted, "#filter")
-    def _submitted(self) -> None:
-        self.action_open()
-
-    def action_cursor(self, step: int) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
-
-    def action_clear_filter(self) -> None:
-        self.query_one("#filter", Input).value = ""
 
     def action_open(self) -> None:
         from .entry import EntryScreen

@@ -11,16 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from db import DepartmentState, Store, StoreError
 from survey import check_form
 
 from ..keying import normalize
+from .filtered import FilteredListScreen
 
 __all__ = ["QueueEntry", "ReviewQueueScreen", "review_queue"]
 
@@ -79,15 +78,11 @@ def review_queue(store: Store) -> list[QueueEntry]:
     return entries
 
 
-class ReviewQueueScreen(Screen):
+class ReviewQueueScreen(FilteredListScreen):
     """Type to filter; Enter reviews the department (F7 / F8 there step through this queue)."""
 
     BINDINGS = [
         Binding("enter", "open", "確認", id="queue.open"),
-        Binding("down", "cursor(1)", "下", show=False),
-        Binding("up", "cursor(-1)", "上", show=False),
-        Binding("pagedown", "cursor(10)", "次頁", show=False),
-        Binding("pageup", "cursor(-10)", "前頁", show=False),
         Binding("escape", "back", "戻る", id="queue.back"),
     ]
 
@@ -167,28 +162,6 @@ class ReviewQueueScreen(Screen):
             message.update("該当する所属がありません。絞り込みを変えてください（Esc で解除）。")
         else:
             message.update("（自分）: 自分が入力・変更した所属は、自分では確認済にできません。" if any(e.own for e in shown) else "")
-
-    def current(self) -> int | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-
-    @on(Input.Changed, "#filter")
-    def _filter(self) -> None:
-        self.fill()
-        table = self.query_one(DataTable)
-        if table.row_count:
-            table.move_cursor(row=0)
-
-    @on(Input.Submitted, "#filter")
-    def _submitted(self) -> None:
-        self.action_open()
-
-    def action_cursor(self, step: int) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
 
     def action_open(self) -> None:
         from .review import ReviewScreen
