@@ -246,25 +246,24 @@ class EntryScreen(Screen):
         return True
 
     def action_enter(self) -> None:
-        if self._acknowledge and not self.key_line.value:
-            self.advance()
-            return
-        if self.field.taking_invalid:
-            self._invalid_entered()
-            return
-        self.handle(self.field.entered(self.key_line.value))
+        self._finish_field(enter=True)
 
     def action_next(self) -> None:
         if self.final:
             self.advance()
             return
+        self._finish_field(enter=False)
+
+    def _finish_field(self, enter: bool) -> None:
+        """Enter or Tab: accept a shown warning, take 無効's marks, or finish the field."""
         if self._acknowledge and not self.key_line.value:
             self.advance()
-            return
-        if self.field.taking_invalid:
+        elif self.field.taking_invalid:
             self._invalid_entered()
-            return
-        self.handle(self.field.commit(self.key_line.value))
+        elif enter:
+            self.handle(self.field.entered(self.key_line.value))
+        else:
+            self.handle(self.field.commit(self.key_line.value))
 
     def _invalid_entered(self) -> None:
         field = self.field
