@@ -34,3 +34,15 @@ def test_survey_source_imports_no_adapter():
         text = path.read_text(encoding="utf-8")
         for name in FORBIDDEN + ("tui", "db", "exports"):
             assert f"import {name}" not in text and f"from {name}" not in text, (path.name, name)
+
+
+def test_the_app_and_every_screen_load_without_dataframe_or_workbook_libraries():
+    """pandas, openpyxl, XlsxWriter and sqlite-utils (which imports pandas) load only when a
+    workbook is written or a database created; never on the way to the first screen."""
+    modules = loaded_after(
+        "import tui.app, tui.screens.who, tui.screens.departments, tui.screens.entry, "
+        "tui.screens.summary, tui.screens.review, tui.screens.queue, tui.screens.export, "
+        "tui.screens.help, db"
+    )
+    heavy = {"pandas", "openpyxl", "xlsxwriter", "sqlite_utils", "numpy"}
+    assert modules.isdisjoint(heavy), modules & heavy
