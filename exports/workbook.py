@@ -1203,8 +1203,7 @@ def save_workbook(
     target = _target(path)
     temp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp.xlsx")
     try:
-        with open(temp, "xb"):
-            pass  # can we write here at all? (before spending time on the workbook)
+        temp.touch(exist_ok=False)  # can we write here at all? (before spending time on the workbook)
     except OSError as exc:
         raise _unwritable(target, exc) from exc
     try:

@@ -12,7 +12,8 @@ __all__ = ["FilteredListScreen"]
 
 class FilteredListScreen(Screen):
     """Typing filters (Japanese through the IME); arrows and pages move the row cursor; Enter
-    runs ``action_open``. Subclasses fill the DataTable in ``fill()``, keyed by department id."""
+    runs ``action_open``. A subclass provides ``fill()``, which fills its DataTable from the
+    filter (rows keyed by department id), and ``action_open()``."""
 
     BINDINGS = [
         Binding("down", "cursor(1)", "下", show=False),
@@ -20,12 +21,6 @@ class FilteredListScreen(Screen):
         Binding("pagedown", "cursor(10)", "次頁", show=False),
         Binding("pageup", "cursor(-10)", "前頁", show=False),
     ]
-
-    def fill(self) -> None:
-        raise NotImplementedError
-
-    def action_open(self) -> None:
-        raise NotImplementedError
 
     def current(self) -> int | None:
         """The department id under the cursor."""

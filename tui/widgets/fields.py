@@ -424,27 +424,17 @@ class TextField(AnswerField):
 
 
 class _RowsField(AnswerField):
-    """Shared by the matrix (a code per row) and the counts (a number per item)."""
+    """Shared by the matrix (a code per row) and the counts (a number per item).
+
+    A subclass says what its rows are: ``row_ids()``, ``row_label(row_id)``, ``shown(row_id)``
+    (the recorded cell in words), ``parse(row_id, raw)`` (a typed cell, or InputError) and
+    ``build()`` (the question's value from ``self.cells``).
+    """
 
     def __init__(self, question: Question, value: Value | None, **kwargs) -> None:
         super().__init__(question, value, **kwargs)
         self.cells: dict = self.initial_cells()
         self.current = 0
-
-    def row_ids(self) -> list[str]:
-        raise NotImplementedError
-
-    def row_label(self, row_id: str) -> str:
-        raise NotImplementedError
-
-    def shown(self, row_id: str) -> str:
-        raise NotImplementedError
-
-    def parse(self, row_id: str, raw: str):
-        raise NotImplementedError
-
-    def build(self) -> Value:
-        raise NotImplementedError
 
     def initial_cells(self) -> dict:
         return {}
