@@ -1203,7 +1203,8 @@ def save_workbook(
     target = _target(path)
     temp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp.xlsx")
     try:
-        temp.touch(exist_ok=False)  # can we write here at all? (before spending time on the workbook)
+        with open(temp, "xb"):  # can we write here at all? (before spending time on the workbook)
+            pass
     except OSError as exc:
         raise _unwritable(target, exc) from exc
     try:
