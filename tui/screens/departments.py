@@ -31,7 +31,6 @@ class DepartmentsScreen(FilteredListScreen):
         super().__init__()
         self.store = store
         self.states: list[DepartmentState] = []
-        self._shown = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
@@ -40,26 +39,15 @@ class DepartmentsScreen(FilteredListScreen):
         yield Static("", id="message", markup=False)
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        # Fixed widths keep 80 columns readable; a long name is cut at the column, not wrapped.
-        wide = self.app.size.width >= 110
-        table.add_column("部局", width=14 if wide else 10)
-        table.add_column("所属", width=38 if wide else 20)
-        table.add_column("状態", width=6)
-        table.add_column("進捗", width=5)
-        table.add_column("疑義", width=4)
-        table.add_column("最終更新")
-        table.can_focus = False  # the filter keeps the keyboard; arrows move the cursor
-        self.reload()
-        self.query_one("#filter", Input).focus()
-
-    def on_screen_resume(self) -> None:
-        # Coming back from a department: its status and progress have changed. (The first
-        # resume is the first showing, already filled by on_mount.)
-        if self._shown:
-            self.reload()
-        self._shown = True
+    def columns(self, wide: bool) -> list[tuple[str, int | None]]:
+        return [
+            ("部局", 14 if wide else 10),
+            ("所属", 38 if wide else 20),
+            ("状態", 6),
+            ("進捗", 5),
+            ("疑義", 4),
+            ("最終更新", None),
+        ]
 
     def reload(self) -> None:
         try:

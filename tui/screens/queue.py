@@ -98,23 +98,16 @@ class ReviewQueueScreen(FilteredListScreen):
         yield Static("", id="message", markup=False)
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        wide = self.app.size.width >= 110
-        table.add_column("次の作業", width=10)
-        table.add_column("部局", width=14 if wide else 8)
-        table.add_column("所属", width=30 if wide else 16)
-        table.add_column("状態", width=6)
-        table.add_column("疑義", width=4)
-        table.add_column("要確認", width=6)
-        table.add_column("入力者")
-        table.can_focus = False  # the filter keeps the keyboard; arrows move the cursor
-        self.reload()
-        self.query_one("#filter", Input).focus()
-
-    def on_screen_resume(self) -> None:
-        if self.is_mounted:
-            self.reload()
+    def columns(self, wide: bool) -> list[tuple[str, int | None]]:
+        return [
+            ("次の作業", 10),
+            ("部局", 14 if wide else 8),
+            ("所属", 30 if wide else 16),
+            ("状態", 6),
+            ("疑義", 4),
+            ("要確認", 6),
+            ("入力者", None),
+        ]
 
     def reload(self) -> None:
         try:
