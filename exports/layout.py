@@ -43,6 +43,7 @@ from survey import (
     Value,
 )
 from survey.answers import clean_text, normalize_digits, parse_cell, parse_code, parse_count, parse_text
+from survey.numbers import parse_whole
 
 __all__ = [
     "SHEET",
@@ -202,7 +203,7 @@ def _state(question: Question, text: str) -> Blank | Invalid | NotApplicable | N
     if match is None:
         return None
     word, raw, route = match.group("word"), match.group("raw"), match.group("route")
-    route_as = int(normalize_digits(route)) if route else None
+    route_as = parse_whole(route, what="経路の番号") if route else None
     if word == NA_WORD:
         if raw is not None or route_as is not None:
             raise InputError("「非該当」には（…）や @番号 を付けられません。")

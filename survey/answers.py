@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Question, QuestionType
+from .errors import InputError
+from .numbers import NumberError, parse_whole, to_ascii_digits
 
 __all__ = [
     "Blank",
@@ -103,10 +105,6 @@ Value = Blank | Invalid | NotApplicable | Single | Multi | Text | Grid | Counts
 EMPTY_LABELS = {Blank: "無回答", Invalid: "無効", NotApplicable: "非該当"}
 
 
-class InputError(ValueError):
-    """Typed input that cannot be accepted; the message says why and what is allowed."""
-
-
 # -- normalisation ---------------------------------------------------------------------------
 
 # C0 and C1 controls and DEL; newline and tab are handled separately for free text.
@@ -115,8 +113,8 @@ _SEPARATORS = re.compile(r"[\s,、・/;]+")
 
 
 def normalize_digits(raw: str) -> str:
-    """NFKC (so "１２" typed through an IME is "12"), controls removed, ends stripped."""
-    return _CONTROLS.sub("", unicodedata.normalize("NFKC", raw).replace("\t", " ")).strip()
+    """NFKC (so "１２" typed through an IME is "12", ❶ is "1"), controls removed, ends stripped."""
+    return _CONTROLS.sub("", to_ascii_digits(raw).replace("\t", " ")).strip()
 
 
 def clean_text(raw: str) -> str:
@@ -139,9 +137,10 @@ def _numbers(question: Question, raw: str) -> list[int]:
     allowed = allowed_codes(question.codes)
     numbers = []
     for part in parts:
-        if not part.isdigit():
-            raise InputError(f"「{part}」は番号ではありません。{allowed} の番号を入力してください。")
-        code = int(part)
+        try:
+            code = parse_whole(part)
+        except NumberError:
+            raise InputError(f"「{part}」は番号ではありません。{allowed} の番号を入力してください。") from None
         if code not in question.codes:
             raise InputError(f"{code} は選択肢にありません。{allowed} の番号を入力してください。")
         numbers.append(code)
@@ -174,13 +173,10 @@ def parse_count(raw: str) -> int | None:
     """A whole number of people; "１，２３４" and "12人" are read, blank is None."""
     cleaned = normalize_digits(raw).replace(",", "").replace(" ", "")
     cleaned = cleaned.removesuffix("人")
-    if cleaned == "":
-        return None
-    if cleaned.startswith("-") and cleaned[1:].isdigit():
-        raise InputError(f"{cleaned} は負の数です。0 以上の整数を入力してください。")
-    if not cleaned.isdigit():
-        raise InputError(f"「{cleaned}」は整数ではありません。0 以上の整数を入力してください。")
-    return int(cleaned)
+    try:
+        return parse_whole(cleaned, what="整数", allow_empty=True)
+    except NumberError as exc:
+        raise InputError(str(exc)) from None
 
 
 def parse_text(raw: str) -> Text | Blank:

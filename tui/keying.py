@@ -8,8 +8,9 @@ separator). Full-width digits from an IME count as digits.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
+
+from survey.numbers import NumberError, is_whole, parse_whole, to_ascii_digits
 
 __all__ = ["SEPARATORS", "complete_code", "normalize", "split_codes", "question_id_from"]
 
@@ -17,15 +18,16 @@ SEPARATORS = re.compile(r"[\s,、，.。・/]+")
 
 
 def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    """NFKC with circled numbers (❶ ➀ …, IME candidates for a digit) read as their digits."""
+    return to_ascii_digits(text)
 
 
 def complete_code(codes: Iterable[int], text: str) -> int | None:
     """The code ``text`` names once no longer code could still follow, else None."""
-    digits = normalize(text).strip()
-    if not digits.isdigit():
+    try:
+        code = parse_whole(text)
+    except NumberError:
         return None
-    code = int(digits)
     codes = tuple(codes)
     if code not in codes:
         return None
@@ -42,7 +44,7 @@ def split_codes(text: str) -> tuple[list[str], str]:
 def question_id_from(text: str, ids: Iterable[str]) -> str | None:
     """"8", "q8", "Ｑ８" → "Q8" when such a question exists."""
     word = normalize(text).strip().upper()
-    if word.isdigit():
-        word = f"Q{int(word)}"
+    if is_whole(word):
+        word = f"Q{parse_whole(word)}"
     lookup = {qid.upper(): qid for qid in ids}
     return lookup.get(word)

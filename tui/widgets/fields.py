@@ -18,6 +18,7 @@ from textual.widgets import Label, TextArea
 
 from survey import Blank, Counts, Grid, InputError, Invalid, Multi, Question, QuestionType, Single, Text, Value
 from survey.answers import EMPTY_LABELS, clean_text, parse_cell, parse_code, parse_count
+from survey.numbers import is_whole, parse_whole
 
 from ..keying import complete_code, normalize, split_codes
 from .folded import Folded
@@ -138,8 +139,8 @@ class AnswerField(Vertical):
         extra = {"raw": self.invalid_raw} if kind is Invalid else {}
         if not text:
             return Outcome(value=kind(**extra), line="")
-        if text.isdigit() and int(text) in self.question.codes:
-            return Outcome(value=kind(route_as=int(text), **extra), line="")
+        if is_whole(text) and parse_whole(text) in self.question.codes:
+            return Outcome(value=kind(route_as=parse_whole(text), **extra), line="")
         codes = "、".join(str(c) for c in self.question.codes)
         return Outcome(problem=f"経路の番号は {codes} のどれかです（仮定しない場合は空のまま Enter）。")
 
@@ -292,9 +293,9 @@ class MultiField(AnswerField):
 
     def _toggle(self, token: str) -> str | None:
         text = normalize(token).strip()
-        if not text.isdigit() or int(text) not in self.question.codes:
+        if not is_whole(text) or parse_whole(text) not in self.question.codes:
             return f"「{token}」は選択肢にありません。選べる番号は {_codes_hint(self.question)} です。"
-        self.selected ^= {int(text)}
+        self.selected ^= {parse_whole(text)}
         self.refresh_display()
         return None
 
