@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import os
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -16,8 +16,36 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seed" / "000_d54b43fccaa5d2c9.txt"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _refuse_siblings_of_the_repository(event: str, args: tuple) -> None:
+    """Fail any test that opens a file beside the clone (the spec folder CI lays there, say).
+
+    A clone in an empty folder must pass on its own; CI has a folder beside it, so only a check
+    like this one makes reaching for it fail there too. Temp folders, the venv and the system are
+    elsewhere and unaffected.
+    """
+    if event != "open" or not isinstance(args[0], (str, bytes, os.PathLike)):
+        return
+    try:
+        path = Path(os.fsdecode(args[0])).resolve()
+    except (OSError, ValueError):
+        return
+    if path.is_relative_to(REPO.parent) and not path.is_relative_to(REPO):
+        raise PermissionError(f"tests must not read outside the repository: {path}")
+
+
+if REPO.parent != REPO:
+    sys.addaudithook(_refuse_siblings_of_the_repository)
+# The form's own words (別紙１ and the roster) as extracted from the audit report; see its header.
+PAPER_FORM = FIXTURES / "paper_form.txt"
+
+
+def paper_form_text() -> str:
+    """The fixture without its provenance note."""
+    lines = PAPER_FORM.read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines if not line.startswith("#"))
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,9 @@ import pytest
 
 from survey import QuestionType
 
-from .conftest import SEED
+from .conftest import paper_form_text
 
-# From ../shared/spec/questionnaire.md: the options that carry a free-text box.
+# As the form (tests/fixtures/paper_form.txt) shows them: the options that carry a free-text box.
 TEXT_BOXES = {
     "Q3": {5}, "Q4": {2}, "Q5": {2, 3, 4}, "Q8": {5}, "Q9": {1, 2, 3}, "Q14": {6}, "Q15": {1},
     "Q17": {1, 2, 5}, "Q18": {3, 4}, "Q19": {1, 2}, "Q21": {2, 3},
@@ -92,8 +92,8 @@ def test_roster_58_departments_in_12_groups(niiza):
 
 
 def test_every_text_is_the_papers_own_words(niiza):
-    """Question texts, options, prompts' sources, notes and skip notes all appear in the seed."""
-    seed = squeeze(SEED.read_text(encoding="utf-8"))
+    """Question texts, options, prompts' sources, notes and skip notes all appear on the paper form."""
+    seed = squeeze(paper_form_text())
     texts = [niiza.meta["instructions"], niiza.title]
     for question in niiza.questions:
         texts += [question.text, question.text_instruction, *question.notes]
@@ -107,6 +107,6 @@ def test_every_text_is_the_papers_own_words(niiza):
 
 @pytest.mark.parametrize("qid", ["Q1", "Q14", "Q23"])
 def test_question_follows_its_label_in_the_seed(niiza, qid):
-    seed = squeeze(SEED.read_text(encoding="utf-8"))
+    seed = squeeze(paper_form_text())
     question = niiza.question(qid)
     assert squeeze(question.label + question.text)[:30] in seed
