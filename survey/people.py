@@ -16,12 +16,20 @@ __all__ = ["person_key", "same_person"]
 def person_key(name: str) -> str:
     """NFKC, casefolded, without whitespace and without format characters (zero-width etc.).
 
-    NFKC is applied again after casefolding because casefolding can produce characters that
-    NFKC would have composed differently; the key is stable under repeated application.
+    Repeated until nothing changes: casefolding can undo NFKC's composition, removing a space
+    can let a combining mark compose with the letter before it, and NFKC can itself produce a
+    space (the spacing diaeresis ¨ is a space and a combining mark). Two passes suffice in
+    practice; the bound only guards against the unforeseen.
     """
-    text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
-    # Category Cf holds the zero-width space, joiners, the word joiner, BOM and the soft hyphen.
-    return "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) != "Cf")
+    key = name
+    for _ in range(8):
+        folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", key).casefold())
+        # Category Cf holds the zero-width space, joiners, the word joiner, BOM and the soft hyphen.
+        stripped = "".join(ch for ch in folded if not ch.isspace() and unicodedata.category(ch) != "Cf")
+        if stripped == key:
+            break
+        key = stripped
+    return key
 
 
 def same_person(a: str, b: str) -> bool:
