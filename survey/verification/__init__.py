@@ -4,7 +4,7 @@ sampling and keyer statistics. No store, no screens: adapters wire these in."""
 from __future__ import annotations
 
 from .adjudicate import (
-    FIRST, OTHER, SECOND, Adjudication, Issue, Resolution, adjudicate, build_value, check_resolution,
+    FIRST, OTHER, SECOND, Adjudication, Issue, Resolution, adjudicate, build_value, cell_problem, check_resolution,
     take_first, take_second, third_value,
 )
 from .cells import (
@@ -12,6 +12,8 @@ from .cells import (
     VerificationError, question_variables, variables,
 )
 from .compare import Comparer, Comparison, Difference, routing_variables
+from .roles import adjudicator_refusal, verifier_refusal
+from .typed import typed_cell
 from .live import FLAGGED, KEYER, MATCH, VERIFIER, LiveField, Step, step_events
 from .sampling import ALL, BY_HAND, EVERY_NTH, PERCENT, Sample, by_hand, draw, every_nth, fresh_seed, percent, sample_all
 from .stats import (
@@ -20,7 +22,7 @@ from .stats import (
 )
 
 __all__ = [
-    "ALL", "ANSWER", "Adjudication", "BLANK", "BY_HAND", "CORRECTION", "Cell", "Comparer", "Comparison",
+    "ALL", "ANSWER", "adjudicator_refusal", "cell_problem", "typed_cell", "verifier_refusal", "Adjudication", "BLANK", "BY_HAND", "CORRECTION", "Cell", "Comparer", "Comparison",
     "Difference", "EVERY_NTH", "Event", "FIELD_ACCEPTED", "FIRST", "FLAGGED", "INVALID", "Issue", "KEYER",
     "KEYER_ERROR", "KEYSTROKE", "KeyerRow", "LiveField", "MATCH", "NOT_APPLICABLE", "NOT_ENTERED", "NO_TEXT",
     "OFF_ROUTE", "OTHER", "PERCENT", "Resolution", "SECOND", "Sample", "Step", "VERIFIED_FIELD", "VERIFIER",

@@ -25,7 +25,7 @@ from .compare import Comparer, Comparison, Difference
 
 __all__ = [
     "FIRST", "SECOND", "OTHER", "Resolution", "Issue", "Adjudication",
-    "take_first", "take_second", "third_value", "check_resolution", "adjudicate", "build_value",
+    "take_first", "take_second", "third_value", "check_resolution", "adjudicate", "build_value", "cell_problem",
 ]
 
 FIRST, SECOND, OTHER = "first", "second", "other"
@@ -77,7 +77,7 @@ class Adjudication:
         return not (self.unresolved or self.problems or self.missing)
 
 
-def _fits(question: Question, variable: Variable, cell: Cell, judgeable: bool) -> str | None:
+def cell_problem(question: Question, variable: Variable, cell: Cell, judgeable: bool) -> str | None:
     """Why ``cell`` cannot be a third value of ``variable``; None when it can."""
     name = variable.name
     if not isinstance(cell, Cell):
@@ -130,7 +130,7 @@ def check_resolution(comparer: Comparer, comparison: Comparison, resolution: Res
         return f"{name}: 第三の値がありません。"
     variable = comparer.variables[index]
     question = comparer.questionnaire.question(variable.question)
-    problem = _fits(question, variable, resolution.value, variable.question in comparer.questionnaire.judgeable)
+    problem = cell_problem(question, variable, resolution.value, variable.question in comparer.questionnaire.judgeable)
     if problem:
         return problem
     if resolution.value not in (first, second) and not resolution.reason.strip():
