@@ -105,3 +105,27 @@ def test_speed_counts_active_keying_only_and_days_are_apart():
 def test_an_unknown_event_kind_is_refused():
     with pytest.raises(ValueError, match="種類"):
         Event("A", T0, "税務課", "typing")
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.integers(0, 3), st.lists(st.integers(0, 3), min_size=1, max_size=8))
+def test_any_keying_sequence_settles_by_the_cspro_rule(expected, keys):
+    field, seen = LiveField(expected), []
+    for value in keys:
+        seen.append(value)
+        step = field.key(value)
+        field = step.field
+        if step.settled:
+            break
+    else:
+        assert all(a != b for a, b in zip(seen, seen[1:])) and expected not in seen
+        return
+    if step.verdict == MATCH:
+        assert seen == [expected]
+    elif step.verdict == KEYER:
+        assert seen[-1] == seen[-2] != expected and step.accepted == seen[-1]
+    else:
+        assert step.verdict == VERIFIER and seen[-1] == expected != seen[0] and step.accepted == expected

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from survey import (
-    Blank, Counts, Grid, Invalid, Multi, NotApplicable, Questionnaire, QuestionType, Single, Text, builtin,
+    Blank, Counts, Grid, Invalid, Multi, NotApplicable, Questionnaire, QuestionType, Single, Text, builtin, check_answer,
     load_definition,
 )
 from survey.verification import Comparer, adjudicate, take_first, take_second
@@ -127,3 +127,21 @@ def test_without_resolutions_every_difference_on_the_route_stays_open(case):
         assert comparer.compare(first, outcome.answers).differences == ()
     if outcome.unresolved:
         assert not outcome.settled
+
+
+@PROPERTY
+@given(keyings(), st.randoms(use_true_random=False))
+def test_any_mixture_of_the_two_keyings_gives_valid_answers_or_says_why(case, rng):
+    comparer, first, second = case
+    comparison = comparer.compare(first, second)
+    chosen = [rng.choice((take_first, take_second))(d.name) for d in comparison.differences]
+    outcome = adjudicate(comparer, comparison, chosen)
+    assert outcome.unresolved == ()
+    for qid, value in outcome.answers.items():
+        assert qid in outcome.route and check_answer(comparer.questionnaire, qid, value) == []
+    # Every answer is made of what one keying or the other recorded, variable by variable.
+    _, final = comparer.cells(outcome.answers, outcome.route)
+    for qid in outcome.answers:
+        start, end = comparer.by_question[qid]
+        for i in range(start, end):
+            assert final[i] in (comparison.first_cells[i], comparison.second_cells[i])

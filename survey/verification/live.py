@@ -52,21 +52,19 @@ class Step:
 class LiveField:
     expected: Hashable  # the first keying's value of the field
     candidate: Hashable | None = None  # the verifier's differing value, awaiting confirmation
-    flagged: bool = False
-    tries: int = 0  # keyings of this field so far in this visit
+    flagged: bool = False  # the candidate may itself be None (a value like any other)
 
     def key(self, value: Hashable) -> Step:
-        tries = self.tries + 1
         fresh = LiveField(self.expected)
         if not self.flagged:
             if value == self.expected:
                 return Step(MATCH, fresh, value)
-            return Step(FLAGGED, replace(self, candidate=value, flagged=True, tries=tries), None)
+            return Step(FLAGGED, replace(self, candidate=value, flagged=True), None)
         if value == self.candidate:
             return Step(KEYER, fresh, value)
         if value == self.expected:
             return Step(VERIFIER, fresh, self.expected)
-        return Step(FLAGGED, replace(self, candidate=value, tries=tries), None)
+        return Step(FLAGGED, replace(self, candidate=value), None)
 
 
 def step_events(step: Step, *, verifier: str, keyer: str, at: datetime, department: str, field: str) -> list[Event]:
