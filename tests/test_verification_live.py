@@ -129,3 +129,16 @@ def test_any_keying_sequence_settles_by_the_cspro_rule(expected, keys):
         assert seen[-1] == seen[-2] != expected and step.accepted == seen[-1]
     else:
         assert step.verdict == VERIFIER and seen[-1] == expected != seen[0] and step.accepted == expected
+
+
+def test_the_statistics_table_has_a_cell_under_every_heading():
+    from survey.verification import HEADERS, statistics_table
+
+    events = scripted_events()
+    rows = statistics_table(keyer_statistics(events) + keyer_totals(events))
+    assert all(len(row) == len(HEADERS) for row in rows)
+    by_person = {(row[0], row[1]): dict(zip(HEADERS, row)) for row in rows}
+    b = by_person[("B", "2025-06-02")]
+    assert (b["照合項目数"], b["照合誤り数"], b["照合誤り（1,000項目あたり）"]) == (10, 3, 300.0)
+    a = by_person[("A", "合計")]
+    assert (a["照合された項目数"], a["入力誤り数"], a["入力誤り（1,000項目あたり）"], a["打鍵数／時"]) == (10, 3, 300.0, None)

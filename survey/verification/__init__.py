@@ -17,12 +17,13 @@ from .typed import typed_cell
 from .live import FLAGGED, KEYER, MATCH, VERIFIER, LiveField, Step, step_events
 from .sampling import ALL, BY_HAND, EVERY_NTH, PERCENT, Sample, by_hand, draw, every_nth, fresh_seed, percent, sample_all
 from .stats import (
-    CORRECTION, FIELD_ACCEPTED, KEYER_ERROR, KEYSTROKE, VERIFIED_FIELD, VERIFIER_ERROR, Event, KeyerRow,
-    keyer_statistics, keyer_totals,
+    CORRECTION, FIELD_ACCEPTED, HEADERS, KEYER_ERROR, KEYSTROKE, VERIFIED_FIELD, VERIFIER_ERROR, Event, KeyerRow,
+    keyer_statistics, keyer_totals, statistics_table,
 )
+from .status import LABELS, signoff_refusal, verification_state
 
 __all__ = [
-    "ALL", "ANSWER", "adjudicator_refusal", "cell_problem", "typed_cell", "verifier_refusal", "Adjudication", "BLANK", "BY_HAND", "CORRECTION", "Cell", "Comparer", "Comparison",
+    "ALL", "ANSWER", "HEADERS", "LABELS", "signoff_refusal", "statistics_table", "verification_state", "adjudicator_refusal", "cell_problem", "typed_cell", "verifier_refusal", "Adjudication", "BLANK", "BY_HAND", "CORRECTION", "Cell", "Comparer", "Comparison",
     "Difference", "EVERY_NTH", "Event", "FIELD_ACCEPTED", "FIRST", "FLAGGED", "INVALID", "Issue", "KEYER",
     "KEYER_ERROR", "KEYSTROKE", "KeyerRow", "LiveField", "MATCH", "NOT_APPLICABLE", "NOT_ENTERED", "NO_TEXT",
     "OFF_ROUTE", "OTHER", "PERCENT", "Resolution", "SECOND", "Sample", "Step", "VERIFIED_FIELD", "VERIFIER",

@@ -22,7 +22,7 @@ from ..people import person_key
 
 __all__ = [
     "KEYSTROKE", "FIELD_ACCEPTED", "CORRECTION", "VERIFIED_FIELD", "KEYER_ERROR", "VERIFIER_ERROR",
-    "KINDS", "Event", "KeyerRow", "keyer_statistics", "keyer_totals", "DEFAULT_PAUSE",
+    "KINDS", "Event", "KeyerRow", "keyer_statistics", "keyer_totals", "DEFAULT_PAUSE", "HEADERS", "statistics_table",
 ]
 
 KEYSTROKE, FIELD_ACCEPTED, CORRECTION = "keystroke", "field_accepted", "correction"
@@ -145,4 +145,30 @@ def keyer_totals(events: Iterable[Event], pause: timedelta = DEFAULT_PAUSE) -> l
     return [
         KeyerRow(person=names[key], day=None, forms=len(forms.get(key, ())), **total)
         for key, total in out.items()
+    ]
+
+
+# The 入力者統計 sheet and screen: one heading per column, in this order.
+HEADERS = (
+    "入力者", "日付", "調書数", "入力項目数", "打鍵数", "入力時間（分）", "打鍵数／時", "訂正数",
+    "照合項目数", "照合誤り数", "照合誤り（1,000項目あたり）", "照合された項目数", "入力誤り数",
+    "入力誤り（1,000項目あたり）",
+)
+
+
+def _rounded(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def statistics_table(rows: Iterable[KeyerRow]) -> list[tuple]:
+    """Rows as plain cells under ``HEADERS`` (None where a rate has no denominator; 合計 for
+    a row over every day)."""
+    return [
+        (
+            r.person, "合計" if r.day is None else r.day.isoformat(), r.forms, r.fields_keyed, r.keystrokes,
+            _rounded(r.active_seconds / 60), _rounded(r.keystrokes_per_hour, 0), r.corrections,
+            r.fields_verified, r.verifier_errors, _rounded(r.verifier_errors_per_1000),
+            r.fields_checked, r.keyer_errors, _rounded(r.keyer_errors_per_1000),
+        )
+        for r in rows
     ]
