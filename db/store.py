@@ -15,6 +15,7 @@ import json
 import os
 import random
 import sqlite3
+import stat
 import time
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
@@ -23,12 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from survey import BUILTIN_DEFINITION, Questionnaire, Router, Value, check_answer, parse_definition
+from survey import BUILTIN_DEFINITION, DefinitionError, Questionnaire, Router, Value, check_answer, parse_definition
 from survey.answers import Blank, Invalid, NotApplicable, decode, encode
 from survey.validation import Severity
 
+from . import audit
 from .errors import ConflictError, RefusedError, StoreBusy, StoreError, StoreUnavailable
-from .location import network_share
+from .location import SQLITE_PATH_MAX, name_problem, network_share
 from .schema import (
     APPLICATION_ID,
     MIGRATION_NAMES,
@@ -137,6 +139,7 @@ class AuditEntry:
     old: str | None
     new: str | None
     why: str | None
+    hash: str | None = None
 
 
 def _state(value: Value) -> str:
@@ -225,13 +228,37 @@ def _preflight(path: Path) -> None:
         ) from exc
 
 
+def _check_regular(path: Path) -> None:
+    """A FIFO or a device would make SQLite wait forever or read nonsense: only a regular file."""
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        kind = "名前付きパイプ（FIFO）" if stat.S_ISFIFO(mode) else "デバイス" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "特殊なファイル"
+        raise StoreUnavailable(
+            f"「{path}」は通常のファイルではありません（{kind}）。データベースのファイルを指定してください。"
+        )
+
+
+def _check_length(path: Path) -> None:
+    problem = name_problem(path, "データベース", extra=len("-journal"))
+    if problem:
+        raise StoreUnavailable(problem)
+    full = os.fsencode(os.path.abspath(path))
+    if os.name != "nt" and len(full) > SQLITE_PATH_MAX:
+        raise StoreUnavailable(
+            f"データベースの場所（パス）が長すぎます（{len(full)} バイト。SQLite が扱えるのは {SQLITE_PATH_MAX} バイトまで、"
+            "日本語は 1 文字 3 バイトです）。浅いフォルダか短い名前を指定してください。"
+        )
+
+
 def _check_place(path: Path) -> None:
+    _check_length(path)
     folder = path.parent
     if not folder.is_dir():
         raise StoreUnavailable(f"フォルダ「{folder}」がありません。データベースの場所を確認してください。")
     if path.is_dir():
         raise StoreUnavailable(f"「{path}」はフォルダです。データベースのファイル名を指定してください。")
     if path.exists():
+        _check_regular(path)
         if not os.access(path, os.R_OK):
             raise StoreUnavailable(f"データベース「{path}」を読む権限がありません。")
         with open(path, "rb") as handle:
@@ -471,7 +498,15 @@ class Store:
         assert row is not None
         self.questionnaire_id = row[0]
         if self._questionnaire is None:
-            self._questionnaire = parse_definition(tomllib.loads(row[1]), source=f"db:{row[2][:12]}")
+            try:
+                self._questionnaire = parse_definition(tomllib.loads(row[1]), source=f"db:{row[2][:12]}")
+            except (tomllib.TOMLDecodeError, DefinitionError, TypeError) as exc:
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise StoreUnavailable(
+                    f"データベース「{self.path}」に保存されている調書定義が読めません（{first[:200]}）。"
+                    "データベースが壊れているか、外から書き換えられています。"
+                    "バックアップから戻すか、管理者に連絡してください（chosho verify で点検できます）。"
+                ) from exc
 
     def _seed(self, definition: Path) -> None:
         """Register the questionnaire and its departments (the caller holds the write lock)."""
@@ -565,11 +600,7 @@ class Store:
         new: str | None,
         why: str | None = None,
     ) -> None:
-        self.conn.execute(
-            "INSERT INTO audit_log (at, who, response_id, question_id, action, old, new, why)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (now(), self.who, response_id, question_id, action, old, new, why),
-        )
+        audit.append(self.conn, now(), self.who, response_id, question_id, action, old, new, why)
 
     def _bump(self, response_id: int, expected_version: int | None, status: str | None = None) -> int:
         """Check the response was not changed by someone else, then stamp and version it."""
@@ -751,11 +782,19 @@ class Store:
         return result
 
     def history(self, response_id: int | None = None) -> list[AuditEntry]:
+        columns = ", ".join(audit.COLUMNS) + ", hash"
         if response_id is None:
-            rows = self._read("SELECT * FROM audit_log ORDER BY id")
+            rows = self._read(f"SELECT {columns} FROM audit_log ORDER BY id")
         else:
-            rows = self._read("SELECT * FROM audit_log WHERE response_id = ? ORDER BY id", (response_id,))
+            rows = self._read(f"SELECT {columns} FROM audit_log WHERE response_id = ? ORDER BY id", (response_id,))
         return [AuditEntry(*row) for row in rows]
+
+    def audit_head(self) -> tuple[int, str]:
+        """(entries in the audit log, the last entry's hash): printed on reports to pin the history."""
+        try:
+            return audit.head(self.conn)
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path, doing="read") from exc
 
     def editors(self, response_id: int) -> set[str]:
         """Everyone who entered or changed this department's answers."""
@@ -1042,6 +1081,9 @@ class Store:
         ``target.part`` and renamed when complete, so ``target`` is never half a database.
         """
         target = Path(target)
+        problem = name_problem(target, "バックアップ", extra=len(".part"))
+        if problem:
+            raise StoreError(problem)
         own = [self.path] + [self.path.with_name(self.path.name + s) for s in ("-wal", "-shm", "-journal")]
         try:
             resolved = target.resolve()

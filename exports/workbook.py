@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
+from db.location import name_problem
 from survey import Question, Questionnaire, QuestionType, Router
 
 from . import layout
@@ -1134,6 +1135,8 @@ def _target(path: str | Path) -> Path:
     path = Path(path).expanduser()
     if path.suffix.lower() != ".xlsx":
         path = path.with_name(path.name + ".xlsx")
+    if problem := name_problem(path, "出力ファイル", extra=_TEMP_EXTRA):
+        raise ExportError(problem)
     if path.is_dir():
         raise ExportError(f"「{path}」はフォルダです。保存するファイル名を指定してください。")
     if not path.parent.is_dir():
@@ -1143,6 +1146,10 @@ def _target(path: str | Path) -> Path:
             f"「{path}」は読み取り専用のため上書きできません。別のファイル名を指定するか、書き込み権限を確認してください。"
         )
     return path
+
+
+# The workbook is first written as ".NAME.0123abcd.tmp.xlsx" beside the target: 14 bytes more.
+_TEMP_EXTRA = 14
 
 
 def _unwritable(path: Path, exc: BaseException) -> ExportError:

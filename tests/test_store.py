@@ -82,6 +82,7 @@ SCHEMA = {
         ("old", "TEXT", 0, 0),
         ("new", "TEXT", 0, 0),
         ("why", "TEXT", 0, 0),
+        ("hash", "TEXT", 0, 0),
     ],
     "users": [
         ("name", "TEXT", 0, 1),
