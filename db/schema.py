@@ -172,7 +172,7 @@ def _m002_review(db: "Database") -> None:
 def _m003_audit_chain(db: "Database") -> None:
     """Each entry gets the SHA-256 of its content and the previous entry's hash (db/audit.py).
 
-    The existing entries are chained in id order. Writing their hashes is the one change ever
+    The existing entries are chained in id order. (Also: flags get the clerk's reply.) Writing their hashes is the one change ever
     made to written entries, so the UPDATE trigger is lifted for it; ensure_triggers() restores
     it (and adds the new ones) right after, in the same transaction.
     """
@@ -186,6 +186,9 @@ def _m003_audit_chain(db: "Database") -> None:
         previous = entry_hash(row, previous)
         conn.execute("UPDATE audit_log SET hash = ? WHERE id = ?", (previous, row[0]))
     ensure_triggers(conn)
+    # The same release lets the clerk answer a flag instead of closing it (db/review.py).
+    for column in ("replied_by", "replied_at", "reply"):
+        db["flags"].add_column(column, str)
 
 
 MIGRATION_STEPS = (_m001_core, _m002_review, _m003_audit_chain)
