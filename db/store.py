@@ -371,6 +371,11 @@ class Store(ReviewRules):
                     restored = ensure_triggers(conn)
                     if restored:
                         self._log(None, None, "triggers", None, "、".join(restored), "監査ログの保護を復元")
+                        # Whoever removed them could have edited the log meanwhile: say how to check.
+                        self.warnings.append(
+                            f"監査ログの保護（トリガー {'、'.join(restored)}）が外されていたため作り直しました。"
+                            "その間に記録が書き換えられていないか、chosho verify で点検してください。"
+                        )
             self._load()
         except sqlite3.Error as exc:
             raise translate(exc, self.path, doing="open") from exc
