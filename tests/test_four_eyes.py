@@ -66,6 +66,16 @@ def test_no_spelling_of_the_clerk_closes_a_flag_or_unlocks(entered, db_path, spe
     assert a.response(response_id=rid).status == "final"
 
 
+def test_the_queue_marks_the_clerks_own_work_under_any_spelling(entered, db_path):
+    from tui.screens.queue import review_queue
+
+    a, b, _, rid = entered
+    for spelling in SPELLINGS:
+        with open_store(db_path, spelling) as same:
+            assert [e.own for e in review_queue(same) if e.state.response_id == rid] == [True]
+    assert [e.own for e in review_queue(b) if e.state.response_id == rid] == [False]
+
+
 @pytest.mark.parametrize("spelling", SPELLINGS)
 def test_a_second_user_with_the_same_key_is_refused(db_path, spelling):
     with open_store(db_path, "x") as store:

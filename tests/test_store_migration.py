@@ -189,5 +189,6 @@ def test_opening_restores_dropped_triggers_and_logs_it(db_path):
         assert names(store.conn, "trigger") == set(TRIGGERS)
         last = store.history()[-1]
         assert (last.who, last.action, last.why) == ("alice", "triggers", "監査ログの保護を復元")
+        assert any("chosho verify で点検してください" in w for w in store.warnings)
         with pytest.raises(sqlite3.IntegrityError, match="監査ログは削除できません"):
             store.conn.execute("DELETE FROM audit_log")
