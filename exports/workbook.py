@@ -972,7 +972,7 @@ def _progress_sheet(book: _Book, questionnaire: Questionnaire, records: Sequence
     b.text(ws, 0, 0, "入力状況", b.title)
     head = getattr(records, "audit_head", None)  # read with the records (exports/records.py)
     if head is not None:  # pins the history this report came from: `chosho verify --head N:HASH`
-        b.text(ws, 0, 2, f"監査ログ {head[0]} 件　末尾のハッシュ {head[1]}　（確認: chosho verify --head {head[0]}:{head[1][:16]}）", b.note)
+        b.text(ws, 0, 2, f"監査ログ {head[0]} 件　末尾のハッシュ {head[1]}　点検: chosho verify --head {head[0]}:{head[1][:16]}", b.note)
     b.text(
         ws, 1, 0,
         "／".join(f"{STATUS_LABELS[s]} {counts[s]}" for s in STATUSES) + f"（計 {len(records)} 所属）",
