@@ -210,3 +210,26 @@ def test_the_store_refuses_an_unknown_question_and_a_foreign_value(entered):
     with pytest.raises(StoreError, match="str は保存できません"):
         a.save_answer(rid, "Q10", "生の文字列", expected_version=None)
     assert len(a.history()) == before
+
+
+def test_the_who_screen_refuses_another_spelling_of_a_known_name(db_path):
+    asyncio.run(_who_screen(db_path))
+
+
+async def _who_screen(db_path):
+    from textual.widgets import Input, Static
+
+    from tui.screens.who import WhoScreen
+
+    with open_store(db_path, "x") as store:
+        store.remember_user("clerkA")
+        async with ChoshoApp(store).run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = pilot.app.screen
+            screen.query_one("#who", Input).value = "ｃｌｅｒｋＡ"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert pilot.app.screen is screen and isinstance(screen, WhoScreen)
+            message = str(screen.query_one("#message", Static).render())
+            assert "登録済みの作業者「clerkA」と同じ名前とみなされます" in message
+        assert [name for name, *_ in store.users()] == ["clerkA"] and store.who == "clerkA"
