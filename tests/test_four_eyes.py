@@ -174,6 +174,15 @@ async def _clerk_replies(a, b, _c, rid):
         await pilot.pause()
         assert "疑義に回答しました" in review.message
         assert "回答 1 で正しいです" in review.query_one("#review-notes").plain
+        # The entry screen shows the reply under the 疑義 until the reviewer closes it.
+        from tui.screens.entry import EntryScreen
+
+        app.pop_screen()
+        app.push_screen(EntryScreen(a, department_id, "Q1"))
+        await pilot.pause()
+        await pilot.pause()
+        recorded = app.screen.query_one("#recorded").plain
+        assert "疑義: 用紙では 2 に見えます（reviewerB）" in recorded and "回答: 1 で正しいです（clerkA）" in recorded
     flag = a.flags(rid)[0]
     assert flag.open and flag.id == fid and flag.reply == "1 で正しいです"
     assert not [e for e in a.history(rid) if e.action == "shown"]  # the clerk's own look is no review
