@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["DEFAULT_NAME", "ENV_VAR", "database_path", "network_share"]
+__all__ = ["DEFAULT_NAME", "ENV_VAR", "NAME_MAX", "SQLITE_PATH_MAX", "database_path", "name_problem", "network_share"]
 
 DEFAULT_NAME = "chosho.sqlite"
 ENV_VAR = "CHOSHO_DB"
@@ -16,6 +16,37 @@ _OCTAL = re.compile(r"\\([0-7]{3})")
 
 # Filesystem types whose locking SQLite's documentation calls unreliable.
 _NETWORK_FS = {"nfs", "nfs4", "cifs", "smbfs", "smb3", "afs", "9p", "fuse.sshfs", "ncpfs", "glusterfs", "ceph"}
+
+
+# A file name may have 255 bytes (Linux, macOS; 255 UTF-16 units on Windows): a Japanese
+# character is 3 bytes in UTF-8, so about 85 of them.
+NAME_MAX = 255
+# SQLite's unix VFS keeps full paths in 512 bytes, including the "-journal" it appends: a
+# longer database path fails with a bare "unable to open database file" (measured: 504 opens).
+SQLITE_PATH_MAX = 504
+
+
+def _units(name: str) -> int:
+    return len(name.encode("utf-16-le")) // 2 if os.name == "nt" else len(os.fsencode(name))
+
+
+def name_problem(path: Path, what: str = "ファイル", extra: int = 0) -> str | None:
+    """Why ``path`` cannot be a file name here, if it is too long (else None).
+
+    ``extra``: what the program adds to the name for its own work files (``.part``, ``-wal``).
+    """
+    limit = NAME_MAX - extra
+    for part in Path(path).parts:
+        if _units(part) > limit:
+            unit = "文字" if os.name == "nt" else "バイト"
+            return (
+                f"{what}の名前「{part[:40]}…」が長すぎます（{_units(part)} {unit}。ここで使えるのは {limit} {unit}までで、"
+                "日本語は 1 文字 3 バイトです）。短い名前にしてください。"
+            )
+    full = os.path.abspath(path)
+    if _units(full) >= 4096:
+        return f"{what}の場所（パス）が長すぎます（{_units(full)} バイト）。浅いフォルダを指定してください。"
+    return None
 
 
 def database_path(option: str | None = None, environ: dict[str, str] | None = None) -> Path:

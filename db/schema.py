@@ -45,9 +45,21 @@ TRIGGERS = {
         "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
         "BEGIN SELECT RAISE(ABORT, '監査ログは削除できません（追記のみ）'); END"
     ),
+    # REPLACE / INSERT OR REPLACE delete the old row without firing the DELETE trigger (unless
+    # recursive_triggers is on): refusing an existing id before the insert closes that door.
+    "audit_log_no_replace": (
+        "CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log"
+        " WHEN EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id) "
+        "BEGIN SELECT RAISE(ABORT, '監査ログの記録は置き換えられません（追記のみ）'); END"
+    ),
+    # An entry outside the chain (no hash) would be a gap ``chosho verify`` reports; refuse it now.
+    "audit_log_chained": (
+        "CREATE TRIGGER audit_log_chained BEFORE INSERT ON audit_log WHEN NEW.hash IS NULL "
+        "BEGIN SELECT RAISE(ABORT, '監査ログへの追記にはハッシュの連鎖が必要です（chosho から記録してください）'); END"
+    ),
 }
 
-MIGRATION_NAMES = ("m001_core", "m002_review")
+MIGRATION_NAMES = ("m001_core", "m002_review", "m003_audit_chain")
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 
 
@@ -157,21 +169,50 @@ def _m002_review(db: "Database") -> None:
     db["flags"].create_index(["response_id"])
 
 
+def _m003_audit_chain(db: "Database") -> None:
+    """Each entry gets the SHA-256 of its content and the previous entry's hash (db/audit.py).
+
+    The existing entries are chained in id order. (Also: flags get the clerk's reply.) Writing their hashes is the one change ever
+    made to written entries, so the UPDATE trigger is lifted for it; ensure_triggers() restores
+    it (and adds the new ones) right after, in the same transaction.
+    """
+    from .audit import COLUMNS, GENESIS, entry_hash
+
+    conn = db.conn
+    conn.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+    db["audit_log"].add_column("hash", str)
+    previous = GENESIS
+    for row in conn.execute(f"SELECT {', '.join(COLUMNS)} FROM audit_log ORDER BY id").fetchall():
+        previous = entry_hash(row, previous)
+        conn.execute("UPDATE audit_log SET hash = ? WHERE id = ?", (previous, row[0]))
+    ensure_triggers(conn)
+    # The same release lets the clerk answer a flag instead of closing it (db/review.py).
+    for column in ("replied_by", "replied_at", "reply"):
+        db["flags"].add_column(column, str)
+
+
+MIGRATION_STEPS = (_m001_core, _m002_review, _m003_audit_chain)
+
+
 def migrations() -> "Migrations":
     from sqlite_utils import Migrations
 
     chosho = Migrations("chosho")
-    for name, fn in zip(MIGRATION_NAMES, (_m001_core, _m002_review), strict=True):
+    for name, fn in zip(MIGRATION_NAMES, MIGRATION_STEPS, strict=True):
         chosho(name=name)(fn)
     return chosho
 
 
 def ensure_triggers(conn) -> list[str]:
-    """Create any audit-log trigger that is missing; returns the names it had to recreate."""
+    """Create any audit-log trigger that is missing; returns the names it had to recreate.
+
+    The chain trigger needs the ``hash`` column (m003): on an older schema it waits for it.
+    """
     present = {
         row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
     }
-    missing = [name for name in TRIGGERS if name not in present]
+    chained = any(row[1] == "hash" for row in conn.execute("PRAGMA table_info(audit_log)"))
+    missing = [name for name in TRIGGERS if name not in present and (chained or name != "audit_log_chained")]
     for name in missing:
         conn.execute(TRIGGERS[name])
     return missing

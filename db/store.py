@@ -15,6 +15,7 @@ import json
 import os
 import random
 import sqlite3
+import stat
 import time
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
@@ -23,12 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from survey import BUILTIN_DEFINITION, Questionnaire, Router, Value, check_answer, parse_definition
-from survey.answers import Blank, Invalid, NotApplicable, decode, encode
+from survey import BUILTIN_DEFINITION, DefinitionError, Questionnaire, Router, Value, check_answer, parse_definition
+from survey.answers import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Single, Text, decode, encode
 from survey.validation import Severity
 
+from . import audit
 from .errors import ConflictError, RefusedError, StoreBusy, StoreError, StoreUnavailable
-from .location import network_share
+from .location import SQLITE_PATH_MAX, name_problem, network_share
 from .schema import (
     APPLICATION_ID,
     MIGRATION_NAMES,
@@ -38,7 +40,8 @@ from .schema import (
     ensure_triggers,
     migrations,
 )
-from .who import os_login
+from .review import Flag, ReviewRules
+from .who import Stamp, os_login, person_key
 
 __all__ = [
     "AuditEntry",
@@ -65,12 +68,6 @@ class Department:
     bukyoku: str
     name: str
     position: int
-
-
-@dataclass(frozen=True)
-class Stamp:
-    who: str
-    at: str
 
 
 @dataclass(frozen=True)
@@ -112,21 +109,6 @@ class DepartmentState:
 
 
 @dataclass(frozen=True)
-class Flag:
-    id: int
-    response_id: int
-    question_id: str
-    comment: str
-    raised: Stamp
-    resolved: Stamp | None = None
-    resolution: str | None = None
-
-    @property
-    def open(self) -> bool:
-        return self.resolved is None
-
-
-@dataclass(frozen=True)
 class AuditEntry:
     id: int
     at: str
@@ -137,6 +119,7 @@ class AuditEntry:
     old: str | None
     new: str | None
     why: str | None
+    hash: str | None = None
 
 
 def _state(value: Value) -> str:
@@ -225,13 +208,37 @@ def _preflight(path: Path) -> None:
         ) from exc
 
 
+def _check_regular(path: Path) -> None:
+    """A FIFO or a device would make SQLite wait forever or read nonsense: only a regular file."""
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        kind = "名前付きパイプ（FIFO）" if stat.S_ISFIFO(mode) else "デバイス" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "特殊なファイル"
+        raise StoreUnavailable(
+            f"「{path}」は通常のファイルではありません（{kind}）。データベースのファイルを指定してください。"
+        )
+
+
+def _check_length(path: Path) -> None:
+    problem = name_problem(path, "データベース", extra=len("-journal"))
+    if problem:
+        raise StoreUnavailable(problem)
+    full = os.fsencode(os.path.abspath(path))
+    if os.name != "nt" and len(full) > SQLITE_PATH_MAX:
+        raise StoreUnavailable(
+            f"データベースの場所（パス）が長すぎます（{len(full)} バイト。SQLite が扱えるのは {SQLITE_PATH_MAX} バイトまで、"
+            "日本語は 1 文字 3 バイトです）。浅いフォルダか短い名前を指定してください。"
+        )
+
+
 def _check_place(path: Path) -> None:
+    _check_length(path)
     folder = path.parent
     if not folder.is_dir():
         raise StoreUnavailable(f"フォルダ「{folder}」がありません。データベースの場所を確認してください。")
     if path.is_dir():
         raise StoreUnavailable(f"「{path}」はフォルダです。データベースのファイル名を指定してください。")
     if path.exists():
+        _check_regular(path)
         if not os.access(path, os.R_OK):
             raise StoreUnavailable(f"データベース「{path}」を読む権限がありません。")
         with open(path, "rb") as handle:
@@ -317,7 +324,7 @@ def open_store(
     return store
 
 
-class Store:
+class Store(ReviewRules):
     def __init__(self, conn: sqlite3.Connection, path: Path, who: str, *, timeout: float) -> None:
         self.conn = conn
         self.path = path
@@ -364,6 +371,11 @@ class Store:
                     restored = ensure_triggers(conn)
                     if restored:
                         self._log(None, None, "triggers", None, "、".join(restored), "監査ログの保護を復元")
+                        # Whoever removed them could have edited the log meanwhile: say how to check.
+                        self.warnings.append(
+                            f"監査ログの保護（トリガー {'、'.join(restored)}）が外されていたため作り直しました。"
+                            "その間に記録が書き換えられていないか、chosho verify で点検してください。"
+                        )
             self._load()
         except sqlite3.Error as exc:
             raise translate(exc, self.path, doing="open") from exc
@@ -471,7 +483,15 @@ class Store:
         assert row is not None
         self.questionnaire_id = row[0]
         if self._questionnaire is None:
-            self._questionnaire = parse_definition(tomllib.loads(row[1]), source=f"db:{row[2][:12]}")
+            try:
+                self._questionnaire = parse_definition(tomllib.loads(row[1]), source=f"db:{row[2][:12]}")
+            except (tomllib.TOMLDecodeError, DefinitionError, TypeError) as exc:
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise StoreUnavailable(
+                    f"データベース「{self.path}」に保存されている調書定義が読めません（{first[:200]}）。"
+                    "データベースが壊れているか、外から書き換えられています。"
+                    "バックアップから戻すか、管理者に連絡してください（chosho verify で点検できます）。"
+                ) from exc
 
     def _seed(self, definition: Path) -> None:
         """Register the questionnaire and its departments (the caller holds the write lock)."""
@@ -550,6 +570,26 @@ class Store:
                 raise translate(exc, self.path, doing=doing) from exc
             raise
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Several reads from one snapshot (WAL): what a report counts and the audit head it prints agree."""
+        if self.conn.in_transaction:  # already inside a transaction: that is the snapshot
+            yield
+            return
+        try:
+            self.conn.execute("BEGIN")
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path, doing="read") from exc
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
+    @staticmethod
+    def _now() -> str:
+        return now()  # looked up at call time: tests set the clock by replacing db.store.now
+
     def _read(self, sql: str, params: Iterable = ()) -> list[tuple]:
         try:
             return self.conn.execute(sql, tuple(params)).fetchall()
@@ -565,11 +605,7 @@ class Store:
         new: str | None,
         why: str | None = None,
     ) -> None:
-        self.conn.execute(
-            "INSERT INTO audit_log (at, who, response_id, question_id, action, old, new, why)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (now(), self.who, response_id, question_id, action, old, new, why),
-        )
+        audit.append(self.conn, now(), self.who, response_id, question_id, action, old, new, why)
 
     def _bump(self, response_id: int, expected_version: int | None, status: str | None = None) -> int:
         """Check the response was not changed by someone else, then stamp and version it."""
@@ -616,10 +652,19 @@ class Store:
 
     def remember_user(self, name: str | None = None, display_name: str | None = None) -> None:
         """Record who is working (and their display name); later writes are stamped with them."""
-        if name:
-            self.who = name
+        who = name or self.who
         stamp = now()
         with self._write():
+            key = person_key(who)
+            if not key:
+                raise RefusedError("作業者名を入力してください（空白や見えない文字だけの名前は使えません）。")
+            same = [row[0] for row in self.conn.execute("SELECT name FROM users") if row[0] != who and person_key(row[0]) == key]
+            if same:
+                raise RefusedError(
+                    f"「{who}」は登録済みの作業者「{same[0]}」と同じ名前とみなされます（大文字・小文字、全角・半角、"
+                    f"空白や見えない文字の違いは区別しません）。「{same[0]}」を選ぶか、別の名前にしてください。"
+                )
+            self.who = who
             self.conn.execute(
                 "INSERT INTO users (name, display_name, first_seen, last_seen) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT(name) DO UPDATE SET last_seen = excluded.last_seen,"
@@ -751,21 +796,19 @@ class Store:
         return result
 
     def history(self, response_id: int | None = None) -> list[AuditEntry]:
+        columns = ", ".join(audit.COLUMNS) + ", hash"
         if response_id is None:
-            rows = self._read("SELECT * FROM audit_log ORDER BY id")
+            rows = self._read(f"SELECT {columns} FROM audit_log ORDER BY id")
         else:
-            rows = self._read("SELECT * FROM audit_log WHERE response_id = ? ORDER BY id", (response_id,))
+            rows = self._read(f"SELECT {columns} FROM audit_log WHERE response_id = ? ORDER BY id", (response_id,))
         return [AuditEntry(*row) for row in rows]
 
-    def editors(self, response_id: int) -> set[str]:
-        """Everyone who entered or changed this department's answers."""
-        return {
-            row[0]
-            for row in self._read(
-                "SELECT DISTINCT who FROM audit_log WHERE response_id = ? AND action IN ('answer', 'clear')",
-                (response_id,),
-            )
-        }
+    def audit_head(self) -> tuple[int, str]:
+        """(entries in the audit log, the last entry's hash): printed on reports to pin the history."""
+        try:
+            return audit.head(self.conn)
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path, doing="read") from exc
 
     # -- entering --------------------------------------------------------------------------
 
@@ -776,6 +819,13 @@ class Store:
                 "この所属は確定済みのため編集できません。修正が必要な場合は、理由を記録して確定を解除してください。"
             )
         return status
+
+    def _refuse_unknown(self, question_id: object, value: object) -> None:
+        """What no screen produces but a script on the store might: a KeyError or a foreign object."""
+        if not isinstance(question_id, str) or question_id not in self.questionnaire:
+            raise RefusedError(f"{question_id!r} という問いはこの調書にありません。")
+        if not isinstance(value, (Blank, Invalid, NotApplicable, Single, Multi, Text, Grid, Counts)):
+            raise RefusedError(f"{question_id} の回答として {type(value).__name__} は保存できません。")
 
     def save_answer(
         self,
@@ -792,6 +842,7 @@ class Store:
         Returns the response's new version. Hard errors are refused here too, so no adapter
         can store what the form does not allow.
         """
+        self._refuse_unknown(question_id, value)
         errors = [p for p in check_answer(self.questionnaire, question_id, value) if p.severity is Severity.ERROR]
         if errors:
             raise RefusedError("\n".join(p.message for p in errors))
@@ -875,6 +926,7 @@ class Store:
         problems = []
         for response_id, answers in entries.items():
             for question_id, value in answers.items():
+                self._refuse_unknown(question_id, value)
                 problems += [
                     f"{question_id}: {p.message}"
                     for p in check_answer(self.questionnaire, question_id, value)
@@ -913,126 +965,6 @@ class Store:
                     stored += 1
         return stored
 
-    # -- review ----------------------------------------------------------------------------
-
-    def flags(self, response_id: int | None = None, *, open_only: bool = False) -> list[Flag]:
-        sql = "SELECT id, response_id, question_id, comment, raised_by, raised_at, resolved_by, resolved_at, resolution FROM flags"
-        clauses, params = [], []
-        if response_id is not None:
-            clauses.append("response_id = ?")
-            params.append(response_id)
-        if open_only:
-            clauses.append("resolved_at IS NULL")
-        if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
-        flags = []
-        for fid, rid, qid, comment, rby, rat, sby, sat, resolution in self._read(sql + " ORDER BY id", params):
-            flags.append(Flag(fid, rid, qid, comment, Stamp(rby, rat), Stamp(sby, sat) if sat else None, resolution))
-        return flags
-
-    def raise_flag(self, response_id: int, question_id: str, comment: str) -> int:
-        comment = comment.strip()
-        if not comment:
-            raise RefusedError("疑義の内容を入力してください。")
-        if self.questionnaire.question(question_id) is None:
-            raise RefusedError(f"{question_id} という問いはありません。")
-        with self._write():
-            fid = self.conn.execute(
-                "INSERT INTO flags (response_id, question_id, comment, raised_by, raised_at) VALUES (?, ?, ?, ?, ?)",
-                (response_id, question_id, comment, self.who, now()),
-            ).lastrowid
-            self._log(response_id, question_id, "flag", None, comment, None)
-        return fid
-
-    def resolve_flag(self, flag_id: int, resolution: str) -> None:
-        resolution = resolution.strip()
-        if not resolution:
-            raise RefusedError("疑義をどう解決したかを入力してください。")
-        with self._write():
-            row = self.conn.execute(
-                "SELECT response_id, question_id, comment, resolved_at FROM flags WHERE id = ?", (flag_id,)
-            ).fetchone()
-            if row is None:
-                raise RefusedError(f"疑義 {flag_id} がありません。")
-            if row[3] is not None:
-                raise RefusedError("この疑義はすでに解決済みです。")
-            self.conn.execute(
-                "UPDATE flags SET resolved_by = ?, resolved_at = ?, resolution = ? WHERE id = ?",
-                (self.who, now(), resolution, flag_id),
-            )
-            self._log(row[0], row[1], "resolve", row[2], resolution, None)
-
-    def hard_errors(self, response: Response) -> list[str]:
-        """Stored answers the form does not allow (e.g. entered before a definition fix)."""
-        messages = []
-        for qid, value in response.answers.items():
-            for problem in check_answer(self.questionnaire, qid, value):
-                if problem.severity is Severity.ERROR:
-                    messages.append(f"{qid}: {problem.message}")
-        return messages
-
-    def sign_off_refusals(self, response_id: int) -> list[str]:
-        """Why this person may not sign this department off now (empty: they may)."""
-        response = self.response(response_id=response_id)
-        reasons = []
-        if response.status != "entered":
-            reasons.append(f"状態が「{response.status_label}」です。確認できるのは「入力済」の所属だけです。")
-        if self.who in self.editors(response_id):
-            reasons.append(f"{self.who} さんはこの所属の回答を入力・変更しているため、自分で確認済にはできません。")
-        open_flags = self.flags(response_id, open_only=True)
-        if open_flags:
-            reasons.append(
-                f"未解決の疑義が {len(open_flags)} 件あります（" + "、".join(f.question_id for f in open_flags) + "）。"
-            )
-        errors = self.hard_errors(response)
-        if errors:
-            reasons.append("誤りのある回答があります: " + " / ".join(errors))
-        return reasons
-
-    def sign_off(self, response_id: int, *, expected_version: int | None) -> int:
-        with self._write():
-            reasons = self.sign_off_refusals(response_id)
-            if reasons:
-                raise RefusedError("確認済にできません。\n" + "\n".join(reasons))
-            version = self._bump(response_id, expected_version)
-            self._set_status(response_id, "entered", "reviewed", None)
-            self.conn.execute(
-                "UPDATE responses SET reviewed_by = ?, reviewed_at = ? WHERE id = ?", (self.who, now(), response_id)
-            )
-        return version
-
-    def finalise(self, response_id: int, *, expected_version: int | None) -> int:
-        with self._write():
-            status = self._status(response_id)
-            if status != "reviewed":
-                raise RefusedError(
-                    f"状態が「{STATUS_LABELS[status]}」のため確定できません。確定できるのは「確認済」の所属だけです。"
-                )
-            version = self._bump(response_id, expected_version)
-            self._set_status(response_id, "reviewed", "final", None)
-            self.conn.execute(
-                "UPDATE responses SET finalised_by = ?, finalised_at = ? WHERE id = ?", (self.who, now(), response_id)
-            )
-        return version
-
-    def unlock(self, response_id: int, reason: str, *, expected_version: int | None) -> int:
-        """Reopen a finalised department; its sign-off is cancelled, the reason logged."""
-        reason = reason.strip()
-        if not reason:
-            raise RefusedError("確定を解除する理由を入力してください。")
-        with self._write():
-            status = self._status(response_id)
-            if status != "final":
-                raise RefusedError(f"状態が「{STATUS_LABELS[status]}」のため、解除するものがありません。")
-            version = self._bump(response_id, expected_version)
-            self._set_status(response_id, "final", "entered", reason)
-            self.conn.execute(
-                "UPDATE responses SET reviewed_by = NULL, reviewed_at = NULL,"
-                " finalised_by = NULL, finalised_at = NULL WHERE id = ?",
-                (response_id,),
-            )
-        return version
-
     # -- safety ----------------------------------------------------------------------------
 
     def backup(self, target: str | Path) -> Path:
@@ -1042,6 +974,9 @@ class Store:
         ``target.part`` and renamed when complete, so ``target`` is never half a database.
         """
         target = Path(target)
+        problem = name_problem(target, "バックアップ", extra=len(".part"))
+        if problem:
+            raise StoreError(problem)
         own = [self.path] + [self.path.with_name(self.path.name + s) for s in ("-wal", "-shm", "-journal")]
         try:
             resolved = target.resolve()

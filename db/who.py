@@ -1,11 +1,20 @@
-"""Who is working: the OS login by default, so every write can be stamped with a person."""
+"""Who is working: the OS login by default, so every write can be stamped with a person, and
+the key by which two spellings of one name are known to be the same person."""
 
 from __future__ import annotations
 
 import getpass
 import os
+import unicodedata
+from dataclasses import dataclass
 
-__all__ = ["os_login"]
+__all__ = ["Stamp", "os_login", "person_key"]
+
+
+@dataclass(frozen=True)
+class Stamp:
+    who: str
+    at: str
 
 
 def os_login() -> str:
@@ -16,3 +25,14 @@ def os_login() -> str:
     except Exception:  # noqa: BLE001 - any failure means "unknown", never a crash
         name = os.environ.get("USERNAME", "")
     return name.strip() or "不明"
+
+
+# Zero-width and other invisible format characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM, bidi
+# marks) are Unicode category Cf; spaces of every width are isspace().
+def person_key(name: str | None) -> str:
+    """The key people are compared by: "clerkA", "clerkA ", "ClerkA", "ｃｌｅｒｋＡ" and
+    "clerkA\\u200b" are one person. NFKC (full-width to ASCII), case-folded, spaces and
+    invisible characters removed; NFKC again, since case folding can undo it."""
+    text = unicodedata.normalize("NFKC", name or "").casefold()
+    text = "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc"))
+    return unicodedata.normalize("NFKC", text)

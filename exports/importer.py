@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from db.location import name_problem
 from survey import InputError, NotApplicable, Value, check_answer, check_form
 from survey.validation import Severity
 
@@ -108,6 +109,8 @@ def read_table(path: Path) -> list[tuple[int, list[str]]]:
     import pandas as pd
 
     suffix = path.suffix.lower()
+    if problem := name_problem(path, "取り込むファイル"):
+        raise ImportFileError(problem)
     if not path.is_file():
         raise ImportFileError(f"ファイル「{path}」がありません。")
     try:

@@ -10,7 +10,7 @@ from .tally import DepartmentRecord
 if TYPE_CHECKING:
     from db import Store
 
-__all__ = ["DEFAULT_STATUSES", "CONFIRMED_STATUSES", "read_records", "scope_statement"]
+__all__ = ["DEFAULT_STATUSES", "CONFIRMED_STATUSES", "Records", "read_records", "scope_statement"]
 
 # What the summary sheets count. Default: everything entered so far (a department not yet
 # started has nothing to count); the option: only what a second person has signed off.
@@ -22,12 +22,28 @@ def _pair(stamp) -> tuple[str, str] | None:
     return (stamp.who, stamp.at) if stamp is not None else None
 
 
-def read_records(store: Store, *, confirmed_only: bool = False) -> list[DepartmentRecord]:
-    """Every department in roster order, with its route (one routing per department)."""
+class Records(list):
+    """The departments as read, and the audit log's head (entries, last hash) read with them:
+    the 入力状況 sheet prints it, so a printed report pins the history it came from."""
+
+    audit_head: tuple[int, str] | None = None
+
+
+def read_records(store: Store, *, confirmed_only: bool = False) -> Records:
+    """Every department in roster order, with its route (one routing per department).
+
+    All of it is read in one snapshot, so the audit head matches exactly what is counted.
+    """
+    with store.reading():
+        return _read_records(store, confirmed_only)
+
+
+def _read_records(store: Store, confirmed_only: bool) -> Records:
     statuses = CONFIRMED_STATUSES if confirmed_only else DEFAULT_STATUSES
     router = store.router
+    records = Records()
+    records.audit_head = store.audit_head()
     open_flags = Counter(flag.response_id for flag in store.flags(open_only=True))
-    records = []
     for response in store.responses():
         department = response.department
         records.append(

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
+from db.location import name_problem
 from survey import Question, Questionnaire, QuestionType, Router
 
 from . import layout
@@ -969,6 +970,9 @@ def _progress_sheet(book: _Book, questionnaire: Questionnaire, records: Sequence
     b.setup(ws, repeat=(2, 2))
     counts = {s: sum(1 for r in records if r.status == s) for s in STATUSES}
     b.text(ws, 0, 0, "入力状況", b.title)
+    head = getattr(records, "audit_head", None)  # read with the records (exports/records.py)
+    if head is not None:  # pins the history this report came from: `chosho verify --head N:HASH`
+        b.text(ws, 0, 2, f"監査ログ {head[0]} 件　末尾のハッシュ {head[1]}　点検: chosho verify --head {head[0]}:{head[1][:16]}", b.note)
     b.text(
         ws, 1, 0,
         "／".join(f"{STATUS_LABELS[s]} {counts[s]}" for s in STATUSES) + f"（計 {len(records)} 所属）",
@@ -1134,6 +1138,8 @@ def _target(path: str | Path) -> Path:
     path = Path(path).expanduser()
     if path.suffix.lower() != ".xlsx":
         path = path.with_name(path.name + ".xlsx")
+    if problem := name_problem(path, "出力ファイル", extra=_TEMP_EXTRA):
+        raise ExportError(problem)
     if path.is_dir():
         raise ExportError(f"「{path}」はフォルダです。保存するファイル名を指定してください。")
     if not path.parent.is_dir():
@@ -1143,6 +1149,10 @@ def _target(path: str | Path) -> Path:
             f"「{path}」は読み取り専用のため上書きできません。別のファイル名を指定するか、書き込み権限を確認してください。"
         )
     return path
+
+
+# The workbook is first written as ".NAME.0123abcd.tmp.xlsx" beside the target: 14 bytes more.
+_TEMP_EXTRA = 14
 
 
 def _unwritable(path: Path, exc: BaseException) -> ExportError:

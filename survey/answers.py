@@ -47,11 +47,47 @@ __all__ = [
 ]
 
 
+# C0 and C1 controls and DEL; newline and tab are handled separately for free text.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+# A value holds only what the paper can show: every constructor checks its contents, so no
+# adapter (screen, import, a script on the store) can hold a NUL in a text or True as a code.
+def _code(value: object, what: str = "番号") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"{what}は整数で指定してください（{value!r} は使えません）。")
+    return value
+
+
+def _optional_code(value: object) -> None:
+    if value is not None:
+        _code(value, "経路の番号")
+
+
+def _clean(value: object, what: str = "文字") -> str:
+    if not isinstance(value, str):
+        raise InputError(f"{what}は文字列で指定してください（{value!r} は使えません）。")
+    if found := _CONTROLS.search(value):
+        raise InputError(f"{what}に制御文字（U+{ord(found.group()):04X}）が含まれています。")
+    return value
+
+
+def _texts(texts: object) -> None:
+    if not isinstance(texts, Mapping):
+        raise InputError(f"記入欄の内容は番号ごとに指定してください（{texts!r} は使えません）。")
+    for code, text in texts.items():
+        _code(code, "記入欄の番号")
+        _clean(text, "記入欄の内容")
+
+
 @dataclass(frozen=True)
 class Blank:
     """無回答. ``route_as``: the option the clerk chose to route by (questions with on_blank)."""
 
     route_as: int | None = None
+
+    def __post_init__(self) -> None:
+        _optional_code(self.route_as)
 
 
 @dataclass(frozen=True)
@@ -60,6 +96,10 @@ class Invalid:
 
     raw: str = ""
     route_as: int | None = None
+
+    def __post_init__(self) -> None:
+        _clean(self.raw, "用紙の記載")
+        _optional_code(self.route_as)
 
 
 @dataclass(frozen=True)
@@ -72,16 +112,30 @@ class Single:
     code: int
     texts: Mapping[int, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        _code(self.code)
+        _texts(self.texts)
+
 
 @dataclass(frozen=True)
 class Multi:
     codes: frozenset[int]
     texts: Mapping[int, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.codes, (set, frozenset)):
+            raise InputError(f"番号は集合で指定してください（{self.codes!r} は使えません）。")
+        for code in self.codes:
+            _code(code)
+        _texts(self.texts)
+
 
 @dataclass(frozen=True)
 class Text:
     text: str
+
+    def __post_init__(self) -> None:
+        _clean(self.text, "記述")
 
 
 # One row of a matrix: a code, or the row is blank / unusable on paper.
@@ -92,12 +146,28 @@ Cell = int | Blank | Invalid
 class Grid:
     cells: Mapping[str, Cell]
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.cells, Mapping):
+            raise InputError(f"表の回答は行ごとに指定してください（{self.cells!r} は使えません）。")
+        for row, cell in self.cells.items():
+            _clean(row, "行の名前")
+            if not isinstance(cell, (Blank, Invalid)):
+                _code(cell)
+
 
 @dataclass(frozen=True)
 class Counts:
     """Whole numbers per item; None is an item left blank."""
 
     values: Mapping[str, int | None]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.values, Mapping):
+            raise InputError(f"人数は項目ごとに指定してください（{self.values!r} は使えません）。")
+        for item, number in self.values.items():
+            _clean(item, "項目の名前")
+            if number is not None:
+                _code(number, "人数")
 
 
 Value = Blank | Invalid | NotApplicable | Single | Multi | Text | Grid | Counts
@@ -107,8 +177,6 @@ EMPTY_LABELS = {Blank: "無回答", Invalid: "無効", NotApplicable: "非該当
 
 # -- normalisation ---------------------------------------------------------------------------
 
-# C0 and C1 controls and DEL; newline and tab are handled separately for free text.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SEPARATORS = re.compile(r"[\s,、・/;]+")
 
 

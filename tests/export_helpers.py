@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.review_support import shown_all
 from db import open_store
 from survey import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Single, Text
 
@@ -107,6 +108,7 @@ def enter(store, name: str, answers: dict, status: str = "entered") -> int:
         store.mark_entered(response_id, expected_version=None)
     if status == "reviewed":
         clerk, store.who = store.who, "reviewer"
+        shown_all(store, response_id)
         store.sign_off(response_id, expected_version=None)
         store.who = clerk
     return response_id

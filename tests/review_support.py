@@ -85,3 +85,9 @@ def showcase(a: Store, b: Store, name: str = "市民課") -> int:
     b.resolve_flag(old, "入力者と用紙を照合し、そのままで正しいことを確認")
     b.raise_flag(rid, "Q3", "用紙では 5 に丸がありません。記入欄の内容を確認してください")
     return department.id
+
+
+def shown_all(store: Store, response_id: int) -> list[str]:
+    """What the review screen's one-page overview records: every question on the route shown."""
+    response = store.response(response_id=response_id)
+    return store.record_shown(response_id, store.router.route(response.answers).order, "一覧")

@@ -84,15 +84,17 @@ def test_describe(niiza):
     assert describe(niiza.question("Q23"), counts).startswith("回答者数 10人 / ＬＩＮＥ 無回答")
 
 
-cells = st.one_of(st.integers(1, 5), st.just(Blank()), st.builds(Invalid, raw=st.text(max_size=5)))
-texts = st.dictionaries(st.integers(1, 14), st.text(max_size=20), max_size=3)
+# What a value may hold: text without control characters (the constructors refuse them).
+plain = st.characters(blacklist_categories=("Cc", "Cs")) | st.sampled_from("\n\t")
+cells = st.one_of(st.integers(1, 5), st.just(Blank()), st.builds(Invalid, raw=st.text(plain, max_size=5)))
+texts = st.dictionaries(st.integers(1, 14), st.text(plain, max_size=20), max_size=3)
 values = st.one_of(
     st.builds(Blank, route_as=st.none() | st.integers(1, 2)),
-    st.builds(Invalid, raw=st.text(max_size=10), route_as=st.none() | st.integers(1, 2)),
+    st.builds(Invalid, raw=st.text(plain, max_size=10), route_as=st.none() | st.integers(1, 2)),
     st.just(NotApplicable()),
     st.builds(Single, code=st.integers(1, 14), texts=texts),
     st.builds(Multi, codes=st.frozensets(st.integers(1, 14), min_size=1), texts=texts),
-    st.builds(Text, text=st.text(min_size=1)),
+    st.builds(Text, text=st.text(plain, min_size=1)),
     st.builds(Grid, cells=st.dictionaries(st.sampled_from(["line", "x", "facebook", "youtube"]), cells)),
     st.builds(Counts, values=st.dictionaries(st.sampled_from(["respondents", "line"]), st.none() | st.integers(0, 10**6))),
 )

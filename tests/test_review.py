@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input
 import db.store
 from db import RefusedError, open_store
 from survey import Multi, Single, Text
-from tests.review_support import ANSWERS, fill, showcase
+from tests.review_support import ANSWERS, fill, showcase, shown_all
 from tui.app import ChoshoApp
 from tui.screens.departments import DepartmentsScreen
 from tui.screens.dialogs import ConfirmDialog, TextDialog
@@ -228,6 +228,15 @@ async def _cycle(a, b):
         assert actions(b, rid, before) == [(B, "resolve", "Q3", "入力者が 5 を外したことを用紙で確認")]
         assert "解決済 用紙では 5 に丸がありません" in review.query_one("#review-notes", Folded).plain
 
+        # Having looked at Q1 and Q3 only, B may not sign off: every question on the route first.
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert "まだ表示していない問いが 17 問あります（Q4、Q5、" in review.message  # Q1–Q3 seen since they last changed
+        await pilot.press("f6", "f6")  # the whole form on one page, and back
+        await settle(pilot)
+        shown = [(e.who, e.question_id, e.why) for e in b.history(rid) if e.action == "shown"]
+        assert shown[-1][::2] == (B, "一覧") and (B, "Q3", "一問ずつ") in shown
         await pilot.press("f9")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
@@ -473,12 +482,21 @@ async def _refusals(a, b):
         await pilot.press("f7")
         await settle(pilot)
         review = app.screen
-        a.save_answer(review.response.id, "Q11", Text("研修の機会がほしい"), expected_version=None)
-        await pilot.press("f9", "enter")  # what is on screen is out of date: refused, then reloaded
+        await pilot.press("f6", "f6")  # B sees the whole form
         await settle(pilot)
-        assert "上書きせずに止めました" in review.message
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        a.save_answer(review.response.id, "Q11", Text("研修の機会がほしい"), expected_version=None)
+        await pilot.press("enter")  # what is on screen is out of date: refused, then reloaded
+        await settle(pilot)
+        assert "まだ表示していない問いが 1 問あります（Q11）" in review.message
         assert b.response(department_id=done.id).status == "entered"
         assert review.response.answers["Q11"] == Text("研修の機会がほしい")
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press("1", "1", "enter")  # B looks at the changed answer
+        await settle(pilot)
         await pilot.press("f9", "enter")
         await settle(pilot)
         assert b.response(department_id=done.id).status == "reviewed"
@@ -499,6 +517,7 @@ def test_a_finalised_form_is_read_only_on_the_entry_screen(stores):
 async def _read_only(a, b):
     dept = department(a, "政策課")
     rid = fill(a, dept.id)
+    shown_all(b, rid)
     version = b.sign_off(rid, expected_version=None)
     b.finalise(rid, expected_version=version)
     logged = len(a.history(rid))
@@ -543,8 +562,10 @@ async def _queue(a, b):
     showcase(a, b)  # 市民課: entered, an open flag, warnings
     fill(a, department(a, "政策課").id)  # entered
     signed = fill(a, department(a, "総務課").id)
+    shown_all(b, signed)
     b.sign_off(signed, expected_version=None)  # reviewed
     final = fill(a, department(a, "財政課").id)
+    shown_all(b, final)
     b.finalise(final, expected_version=b.sign_off(final, expected_version=None))  # final: done
     started = fill(a, department(a, "人事課").id, until="Q4")  # in progress, flagged
     b.raise_flag(started, "Q2", "ＬＩＮＥ の行が読めません")

@@ -25,6 +25,7 @@ from survey import BUILTIN_DEFINITION, Grid, Multi, Router, Single, Text
 from tui.cli import main
 
 from .conftest import FIXTURES
+from .review_support import shown_all
 from .store_support import FORM, audit_rows, db_path, dump, store, template_db  # noqa: F401 - fixtures
 
 ISO_STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
@@ -82,6 +83,7 @@ SCHEMA = {
         ("old", "TEXT", 0, 0),
         ("new", "TEXT", 0, 0),
         ("why", "TEXT", 0, 0),
+        ("hash", "TEXT", 0, 0),
     ],
     "users": [
         ("name", "TEXT", 0, 1),
@@ -99,6 +101,9 @@ SCHEMA = {
         ("resolved_by", "TEXT", 0, 0),
         ("resolved_at", "TEXT", 0, 0),
         ("resolution", "TEXT", 0, 0),
+        ("replied_by", "TEXT", 0, 0),
+        ("replied_at", "TEXT", 0, 0),
+        ("reply", "TEXT", 0, 0),
     ],
 }
 
@@ -261,6 +266,8 @@ def test_status_path_from_not_started_to_final_and_back(db_path):
         assert any("自分で確認済にはできません" in r for r in alice.sign_off_refusals(rid))
         with pytest.raises(RefusedError, match="自分で確認済にはできません"):
             alice.sign_off(rid, expected_version=v)
+        assert any("まだ表示していない問いが" in r for r in bob.sign_off_refusals(rid))
+        shown_all(bob, rid)
         assert bob.sign_off_refusals(rid) == []
         v = bob.sign_off(rid, expected_version=v)
         read = bob.response(response_id=rid)
@@ -279,6 +286,7 @@ def test_status_path_from_not_started_to_final_and_back(db_path):
             "回答の変更により確認を取り消し",
         )
 
+        shown_all(bob, rid)  # Q1 changed since bob saw it
         v = bob.sign_off(rid, expected_version=v)
         with pytest.raises(RefusedError, match="「確認済」のため、解除するものがありません"):
             bob.unlock(rid, "念のため", expected_version=v)  # nothing to unlock yet
@@ -299,6 +307,7 @@ def finalised(db_path):
     v = alice.save_answer(rid, "Q1", Single(1), expected_version=0)
     v = alice.save_answer(rid, "Q3", Multi(frozenset({2})), expected_version=v)
     v = alice.mark_entered(rid, expected_version=v)
+    shown_all(bob, rid)
     v = bob.sign_off(rid, expected_version=v)
     v = bob.finalise(rid, expected_version=v)
     yield alice, bob, rid, v
@@ -338,6 +347,7 @@ def test_clearing_answers_of_a_signed_off_form_takes_the_sign_off_back(db_path):
         rid = first_response(alice).id
         v = alice.save_answer(rid, "Q3", Multi(frozenset({1})), expected_version=0)
         v = alice.mark_entered(rid, expected_version=v)
+        shown_all(bob, rid)
         v = bob.sign_off(rid, expected_version=v)
         v = bob.clear_answers(rid, ["Q3"], expected_version=v, why="所属の誤記")
         read = bob.response(response_id=rid)
@@ -357,13 +367,17 @@ def test_sign_off_waits_for_open_flags(db_path):
         rid = first_response(alice).id
         v = alice.mark_entered(rid, expected_version=alice.save_answer(rid, "Q1", Single(1), expected_version=0))
         fid = bob.raise_flag(rid, "Q1", "用紙では 2 に見える")
+        shown_all(bob, rid)
         with pytest.raises(RefusedError, match="未解決の疑義が 1 件あります（Q1）"):
             bob.sign_off(rid, expected_version=v)
-        alice.resolve_flag(fid, "所属に電話で確認、1 で正しい")
+        alice.reply_flag(fid, "所属に電話で確認、1 で正しい")  # the clerk answers; the raiser closes
+        bob.resolve_flag(fid, "回答を確認")
         flag = bob.flags(rid)[0]
-        assert (flag.open, flag.raised.who, flag.resolved.who) == (False, "bob", "alice")
+        assert (flag.open, flag.raised.who, flag.replied.who, flag.reply, flag.resolved.who) == (
+            False, "bob", "alice", "所属に電話で確認、1 で正しい", "bob"
+        )
         bob.sign_off(rid, expected_version=v)
-        assert [e.action for e in bob.history(rid)][-3:] == ["flag", "resolve", "status"]
+        assert [e.action for e in bob.history(rid)][-5:] == ["flag", "shown", "reply", "resolve", "status"]
 
 
 # -- the audit log ------------------------------------------------------------------------------

@@ -19,6 +19,31 @@ from .store_support import FORM, db_path, dump, finish, go, ready, template_db, 
 V1_ANSWERS = {"Q1": FORM[0][1], "Q3": FORM[2][1], "Q10": FORM[9][1]}
 
 
+def seed_unchained(conn: sqlite3.Connection, who: str) -> None:
+    """Seed as chosho did before the audit chain (m003): the same rows, a log entry without a hash."""
+    import hashlib
+
+    from survey import load_definition
+
+    source = BUILTIN_DEFINITION.read_text(encoding="utf-8")
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    questionnaire = load_definition(BUILTIN_DEFINITION)
+    qid = conn.execute(
+        "INSERT INTO questionnaires (survey_id, title, sha256, source, loaded_at, loaded_by) VALUES (?, ?, ?, ?, ?, ?)",
+        (questionnaire.meta["id"], questionnaire.title, digest, source, "2024-09-30T09:00:00+09:00", who),
+    ).lastrowid
+    for position, (bukyoku, name) in enumerate(questionnaire.departments, start=1):
+        dept = conn.execute(
+            "INSERT INTO departments (questionnaire_id, bukyoku, name, position) VALUES (?, ?, ?, ?)",
+            (qid, bukyoku, name, position),
+        ).lastrowid
+        conn.execute("INSERT INTO responses (questionnaire_id, department_id) VALUES (?, ?)", (qid, dept))
+    conn.execute(
+        "INSERT INTO audit_log (at, who, action, new, why) VALUES ('2024-09-30T09:00:00+09:00', ?, 'seed', ?, ?)",
+        (who, digest, f"{len(questionnaire.departments)} 所属を登録"),
+    )
+
+
 def build_v1(path: Path) -> int:
     """A database as the first chosho (schema 1) left it: seeded, with answers. Returns a response id."""
     from sqlite_utils import Database
@@ -29,7 +54,7 @@ def build_v1(path: Path) -> int:
     ensure_triggers(conn)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute("PRAGMA user_version = 1")
-    Store(conn, path, "clerk-v1", timeout=5)._seed(BUILTIN_DEFINITION)  # seeding did not change
+    seed_unchained(conn, "clerk-v1")
     rid = conn.execute("SELECT id FROM responses ORDER BY id LIMIT 1").fetchone()[0]
     for n, (qid, value) in enumerate(V1_ANSWERS.items(), start=1):  # what version 1 wrote
         conn.execute(
@@ -164,5 +189,6 @@ def test_opening_restores_dropped_triggers_and_logs_it(db_path):
         assert names(store.conn, "trigger") == set(TRIGGERS)
         last = store.history()[-1]
         assert (last.who, last.action, last.why) == ("alice", "triggers", "監査ログの保護を復元")
+        assert any("chosho verify で点検してください" in w for w in store.warnings)
         with pytest.raises(sqlite3.IntegrityError, match="監査ログは削除できません"):
             store.conn.execute("DELETE FROM audit_log")

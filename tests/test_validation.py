@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from survey import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Severity, Single, Text, check_answer, check_form
+import pytest
+
+from survey import InputError, Blank, Counts, Grid, Invalid, Multi, NotApplicable, Severity, Single, Text, check_answer, check_form
 
 
 def kinds(problems, severity=None):
@@ -32,7 +34,8 @@ def test_valid_answers_have_no_hard_errors(niiza):
 
 def test_q23_counts_whole_non_negative_and_within_respondents(niiza):
     assert kinds(check_answer(niiza, "Q23", q23(respondents=-1))) == ["not-whole"]
-    assert kinds(check_answer(niiza, "Q23", q23(respondents=1.5))) == ["not-whole"]
+    with pytest.raises(InputError, match="人数は整数で指定してください"):  # refused before any check
+        q23(respondents=1.5)
     [problem] = check_answer(niiza, "Q23", q23(respondents=10, facebook=11))
     assert problem.kind == "over-ceiling"
     assert problem.message == "Ｆａｃｅｂｏｏｋ（11人）が回答者数（10人）を超えています。"

@@ -102,6 +102,18 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("target", type=Path, metavar="保存先", help="バックアップの保存先ファイル")
     backup.set_defaults(handler=cmd_backup)
 
+    verify = commands.add_parser(
+        "verify",
+        help="データベースを点検します（整合性・形式・監査ログの保護と連鎖）。問題がなければ終了コード 0",
+        description="何も変更せずに点検します: SQLite の整合性検査、表と索引の定義、監査ログのトリガー、"
+        "調書定義の SHA-256、監査ログのハッシュの連鎖（最初に一致しない記録を示します）。",
+    )
+    verify.add_argument(
+        "--head", metavar="件数:ハッシュ",
+        help="報告書（入力状況シート）に印刷された監査ログの末尾。その記録が今も連鎖の中にあるかを確かめます",
+    )
+    verify.set_defaults(handler=cmd_verify)
+
     export = commands.add_parser(
         "export",
         help="集計用の Excel ブック（集計・部局別・自由記述・回答一覧など）を出力します",
@@ -259,6 +271,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
         target = store.backup(args.target)
     print(f"バックアップしました: {target}")
     return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Exit 0 when every check passes, 1 when one fails (3 when the file cannot be read at all)."""
+    from db import database_path
+    from db.verify import verify_database
+
+    result = verify_database(database_path(args.db), args.head)
+    print(result.report(), file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -164,6 +164,8 @@ class EntryScreen(Screen):
         for flag in self.store.flags(self.response.id, open_only=True):
             if flag.question_id == self.question_id:
                 paragraphs.append((Text("疑義: ", style="bold red"), f"{flag.comment}（{flag.raised.who}）"))
+                if flag.reply:  # answered (F7 review, F3), waiting for the reviewer to close it
+                    paragraphs.append((Text("回答: ", style="bold"), f"{flag.reply}（{flag.replied.who}）"))
         self.query_one("#recorded", Folded).update(paragraphs)
 
     def set_message(self, text: str, kind: str = "") -> None:

@@ -71,7 +71,7 @@ def review_queue(store: Store) -> list[QueueEntry]:
                 step,
                 len(warned),
                 store.display_name(by.who) if by else "",
-                store.who in store.editors(state.response_id),
+                store.is_editor(state.response_id),  # under any spelling of the name
             )
         )
     entries.sort(key=lambda e: (_RANK[e.step], e.state.department.position))

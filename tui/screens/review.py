@@ -205,6 +205,15 @@ class ReviewScreen(Screen):
         self.query_one("#review-notes", Folded).update(self._notes(question_id, position))
         self.query_one("#paper", VerticalScroll).scroll_home(animate=False)
         self._update_header()
+        if question_id in self.route:
+            self._record_shown([question_id], "一問ずつ")
+
+    def _record_shown(self, question_ids: list[str], how: str) -> None:
+        """The store logs what this reviewer was shown: a sign-off needs every route question."""
+        try:
+            self.store.record_shown(self.response.id, question_ids, how)
+        except StoreError as exc:  # e.g. busy: the sign-off will say what is still unseen
+            self.set_message(str(exc), "error")
 
     def _notes(self, question_id: str, position: str) -> list:
         stamp = self.response.stamps.get(question_id)
@@ -221,6 +230,9 @@ class ReviewScreen(Screen):
             raised = f"（{self.who(flag.raised.who)} {when(flag.raised.at)}）"
             if flag.open:
                 notes.append((span("疑義 ", "bold red"), Text.assemble((flag.comment, "bold"), (raised, "dim"))))
+                if flag.reply:
+                    replied = f"（{self.who(flag.replied.who)} {when(flag.replied.at)}）"
+                    notes.append((span("回答 ", "bold"), Text.assemble(flag.reply, (replied, "dim"))))
             else:
                 resolved = f"（{self.who(flag.resolved.who)} {when(flag.resolved.at)}）"
                 notes.append(
@@ -311,6 +323,7 @@ class ReviewScreen(Screen):
             table.move_cursor(row=self._rows[self.question_id], animate=False)
             table.focus()
             self._update_header()
+            self._record_shown(list(self.route.order), "一覧")
         self.refresh_bindings()
 
     # -- moving ----------------------------------------------------------------------------
@@ -404,6 +417,9 @@ class ReviewScreen(Screen):
             return
         flag = open_here[0]
         more = f"（この問いの未解決の疑義 {len(open_here)} 件のうち最も古いもの）" if len(open_here) > 1 else ""
+        if not self.store.may_close(flag):
+            self._reply(flag, label, more)
+            return
 
         def resolved(how: str | None) -> None:
             if how is None:
@@ -422,6 +438,22 @@ class ReviewScreen(Screen):
             resolved,
         )
 
+    def _reply(self, flag: Flag, label: str, more: str) -> None:
+        """The person who entered the form answers a flag; its raiser (or a third person) closes it."""
+
+        def replied(text: str | None) -> None:
+            if text is not None and self._attempt(lambda: self.store.reply_flag(flag.id, text)):
+                self.set_message(f"{label} の疑義に回答しました。解決済にするのは疑義を付けた人です。", "success")
+
+        self.app.push_screen(
+            TextDialog(
+                f"{label} の疑義「{escape(flag.comment)}」（{escape(self.who(flag.raised.who))}）{more}に回答します。"
+                "入力した人は解決済にできません。回答を入力してください。",
+                placeholder="例: 用紙どおり 2 に修正しました",
+            ),
+            replied,
+        )
+
     # -- sign-off, finalise, unlock --------------------------------------------------------
 
     # The version on screen is what is signed off, finalised or unlocked: if someone changed the
@@ -431,6 +463,7 @@ class ReviewScreen(Screen):
         response = self.response
         reasons = self.store.sign_off_refusals(response.id)
         if reasons:
+            self.refresh_data()  # the reasons are about the form as stored now: show it
             self.set_message([("", "確認済にできません。")] + [("・", reason) for reason in reasons], "error")
             return
         name = response.department.name

@@ -1,0 +1,104 @@
+"""The audit log as a hash chain: each entry stores a SHA-256 over its own content and the
+previous entry's hash, so a changed, removed or inserted entry shows where it happened.
+
+Triggers refuse UPDATE, DELETE and REPLACE in the database itself, but anyone with the file can
+drop a trigger; the chain is what makes such an edit visible (``chosho verify``), and the head
+(entries, last hash) printed on a report pins the history that report came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["COLUMNS", "GENESIS", "ChainBreak", "append", "chain_rows", "entry_hash", "first_break", "head"]
+
+# The entry's content, in the order it is hashed (the hash column itself excluded).
+COLUMNS = ("id", "at", "who", "response_id", "question_id", "action", "old", "new", "why")
+GENESIS = "0" * 64  # the "previous hash" of the first entry
+
+
+def entry_hash(row: Iterable, previous: str) -> str:
+    """SHA-256 of the entry (COLUMNS, in order) and the previous entry's hash, as hex.
+
+    JSON keeps the types apart (1 is not "1", NULL is not ""), so no two contents hash alike.
+    """
+    payload = json.dumps([*row, previous], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def append(
+    conn: sqlite3.Connection,
+    at: str,
+    who: str,
+    response_id: int | None,
+    question_id: str | None,
+    action: str,
+    old: str | None,
+    new: str | None,
+    why: str | None,
+) -> int:
+    """Append one chained entry; the caller holds the write lock (BEGIN IMMEDIATE)."""
+    last = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    entry_id, previous = (last[0] + 1, last[1] or GENESIS) if last else (1, GENESIS)
+    row = (entry_id, at, who, response_id, question_id, action, old, new, why)
+    conn.execute(
+        f"INSERT INTO audit_log ({', '.join(COLUMNS)}, hash) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
+        (*row, entry_hash(row, previous)),
+    )
+    return entry_id
+
+
+def chain_rows(conn: sqlite3.Connection) -> Iterable[tuple]:
+    return conn.execute(f"SELECT {', '.join(COLUMNS)}, hash FROM audit_log ORDER BY id")
+
+
+def head(conn: sqlite3.Connection) -> tuple[int, str]:
+    """(number of entries, the last entry's hash): what a printed report pins."""
+    count, = conn.execute("SELECT count(*) FROM audit_log").fetchone()
+    last = conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    return count, (last[0] or "") if last else GENESIS
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first entry that does not match: its position (1-based), id and row, and why."""
+
+    position: int
+    entry_id: int | None
+    row: tuple | None
+    reason: str
+
+    def describe(self) -> str:
+        if self.row is None:
+            return f"監査ログの {self.position} 件目: {self.reason}"
+        _, at, who, _rid, qid, action, *_ = self.row
+        what = f"{action}{' ' + qid if qid else ''}"
+        return (
+            f"監査ログの {self.position} 件目（番号 {self.entry_id}、{(at or '')[:19].replace('T', ' ')}、"
+            f"{who}、{what}）: {self.reason}"
+        )
+
+
+def first_break(rows: Iterable[tuple]) -> tuple[int, str, ChainBreak | None]:
+    """Walk the whole chain: (entries, last hash, the first break or None)."""
+    previous, expected_id, count = GENESIS, 1, 0
+    for count, (*row, stored) in enumerate(rows, start=1):
+        entry_id = row[0]
+        if entry_id != expected_id:
+            missing = f"番号 {expected_id}" + (f"～{entry_id - 1}" if entry_id - 1 > expected_id else "")
+            return count, stored, ChainBreak(
+                count, entry_id, tuple(row), f"直前の記録（{missing}）がありません。削除されています。"
+            )
+        if not stored:
+            return count, "", ChainBreak(count, entry_id, tuple(row), "ハッシュがありません（連鎖の外で追加された記録です）。")
+        if entry_hash(row, previous) != stored:
+            return count, stored, ChainBreak(
+                count, entry_id, tuple(row),
+                "内容がハッシュと一致しません。この記録か、その直前の記録が書き換えられています。",
+            )
+        previous, expected_id = stored, entry_id + 1
+    return count, previous, None

@@ -1,0 +1,194 @@
+"""``chosho verify``: is this database what chosho wrote, and is its history intact?
+
+Checks, without changing anything (the file is opened read-only): SQLite's full integrity
+check, the format version, every table and index against the schema the migrations build, the
+audit log's triggers (exactly as chosho creates them, and no others on it), the stored
+questionnaire against its SHA-256, and the whole hash chain of the audit log. Optionally the
+head printed on a report (``--head 1234:ab12…``) must still be in the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from survey import InputError
+
+from . import audit
+from .errors import StoreUnavailable
+from .schema import APPLICATION_ID, SCHEMA_VERSION, TRIGGERS, ensure_triggers, migrations
+
+__all__ = ["Verification", "verify_database"]
+
+
+@dataclass
+class Verification:
+    path: Path
+    lines: list[str] = field(default_factory=list)  # what was checked, in order
+    problems: list[str] = field(default_factory=list)
+    head: tuple[int, str] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def passed(self, text: str) -> None:
+        self.lines.append(f"  〇 {text}")
+
+    def failed(self, text: str) -> None:
+        self.lines.append(f"  ✕ {text}")
+        self.problems.append(text)
+
+    def report(self) -> str:
+        out = [f"データベース「{self.path}」を点検しました。", *self.lines]
+        if self.ok:
+            out.append("問題はありません。")
+        else:
+            out.append(f"問題が {len(self.problems)} 件あります。最初の問題: {self.problems[0]}")
+        return "\n".join(out)
+
+
+def _reference_schema() -> sqlite3.Connection:
+    """A fresh database built by the same migrations: what every chosho database must look like."""
+    from sqlite_utils import Database
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    migrations().apply(Database(conn))
+    ensure_triggers(conn)
+    return conn
+
+
+def _shape(conn: sqlite3.Connection) -> dict[str, tuple]:
+    """Tables (columns, foreign keys) and indexes by name, in a form independent of SQL spelling."""
+    shape = {}
+    for name, kind in conn.execute(
+        "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%'"
+    ):
+        if kind == "table":
+            columns = tuple((c[1], c[2].upper(), c[3], c[5]) for c in conn.execute(f'PRAGMA table_info("{name}")'))
+            keys = tuple(sorted((k[2], k[3], k[4]) for k in conn.execute(f'PRAGMA foreign_key_list("{name}")')))
+            shape[f"表 {name}"] = (columns, keys)
+        else:
+            columns = tuple(c[2] for c in conn.execute(f'PRAGMA index_info("{name}")'))
+            shape[f"索引 {name}"] = columns
+    return shape
+
+
+def _triggers(conn: sqlite3.Connection) -> dict[str, str]:
+    return {name: " ".join((sql or "").split()) for name, sql in conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+    )}
+
+
+def _parse_head(text: str) -> tuple[int, str]:
+    count, sep, digest = text.strip().replace("：", ":").partition(":")
+    try:
+        number = int(count.replace(",", ""))
+    except ValueError:
+        number = -1
+    digest = digest.strip().lower()
+    if not sep or number < 0 or len(digest) < 12 or any(c not in "0123456789abcdef" for c in digest):
+        raise InputError(
+            f"「{text}」: 件数:ハッシュ の形で書いてください（例 1234:3fa2…、ハッシュは 12 桁以上）。"
+        )
+    return number, digest
+
+
+def verify_database(path: Path, expected_head: str | None = None) -> Verification:
+    """Check the database at ``path``; raises StoreUnavailable only when it cannot be read at all."""
+    from .store import _check_regular, translate
+
+    path = Path(path)
+    pinned = _parse_head(expected_head) if expected_head else None
+    if not path.exists():
+        raise StoreUnavailable(f"データベース「{path}」がありません。場所を確認してください。")
+    _check_regular(path)
+    result = Verification(path)
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise translate(exc, path, doing="read") from exc
+    try:
+        conn.execute("BEGIN")  # one snapshot for every check, even while a clerk keeps working
+        _check(conn, result, pinned)
+        conn.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:
+        result.failed(f"データベースを読めません（{exc}）。")
+    finally:
+        conn.close()
+    return result
+
+
+def _check(conn: sqlite3.Connection, result: Verification, pinned: tuple[int, str] | None) -> None:
+    rows = conn.execute("PRAGMA integrity_check").fetchall()
+    if rows[0][0] == "ok":
+        result.passed("SQLite の整合性検査（integrity_check）: 問題なし")
+    else:
+        result.failed(f"SQLite の整合性検査で問題: {rows[0][0]}" + (f" ほか {len(rows) - 1} 件" if len(rows) > 1 else ""))
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if app_id != APPLICATION_ID:
+        result.failed("chosho のデータベースではありません（application_id が違います）。")
+        return
+    if version != SCHEMA_VERSION:
+        result.failed(
+            f"形式 {version} です（この chosho は形式 {SCHEMA_VERSION}）。"
+            + ("chosho で一度開くと更新されます（控えを作ってから）。" if version < SCHEMA_VERSION else "chosho を更新してください。")
+        )
+        return
+    result.passed(f"形式: {version}")
+
+    reference = _reference_schema()
+    try:
+        expected, actual = _shape(reference), _shape(conn)
+        expected_triggers = _triggers(reference)
+    finally:
+        reference.close()
+    differences = [
+        f"{name} がありません" if name not in actual else f"{name} の定義が chosho のものと違います"
+        for name in expected
+        if actual.get(name) != expected[name]
+    ] + [f"chosho にない{name} があります" for name in actual if name not in expected]
+    if differences:
+        result.failed("表と索引: " + "、".join(differences))
+    else:
+        result.passed(f"表と索引: {len(expected)} 件すべて chosho の定義どおり")
+
+    triggers = _triggers(conn)
+    wrong = [f"{n} がありません" for n in expected_triggers if n not in triggers]
+    wrong += [f"{n} が書き換えられています" for n in expected_triggers if n in triggers and triggers[n] != expected_triggers[n]]
+    wrong += [f"chosho にないトリガー {n} があります" for n in triggers if n not in expected_triggers]
+    if wrong:
+        result.failed("監査ログの保護（トリガー）: " + "、".join(wrong))
+    else:
+        result.passed(f"監査ログの保護（トリガー）: {len(TRIGGERS)} 件すべてあり")
+
+    bad = [
+        survey_id
+        for survey_id, source, digest in conn.execute("SELECT survey_id, source, sha256 FROM questionnaires")
+        if hashlib.sha256((source or "").encode("utf-8")).hexdigest() != digest
+    ]
+    if bad:
+        result.failed("調書定義の内容が記録された SHA-256 と一致しません（" + "、".join(bad) + "）。")
+    else:
+        result.passed("調書定義: 記録された SHA-256 と一致")
+
+    count, last, broken = audit.first_break(audit.chain_rows(conn))
+    if broken is not None:
+        result.failed(broken.describe())
+        return
+    result.head = (count, last)
+    result.passed(f"監査ログの連鎖: {count} 件すべて一致（末尾のハッシュ {last}）")
+    if pinned is not None:
+        number, digest = pinned
+        row = conn.execute("SELECT hash FROM audit_log ORDER BY id LIMIT 1 OFFSET ?", (number - 1,)).fetchone()
+        if number >= 1 and row and row[0].startswith(digest):
+            later = f"その後 {count - number} 件の追記" if count > number else "その後の追記なし"
+            result.passed(f"報告書の記録（{number} 件目 {digest[:12]}…）: 連鎖の中にあります（{later}）")
+        else:
+            result.failed(
+                f"報告書に印刷された監査ログの末尾（{number} 件目 {digest[:12]}…）が、この連鎖にありません。"
+                "報告書の作成後に記録が作り直されたか、別のデータベースです。"
+            )
