@@ -91,8 +91,6 @@ _TOO_BIG = "回答一覧として読めるのは {cols} 列（{last}）× {rows:
 
 
 def _read_xlsx(path: Path, *, max_cols: int, max_rows: int, preferred_sheet: str) -> Table:
-    import zipfile
-
     import openpyxl
     from openpyxl.worksheet._reader import WorkSheetParser
 
@@ -153,8 +151,8 @@ def _read_xlsx(path: Path, *, max_cols: int, max_rows: int, preferred_sheet: str
                 rows.append((number, texts))
     except ImportFileError:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, SyntaxError) as exc:
-        # a damaged sheet inside a readable zip (ElementTree's ParseError is a SyntaxError)
+    except Exception as exc:  # noqa: BLE001 - zip, XML or openpyxl faults inside a workbook that opened
+        # a damaged sheet inside a readable zip, or a sheet that holds no cells (a chart sheet)
         raise ImportFileError(f"「{path.name}」のシートの中身が壊れていて読めません。Excel で開いて保存し直してください。") from exc
     finally:
         book.close()
