@@ -106,11 +106,11 @@ def _read_xlsx(path: Path, *, max_cols: int, max_rows: int, preferred_sheet: str
         names = book.sheetnames
         sheet = preferred_sheet if preferred_sheet in names else names[0]
         ws = book[sheet]
+        claimed = None
         if (ws.max_row or 0) > max_rows or (ws.max_column or 0) > max_cols:
+            # refused whatever the cells say; streaming them first (never padded, so as cheap as
+            # the file is small) finds the cell to name, which the claimed range alone does not
             claimed = f"{column_letter(ws.min_column or 1)}{ws.min_row or 1}:{column_letter(ws.max_column or 1)}{ws.max_row or 1}"
-            raise ImportFileError(
-                f"「{path.name}」の「{sheet}」シートは使用範囲が {claimed} と記録されています。" + _TOO_BIG.format(**limits)
-            )
         try:
             size = book._archive.getinfo(ws._worksheet_path).file_size
         except (KeyError, AttributeError):
@@ -156,6 +156,11 @@ def _read_xlsx(path: Path, *, max_cols: int, max_rows: int, preferred_sheet: str
         raise ImportFileError(f"「{path.name}」のシートの中身が壊れていて読めません。Excel で開いて保存し直してください。") from exc
     finally:
         book.close()
+    if claimed is not None:  # no value beyond the bounds, but formats or a stale range claim them
+        raise ImportFileError(
+            f"「{path.name}」の「{sheet}」シートは使用範囲が {claimed} と記録されています（値のあるセルはその内側です）。"
+            + _TOO_BIG.format(**limits)
+        )
     # a workbook leaves trailing empty cells out: pad, so only a CSV can have a short row
     return Table([(n, t + [""] * (width - len(t))) for n, t in rows], unreadable, sheet=sheet)
 

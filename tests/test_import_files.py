@@ -91,14 +91,23 @@ def test_undecodable_csv_names_the_first_bad_line(tmp_path):
 SMALL = [["部局", "所属", "Q1"], ["総合政策部", "政策課", 1]]
 
 
-@pytest.mark.parametrize(("far", "claimed"), [("XFD1048576", "A1:XFD1048576"), ("A1048576", "A1:C1048576"), ("DA3", "A1:DA3")])
-def test_far_cells_refused_by_sheet_and_cell(tmp_path, far, claimed):
-    """One stray cell makes the sheet claim a huge range: refused before a row is read."""
+@pytest.mark.parametrize("far", ["XFD1048576", "A1048576", "DA3"])
+def test_far_cells_refused_by_sheet_and_cell(tmp_path, far):
+    """One stray cell makes the sheet claim a huge range: refused, naming that cell."""
     path = write_xlsx(tmp_path / "bomb.xlsx", SMALL, {far: "x"})
     with pytest.raises(ImportFileError) as caught:
         import_answers(empty_store(tmp_path), path)
-    assert caught.value.message.startswith(f"「bomb.xlsx」の「回答一覧」シートは使用範囲が {claimed} と記録されています。")
+    assert caught.value.message.startswith(f"「bomb.xlsx」の「回答一覧」シートのセル {far} に値があります。")
     assert "104 列（CZ）× 10,000 行まで" in caught.value.message and "不要な行・列を削除" in caught.value.message
+
+
+def test_a_huge_claimed_range_is_refused_even_with_no_value_in_it(tmp_path):
+    import re
+
+    path = write_xlsx(tmp_path / "claims.xlsx", SMALL)
+    edited = rewrite_sheet(path, lambda xml: re.sub(rb"<dimension [^>]*/>", b'<dimension ref="A1:XFD1048576"/>', xml))
+    with pytest.raises(ImportFileError, match="使用範囲が A1:XFD1048576 と記録されています（値のあるセルはその内側です）"):
+        import_answers(empty_store(tmp_path), edited)
 
 
 @pytest.mark.parametrize("claimed", ["A1:B2", None], ids=["lying", "absent"])
