@@ -211,10 +211,11 @@ def test_required_answers_left_empty_are_counted(tmp_path):
     report = import_answers(store, path)
     assert report.imported, report.lines()
     text = "\n".join(report.lines())
-    # 政策課: Q18–Q22 on the Q1 = 2, Q16 = 5 route; 総務課: Q16–Q22
-    assert "経路上の必須の設問で空のセルが 12 件（2 所属）あります。未入力として取り込みました。" in text
+    # 政策課: Q18–Q22 on the Q1 = 2, Q16 = 5 route; 総務課: Q16, Q18–Q22 (Q17 waits on Q16: not counted)
+    assert "経路上の必須の設問で空のセルが 11 件（2 所属）あります。未入力として取り込みました。" in text
     assert "用紙が空欄なら、そのセルに「無回答」と書いて" in text
-    assert "2 行目 政策課: Ｑ１８・Ｑ１９・Ｑ２０・Ｑ２１・Ｑ２２" in text
+    assert "2 行目 政策課: Ｑ１８・Ｑ１９・Ｑ２０・Ｑ２１・Ｑ２２\n" in text
+    assert "3 行目 総務課: Ｑ１６・Ｑ１８・Ｑ１９・Ｑ２０・Ｑ２１・Ｑ２２" in text
 
 
 def test_header_only_file_has_nothing_to_import(tmp_path, capsys):
