@@ -326,3 +326,16 @@ def test_messages_never_embed_exception_names():
     for module in ("tables.py", "answer_file.py", "importer.py", "import_types.py", "layout.py", "commands.py"):
         source = (root / module).read_text(encoding="utf-8")
         assert not re.search(r"type\(\w+\)\.__name__|__class__\.__name__|exc\.args|strerror or exc", source), module
+
+
+def test_a_sheet_of_formulas_is_refused_in_bounded_words(tmp_path):
+    """Every cell a formula: each row names its first few, counts the rest; the report lists
+    the first 500 refusals and counts the others."""
+    header = ["部局", "所属", "Q1", "Q10", "Q11", "Q20", "Q22", "Q2_line", "Q2_x"]
+    rows = [header] + [["総合政策部", "政策課"] + [""] * 7 for _ in range(600)]
+    formulas = {f"{get_column_letter(c)}{r}": "=1" for r in range(2, 602) for c in range(3, 10)}
+    report = import_answers(empty_store(tmp_path), write_xlsx(tmp_path / "all.xlsx", rows, formulas))
+    assert not report.imported and len(report.refusals) == 600 * 6
+    assert "この行にはほかに 2 箇所、同じような問題があります。" in str(report.refusals[5])
+    lines = report.lines()
+    assert len(lines) == 1 + 500 + 1 and lines[-1].startswith("  …ほか 3,100 件")
