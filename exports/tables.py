@@ -24,10 +24,12 @@ from typing import Any
 
 from .import_types import ImportFileError
 
-__all__ = ["MAX_BYTES", "MAX_ROWS", "Table", "column_letter", "decode_csv", "read_table"]
+__all__ = ["MAX_BYTES", "MAX_CSV_BYTES", "MAX_ROWS", "Table", "column_letter", "decode_csv", "read_table"]
 
 MAX_ROWS = 10_000  # rows of a 回答一覧: one per department, far above any roster
-MAX_BYTES = 100 * 1024 * 1024  # a CSV, or one sheet's XML once unzipped
+MAX_BYTES = 100 * 1024 * 1024  # one sheet's XML once unzipped
+# 10,000 rows of every column is about 20 MB; a bound also on one line of nothing but commas
+MAX_CSV_BYTES = 32 * 1024 * 1024
 
 
 @dataclass
@@ -73,7 +75,7 @@ def read_table(path: Path, *, max_cols: int, preferred_sheet: str, max_rows: int
         if suffix in (".xlsx", ".xlsm"):
             return _read_xlsx(path, max_cols=max_cols, max_rows=max_rows, preferred_sheet=preferred_sheet)
         if suffix in (".csv", ".txt"):
-            return _read_csv(path, max_rows=max_rows)
+            return _read_csv(path, max_rows=max_rows, max_cols=max_cols)
     except PermissionError as exc:
         raise ImportFileError(f"「{path}」を読む権限がありません。") from exc
     except OSError as exc:  # the OS's own text is English: say what happened in Japanese
@@ -238,9 +240,9 @@ def _decodes(line: bytes, decoders=(_utf8, _cp932)) -> bool:
     return False
 
 
-def _read_csv(path: Path, *, max_rows: int) -> Table:
+def _read_csv(path: Path, *, max_rows: int, max_cols: int) -> Table:
     size = path.stat().st_size
-    if size > MAX_BYTES:
+    if size > MAX_CSV_BYTES:
         raise ImportFileError(f"「{path.name}」は {size // 2**20:,} MB あり、回答一覧としては大きすぎます。")
     text, _encoding = decode_csv(path.read_bytes(), path.name)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # an unclosed quote is refused, not read to the end
@@ -252,6 +254,14 @@ def _read_csv(path: Path, *, max_rows: int) -> Table:
                 raise ImportFileError(
                     f"「{path.name}」は {max_rows:,} 行を超えています（{reader.line_num} 行目）。回答一覧として読めるのは {max_rows:,} 行までです。"
                 )
+            if len(record) > max_cols:
+                far = next((i for i in range(max_cols, len(record)) if record[i].strip()), None)
+                if far is not None:
+                    raise ImportFileError(
+                        f"「{path.name}」の {reader.line_num} 行目の {far + 1} 列目に値があります。"
+                        f"回答一覧として読めるのは {max_cols} 列までです。列がずれていないか確かめてください。"
+                    )
+                del record[max_cols:]  # trailing empty fields say nothing
             rows.append((number, record))
     except csv.Error as exc:
         raise ImportFileError(

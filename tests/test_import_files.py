@@ -339,3 +339,13 @@ def test_a_sheet_of_formulas_is_refused_in_bounded_words(tmp_path):
     assert "この行にはほかに 2 箇所、同じような問題があります。" in str(report.refusals[5])
     lines = report.lines()
     assert len(lines) == 1 + 500 + 1 and lines[-1].startswith("  …ほか 3,100 件")
+
+
+def test_a_csv_line_of_many_fields_is_bounded(tmp_path):
+    store = empty_store(tmp_path)
+    trailing = write_csv(tmp_path / "trailing.csv", [["所属", "Q1"] + [""] * 500, ["政策課", "1"] + [""] * 500])
+    assert import_answers(store, trailing, check_only=True).departments == 1  # empty trailing fields say nothing
+    far = tmp_path / "far.csv"
+    far.write_bytes(("所属,Q1\n政策課,1" + "," * 5000 + "x\n").encode())
+    with pytest.raises(ImportFileError, match="2 行目の 5002 列目に値があります。回答一覧として読めるのは 104 列まで"):
+        import_answers(store, far)
