@@ -18,6 +18,8 @@ __all__ = [
     "ImportReport",
     "export_workbook",
     "import_answers",
+    "import_records",
+    "Record",
     "read_records",
     "save_workbook",
 ]
@@ -31,6 +33,8 @@ _WHERE = {
     "ImportFileError": "importer",
     "ImportReport": "importer",
     "import_answers": "importer",
+    "import_records": "importer",
+    "Record": "importer",
 }
 
 
