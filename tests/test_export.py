@@ -8,6 +8,7 @@ import zipfile
 
 import openpyxl
 import pytest
+import xlsxwriter
 
 from exports.workbook import ExportError, export_workbook
 
@@ -337,7 +338,7 @@ def test_failures_while_writing_leave_nothing(tmp_path, monkeypatch):
     def disk_full(_self):
         raise FileCreateError(OSError(28, "No space left on device"))
 
-    monkeypatch.setattr(workbook.xlsxwriter.Workbook, "close", disk_full)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", disk_full)
     with pytest.raises(ExportError, match="書き込めませんでした"):
         export_workbook(store, tmp_path / "b.xlsx")
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".xlsx"]

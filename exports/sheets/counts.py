@@ -1,0 +1,100 @@
+"""The counts sheet (e.g. 職員登録状況): the counts questions summed, and every department's numbers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from survey import Questionnaire, QuestionType
+
+from ..tally import ANSWERED, BLANK, INVALID, MISSING, STATE_LABELS, DepartmentRecord, classify, tally_question
+from .common import BY_GROUP, CODEBOOK, COUNTS_DEFAULT, PROGRESS, ROWS, SUMMARY, TEXTS, Book, display_width
+
+def counts_sheet_name(questionnaire: Questionnaire) -> str:
+    """The counts sheet's name: the definition's ``counts_sheet`` (e.g. 職員登録状況) or 人数集計."""
+    name = str(questionnaire.meta.get("counts_sheet") or COUNTS_DEFAULT)
+    name = re.sub(r"[\[\]:*?/\\]", "・", name)[:31]
+    return name if name not in (SUMMARY, BY_GROUP, TEXTS, ROWS, CODEBOOK, PROGRESS) else COUNTS_DEFAULT
+
+
+
+def write(book: Book, questionnaire: Questionnaire, records: Sequence[DepartmentRecord], scope: str) -> bool:
+    questions = [q for q in questionnaire.questions if q.type is QuestionType.COUNTS]
+    if not questions:
+        return False
+    b = book
+    name = counts_sheet_name(questionnaire)
+    ws = b.wb.add_worksheet(name)
+    b.setup(ws)
+    included = [r for r in records if r.included]
+    b.text(ws, 0, 0, name, b.title)
+    b.text(ws, 1, 0, scope, b.note)
+    row = 3
+    filtered = False
+    width_name = max([display_width("所属")] + [display_width(r.name) for r in included[:2000]]) + 2
+    width_group = max([display_width("部局")] + [display_width(r.bukyoku) for r in included[:2000]]) + 2
+    ws.set_column(0, 0, min(width_group, 24))
+    ws.set_column(1, 1, min(width_name, 30))
+    ws.set_column(2, 30, 11)
+    for question in questions:
+        t = tally_question(question, included)
+        b.text(ws, row, 0, f"{question.label}　{question.text}", b.heading)
+        row += 1
+        b.text(ws, row, 0, f"基数 Ｎ＝{t.base} 所属（記入あり {t.states[ANSWERED]}、無回答 {t.states[BLANK]}、"
+               f"無効 {t.states[INVALID]}、未入力 {t.states[MISSING]}）", b.note)
+        row += 2
+        rated = [i for i in question.items if i.at_most]
+        for col, head in enumerate(("項目", "合計", "記入所属数", "割合")):
+            b.text(ws, row, col, head, b.header)
+        row += 1
+        for item in question.items:
+            b.text(ws, row, 0, item.label, b.cell)
+            ws.write_number(row, 1, t.sums[item.id], b.number)
+            ws.write_number(row, 2, t.filled[item.id], b.number)
+            if item.at_most:
+                b.share(ws, row, 3, t.rate(item.id))
+            else:
+                b.text(ws, row, 3, "", b.cell)
+            row += 1
+        if rated:
+            ceiling = {question.item(i.at_most).label for i in rated}
+            b.text(ws, row, 0, f"※ 割合＝各項目の合計÷{'・'.join(sorted(ceiling))}の合計（両方を記入した所属について）。", b.note)
+            row += 1
+        row += 1
+        heads = ["部局", "所属"] + [i.label for i in question.items] + [f"{i.label} 割合" for i in rated] + ["状態"]
+        header = row
+        for col, head in enumerate(heads):
+            b.text(ws, row, col, head, b.header)
+        ws.set_row(row, 30)
+        row += 1
+        for record in included:
+            value = record.answers.get(question.id)
+            state = classify(question, record.route, value)
+            b.text(ws, row, 0, record.bukyoku, b.cell)
+            b.text(ws, row, 1, record.name, b.cell)
+            values = getattr(value, "values", {}) if state == ANSWERED else {}
+            col = 2
+            for item in question.items:
+                number = values.get(item.id)
+                if isinstance(number, int):
+                    ws.write_number(row, col, number, b.number)
+                else:
+                    b.text(ws, row, col, "", b.cell)
+                col += 1
+            for item in rated:
+                number, ceiling = values.get(item.id), values.get(item.at_most)
+                if isinstance(number, int) and isinstance(ceiling, int) and ceiling:
+                    ws.write_number(row, col, number / ceiling, b.percent)
+                else:
+                    b.text(ws, row, col, "", b.cell)
+                col += 1
+            b.text(ws, row, col, "" if state == ANSWERED else STATE_LABELS[state], b.cell)
+            row += 1
+        if not filtered:
+            ws.freeze_panes(header + 1, 2)
+            ws.autofilter(header, 0, max(row - 1, header + 1), len(heads) - 1)
+            b.setup(ws, repeat=(header, header))
+            filtered = True
+        row += 2
+    return True
+
