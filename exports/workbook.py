@@ -127,6 +127,7 @@ def _write_workbook(
     display: Callable[[str], str] = lambda name: name,
     progress: Progress | None = None,
     router: Router | None = None,
+    order: str = "code",
 ) -> ExportResult:
     """Write the workbook at ``path`` as it is (``save_workbook`` adds the temporary file)."""
     router = router or Router(questionnaire)
@@ -147,13 +148,13 @@ def _write_workbook(
     warnings, not_entered = _warnings(questionnaire, records, confirmed_only)
     long_texts = _long_texts(records, questionnaire)
     book = Book(path, questionnaire, author)
-    sheet = summary.Summary(book, questionnaire)
+    sheet = summary.Summary(book, questionnaire, order)
     row = preamble_end = sheet.preamble(scope, warnings + long_texts)
     included = [r for r in records if r.included]
     for question in questions:
         row = sheet.block(row, tally_question(question, included))
         step()
-    sheet.page_breaks(preamble_end)
+    sheet.print_layout(preamble_end)
     by_group.write(book, questionnaire, records, scope, router)
     step()
     texts.write(book, questionnaire, records, scope)
@@ -209,10 +210,13 @@ def export_workbook(
     *,
     confirmed_only: bool = False,
     progress: Progress | None = None,
+    order: str = "code",
 ) -> ExportResult:
     """Write the consolidated workbook of ``store`` to ``path`` (".xlsx" is added if missing).
 
     ``confirmed_only``: count only departments 確認済 or 確定 (default: everything entered).
+    ``order``: "code" (the paper's order, default) or "frequency" (options most chosen first,
+    as the report prints some questions) for the tables and charts of 集計.
     ``progress(done, total)`` is called as each question and sheet is written.
     The workbook is written to a temporary file beside ``path`` and moved into place when
     complete; on any failure nothing is left behind and ExportError says why, in Japanese.
@@ -235,6 +239,7 @@ def export_workbook(
         display=lambda name: names.get(name, name),
         progress=progress,
         router=store.router,
+        order=order,
     )
 
 
@@ -248,6 +253,7 @@ def save_workbook(
     display: Callable[[str], str] = lambda name: name,
     progress: Progress | None = None,
     router: Router | None = None,
+    order: str = "code",
 ) -> ExportResult:
     """The workbook of ``records`` (see ``read_records``) at ``path``, all or nothing."""
     target = _target(path)
@@ -260,7 +266,7 @@ def save_workbook(
     try:
         result = _write_workbook(
             temp, questionnaire, records, confirmed_only=confirmed_only, author=author,
-            display=display, progress=progress, router=router,
+            display=display, progress=progress, router=router, order=order,
         )
         try:
             os.replace(temp, target)

@@ -47,7 +47,9 @@ def test_single_choice_base_and_empty_states(summary):
     assert q1["rows"]["行った。"] == (3, pytest.approx(0.5))
     assert q1["rows"]["行っていない。"] == (2, pytest.approx(2 / 6))
     assert q1["rows"]["無回答"] == (1, pytest.approx(1 / 6))
-    assert q1["rows"]["無効"][0] == 0 and q1["rows"]["未入力"][0] == 0
+    assert "無効" not in q1["rows"] and "未入力" not in q1["rows"]  # no department there: no row
+    assert q1["whole"] == {"行った。": 0.5, "行っていない。": 0.33, "無回答": 0.17}
+    assert q1["chart_labels"]["行った。"] == "行った"  # the short label the chart shows
     # Q13 (Q1 = 1 route): 1, 無効, and 総務課 not entered; the Q1-blank department is outside the base.
     q13 = summary["Ｑ１３"]
     assert q13["base"] == 3
@@ -66,7 +68,7 @@ def test_route_q1_2_and_off_route_answer_not_counted(summary, exported):
     q16 = summary["Ｑ１６"]
     assert q16["base"] == 2  # the Q1-blank department's blank Q16 is 経路未確定, not 無回答
     assert q16["rows"]["更新していない"][0] == 1 and q16["rows"]["１５回以上"][0] == 1
-    assert q16["rows"]["無回答"][0] == 0
+    assert "無回答" not in q16["rows"]
     assert "経路未確定 1" in q16["base_line"]
     q17 = summary["Ｑ１７"]
     assert q17["base"] == 1  # 秘書広聴課 answered Q17 although Q16 = 5: not counted
@@ -102,7 +104,8 @@ def test_matrix_medium_by_frequency(summary):
     assert line["１～２週間に１回以上"] == 2 and line["当該媒体では期間内に情報発信をしていない。"] == 1
     youtube = q2["cells"]["当該媒体では期間内に情報発信をしていない。"]["ＹｏｕＴｕｂｅ"]
     assert youtube == (2, pytest.approx(2 / 3))
-    assert q2["cells"]["無回答"]["ＬＩＮＥ"][0] == 0
+    assert "無回答" not in q2["cells"]
+    assert all(sum(w.values()) == pytest.approx(1.0) for w in q2["whole"].values())
 
 
 def test_text_and_counts_blocks(summary):
@@ -111,15 +114,18 @@ def test_text_and_counts_blocks(summary):
     assert q20["rows"]["記入あり"][0] == 1 and q20["rows"]["無回答"][0] == 2 and q20["rows"]["未入力"][0] == 3
     q23 = summary["Ｑ２３"]
     assert q23["items"]["回答者数（人）"][:2] == (15, 2)
-    assert q23["items"]["ＬＩＮＥ（人）"] == (9, 2, pytest.approx(0.6))
-    assert q23["items"]["Ｘ（旧Ｔｗｉｔｔｅｒ）（人）"] == (2, 1, pytest.approx(0.2))  # only where both are known
+    # sum, departments, then the rate's numerator and denominator over the departments giving both
+    assert q23["items"]["ＬＩＮＥ（人）"] == (9, 2, 9, 15, 2, pytest.approx(0.6))
+    assert q23["items"]["Ｘ（旧Ｔｗｉｔｔｅｒ）（人）"] == (2, 1, 2, 10, 1, pytest.approx(0.2))
+    for _total, _n, numerator, denominator, _k, rate in list(q23["items"].values())[1:]:
+        assert rate == pytest.approx(numerator / denominator)
     assert q23["rows"]["記入あり"][0] == 2 and q23["rows"]["無回答"][0] == 1 and q23["rows"]["未入力"][0] == 3
 
 
 def test_percentages_are_numbers_with_a_percent_format(exported):
     ws = exported[1]["集計"]
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, float)]
-    assert cells and all(c.number_format == "0.0%" for c in cells)
+    assert cells and all(c.number_format in ("0.0%", "0%") for c in cells)
 
 
 def test_a_chart_for_every_tabulated_question(exported):
@@ -127,12 +133,48 @@ def test_a_chart_for_every_tabulated_question(exported):
     with zipfile.ZipFile(result.path) as archive:
         charts = [archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("xl/charts/chart")]
     questions = [q for q in __import__("survey").builtin().questions if q.type.value != "text"]
-    assert len(charts) == len(questions) == 19
+    assert len(charts) == len(questions) + 3 == 22  # Q2: one pie per medium, as the report
+    titles = [re.search(r"<c:title>.*?</c:title>", xml, re.S).group(0) for xml in charts]
+    titles = ["".join(re.findall(r"<a:t>(.*?)</a:t>", t, re.S)).replace("\n", "") for t in titles]
     for question in questions:
-        assert sum(f"{question.label}　" in xml for xml in charts) == 1, question.id
+        mine = [t for t in titles if t.startswith(f"{question.label} ")]
+        assert len(mine) == (4 if question.id == "Q2" else 1), question.id
+        assert all("Ｎ＝" in t and "…" not in t for t in mine), mine
+    assert "Ｑ３ 情報発信の目的（複数回答可）Ｎ＝3" in titles
+    assert "Ｑ２ 各メディアの使用頻度【ＬＩＮＥ】Ｎ＝3" in titles
     kinds = [re.search(r"<c:(pieChart|barChart)>", xml).group(1) for xml in charts]
-    assert kinds.count("pieChart") == 11  # single choice: pies; multi, matrix, counts: bars
-    assert sum('<c:grouping val="percentStacked"/>' in xml for xml in charts) == 1  # Q2
+    assert kinds.count("pieChart") == 11 + 4  # single choice and the four media of Q2
+    assert not any("percentStacked" in xml for xml in charts)
+
+
+def test_charts_read_the_visible_labels_skip_empty_states_and_keep_colours(exported):
+    result, book, _ = exported
+    with zipfile.ZipFile(result.path) as archive:
+        charts = [archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("xl/charts/chart")]
+    ws = book["集計"]
+    assert ws.column_dimensions["C"].hidden is False
+    grey, seen = "D9D9D9", 0
+    for xml in charts:
+        refs = re.findall(r"<c:cat>.*?<c:f>(.*?)</c:f>", xml, re.S)
+        for ref in refs:
+            sheet, cells = ref.split("!")
+            column = re.sub(r"[$\d:]", "", cells)[:1]
+            if sheet.strip("'") != "集計" or column == "B":
+                continue  # the counts chart reads its item names in B
+            assert column == "C", ref
+            first, last = (int(n) for n in re.findall(r"\d+", cells))
+            labels = [ws.cell(r, 3).value for r in range(first, last + 1)]
+            counts = [ws.cell(r, 4).value for r in range(first, last + 1)]
+            for label, count in zip(labels, counts):
+                if label in ("無回答", "無効", "未入力"):
+                    assert count > 0, (ref, label)  # no empty state plotted at zero
+                    seen += 1
+            colours = re.findall(r"<c:dPt>.*?<a:srgbClr val=\"(\w+)\"", xml, re.S)
+            for label, colour in zip(labels, colours):
+                assert (colour == grey) == (label in ("無回答", "無効", "未入力")), (ref, label, colour)
+    assert seen  # the scenario has empty states to check
+    q1 = next(x for x in charts if "Ｑ１ 対象期間内" in x)
+    assert '<c:showCatName val="1"/>' in q1 and '<c:separator> </c:separator>' in q1
 
 
 def test_statement_and_warning_on_the_sheet(exported):
@@ -291,7 +333,7 @@ def test_second_questionnaire(tmp_path):
     assert summary["A1"]["base"] == 2
     assert summary["A1"]["rows"]["はい"][0] == 1 and summary["A1"]["rows"]["いいえ"][0] == 1
     assert summary["A2"]["base"] == 1 and "非該当（経路外） 1" in summary["A2"]["base_line"]
-    assert summary["B2"]["items"]["参加者数（人）"] == (9, 2, pytest.approx(0.6))
+    assert summary["B2"]["items"]["参加者数（人）"] == (9, 2, 9, 15, 2, pytest.approx(0.6))
     with zipfile.ZipFile(result.path) as archive:
         assert len([n for n in archive.namelist() if n.startswith("xl/charts/chart")]) == 4
     assert answer_rows(book["回答一覧"])["人事課"]["A2_9_text"] == "=SUM(A1)"

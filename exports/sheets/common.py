@@ -11,7 +11,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from survey import Questionnaire
+from survey import Question, Questionnaire
 
 from .. import layout
 from ..tally import DepartmentRecord
@@ -123,6 +123,8 @@ class Book:
         self.wrap = add({**base, "border": 1, "text_wrap": True, "valign": "top"})
         self.number = add({**base, "border": 1, "num_format": "#,##0"})
         self.percent = add({**base, "border": 1, "num_format": "0.0%"})
+        self.whole = add({**base, "border": 1, "num_format": "0%"})
+        self.total_whole = add({**base, "border": 1, "bold": True, "bg_color": "#F2F2F2", "num_format": "0%"})
         self.dash = add({**base, "border": 1, "align": "center"})
         self.total_label = add({**base, "border": 1, "bold": True, "bg_color": "#F2F2F2"})
         self.total_number = add({**base, "border": 1, "bold": True, "bg_color": "#F2F2F2", "num_format": "#,##0"})
@@ -222,3 +224,13 @@ def groups(records: Sequence[DepartmentRecord]) -> list[tuple[str, list[Departme
         groups.setdefault(record.bukyoku, []).append(record)
     return list(groups.items())
 
+
+
+def rate_rule(question: Question) -> str:
+    """Which departments a counts rate is over, in plain Japanese (the same words on every sheet)."""
+    ceilings = sorted({question.item(i.at_most).label for i in question.items if i.at_most})
+    ceiling = "・".join(ceilings)
+    return (
+        f"割合＝各項目の人数の合計÷{ceiling}の合計。{ceiling}とその項目の両方を記入した所属だけで計算しています"
+        "（分子・分母・所属数は表のとおり。片方だけ記入した所属は割合に含めず、「合計」には含めます）。"
+    )

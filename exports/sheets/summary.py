@@ -1,4 +1,12 @@
-"""集計: every question with its base, counts and shares, and a native chart beside it."""
+"""集計: every question with its base, counts and shares, and a native chart beside it.
+
+Columns: A 番号, B 選択肢 (the paper's words), C グラフの表示名 (the chart's label: editing it
+changes the chart), D 所属数, E 割合（整数） (as the report prints it: largest remainder for
+single choice, so it adds to 100), F 割合 (the exact share). The charts read C and E, so the
+labels and numbers the report shows are the ones in the table. Empty states (無回答 / 無効 /
+未入力) appear only when some department is in them, in one grey; options keep one colour each
+(by code) in every chart.
+"""
 
 from __future__ import annotations
 
@@ -6,43 +14,73 @@ from collections.abc import Sequence
 
 from survey import Question, Questionnaire, QuestionType
 
-from ..tally import ANSWERED, BASE_STATES, OUTSIDE_STATES, STATE_LABELS, QuestionTally
-from .common import SUMMARY, Book, font, short
+from ..tally import (
+    ANSWERED,
+    BASE_STATES,
+    OUTSIDE_STATES,
+    STATE_LABELS,
+    WHOLE_RULE_MULTI,
+    WHOLE_RULE_SINGLE,
+    QuestionTally,
+    whole_percents,
+)
+from .common import SUMMARY, Book, font, rate_rule
 from .counts import counts_sheet_name
 
-# 集計 is laid out for A4 landscape: tables in columns A–D, charts beside them from F.
-TABLE_CHARS = 64  # narrow characters across columns A–D (a little under their width)
-PAGE_LAST_COL, PAGE_CHARS = 11, 140  # notes run across A–L
-# Printed at a fixed scale so that whole question blocks can be kept on one page.
-SUMMARY_SCALE = 70
-PAGE_POINTS = 470 * 100 / SUMMARY_SCALE  # printable height of A4 landscape, in row points
-LABEL_WIDTH = 46  # 集計's column B: option labels
-CHART_COL = 27  # 集計's hidden column AB: short labels for the charts' categories and legends
+CODE, LABEL, CHART_LABEL, COUNT, WHOLE, SHARE = range(6)
+WIDTHS = {CODE: 5, LABEL: 40, CHART_LABEL: 24, COUNT: 8, WHOLE: 8, SHARE: 8, 6: 8, 7: 8}
+TABLE_CHARS = 80  # narrow characters across A–F, for wrapped titles
+CHART_COL = 6  # charts start in G, beside the table
+CHART_WIDTH = 440
+PIE_WIDTH = 260  # Q2's pies, four side by side under the table
+PAGE_LAST_COL, PAGE_CHARS = 13, 150
+# Option colours by code (stable across charts); one grey for every empty state.
+PALETTE = ("#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#264478", "#9E480E",
+           "#636363", "#997300", "#255E91", "#43682B", "#698ED0", "#F1975A")
+EMPTY_GREY = "#D9D9D9"
+PAGE_WIDTH_PT = 741  # A4 landscape within XlsxWriter's default margins (0.7 in each side)
+PAGE_HEIGHT_PT = 470  # less the header and footer
+ORDERS = ("code", "frequency")
+
+
+def option_colour(code: int) -> str:
+    return PALETTE[(code - 1) % len(PALETTE)] if code >= 1 else PALETTE[-1]
+
+
+def column_points(width: float) -> float:
+    """A column of ``width`` characters in points, as Excel converts it (7 px a character + 5)."""
+    return (int(width * 7 + 0.5) + 5) * 0.75
 
 
 class Summary:
-    def __init__(self, book: Book, questionnaire: Questionnaire) -> None:
+    def __init__(self, book: Book, questionnaire: Questionnaire, order: str = "code") -> None:
         self.book = book
         self.q = questionnaire
+        self.order = order
         self.ws = book.wb.add_worksheet(SUMMARY)
         self.charts = 0
         self.blocks: list[tuple[int, int]] = []  # (first row, end row) of each question's block
+        self.widths: list[float] = []  # points across each block (table and charts)
 
     def preamble(self, scope: str, warnings: Sequence[str]) -> int:
         ws, b = self.ws, self.book
-        b.setup(ws, scale=SUMMARY_SCALE)
-        ws.set_column(0, 0, 6)
-        ws.set_column(1, 1, LABEL_WIDTH)
-        ws.set_column(2, CHART_COL - 1, 10)
-        ws.set_column(CHART_COL, CHART_COL, 20, None, {"hidden": True})
+        b.setup(ws, fit_width=False)
+        for col, width in WIDTHS.items():
+            ws.set_column(col, col, width)
+        ws.set_column(8, 30, 8)
         b.text(ws, 0, 0, f"{self.q.title}　集計", b.title)
         b.paragraph(ws, 1, 0, PAGE_LAST_COL, scope, b.note_wrap, PAGE_CHARS)
+        order = "多い順（同数は番号順）" if self.order == "frequency" else "調書の番号順"
         notes = [
             "基数（Ｎ）: その設問が経路上にある所属の数です。非該当（経路外、または所属の判断で非該当と記録した所属）は基数に含みません。",
-            "無回答（用紙が空欄）・無効（読み取れない回答）・未入力（まだ入力していない）は基数に含め、それぞれ行を分けて示します。",
+            "無回答（用紙が空欄）・無効（読み取れない回答）・未入力（まだ入力していない）は基数に含め、該当する所属があるときだけ行を分けて示します。",
             "経路未確定: 分岐を決める設問が無回答で経路も選ばれていない所属では、後の設問の経路が決まりません。"
             "その設問に回答（無効を含む）が記録されていれば基数に含め、無回答か未入力なら「経路未確定」として基数に含めません。",
             "割合は基数に対する比率です。複数回答の設問は選んだ所属数の基数に対する比率で、合計は100％を超えることがあります。",
+            "「割合（整数）」は報告書に載せる整数の割合です。単一回答: " + WHOLE_RULE_SINGLE + " 複数回答: " + WHOLE_RULE_MULTI
+            + " 「割合」の列は正確な値です。",
+            "グラフの項目名は「グラフの表示名」の列を参照しています。その列を書き換えるとグラフも変わります。"
+            f"選択肢の並び: {order}。",
             "自由記述の設問は記入の有無を数え、記述は「自由記述」シートに所属名とともに載せています。",
         ]
         row = 2
@@ -52,8 +90,15 @@ class Summary:
         for warning in warnings:
             b.paragraph(ws, row, 0, PAGE_LAST_COL, "⚠ " + warning, b.warn_wrap, PAGE_CHARS)
             row += 1
-        ws.freeze_panes(1, 0)
+        ws.freeze_panes(1, 2)  # the title, and the number and label of every row
         return row + 1
+
+    # -- one question ---------------------------------------------------------------------
+
+    def chart_title(self, question: Question, base: int, medium: str = "") -> str:
+        multi = "（複数回答可）" if question.type is QuestionType.MULTI else ""
+        head = f"{question.label} {question.chart_title}{multi}"
+        return f"{head}\n【{medium}】Ｎ＝{base}" if medium else f"{head}Ｎ＝{base}"
 
     def base_line(self, row: int, t: QuestionTally) -> None:
         outside = [f"{STATE_LABELS[s]} {t.states[s]}" for s in OUTSIDE_STATES if t.states[s]]
@@ -66,275 +111,303 @@ class Summary:
         suffix = "【複数回答可】" if question.type is QuestionType.MULTI else ""
         optional = "（任意）" if not question.required else ""
         text = f"{question.label}　{question.text}{suffix}{optional}"
-        self.book.paragraph(self.ws, row, 0, 3, text, self.book.heading_wrap, TABLE_CHARS)
+        self.book.paragraph(self.ws, row, 0, SHARE, text, self.book.heading_wrap, TABLE_CHARS)
 
     def block(self, row: int, t: QuestionTally) -> int:
         self.title_line(row, t.question)
         self.base_line(row + 1, t)
         kind = t.question.type
         if kind is QuestionType.MATRIX:
-            end, chart_rows = self.matrix(row + 2, t)
+            end = self.matrix(row + 2, t)
         elif kind is QuestionType.COUNTS:
-            end, chart_rows = self.counts(row + 2, t)
-        elif kind is QuestionType.TEXT:
-            end, chart_rows = self.text_question(row + 2, t), 0
+            end = self.counts(row + 2, t)
         else:
-            end, chart_rows = self.choices(row + 2, t)
-        end = max(end, row + 2 + chart_rows)
+            end = self.choices(row + 2, t)
         self.blocks.append((row, end))
         return end + 2
 
-    def page_breaks(self, preamble_end: int) -> None:
-        """Break pages between question blocks so that none (with its chart) is cut in two."""
-        used = self.book.rows_height(self.ws, 0, preamble_end)
-        breaks = []
-        for first, end in self.blocks:
-            height = self.book.rows_height(self.ws, first, end + 2)
-            if used and used + height > PAGE_POINTS:
-                breaks.append(first)
-                used = 0
-            used += height
-        self.ws.set_h_pagebreaks(breaks[:1023])
+    def _rows_for_chart(self, first: int, points: float) -> int:
+        """Rows under a chart of ``points`` height from ``first``, so the block holds it whole."""
+        rows, height = 0, 0.0
+        while height < points + 6:
+            height += self.book.rows_height(self.ws, first + rows, first + rows + 1)
+            rows += 1
+        return rows
 
-    def _state_rows(self, row: int, t: QuestionTally, first_col: int = 1) -> int:
+    def ordered(self, question: Question, counts: dict[int, int]) -> list:
+        options = list(question.options)
+        if self.order == "frequency":
+            options.sort(key=lambda o: -counts.get(o.code, 0))  # stable: ties stay in code order
+        return options
+
+    def table(self, row: int, question: Question, counts: dict, states: dict, base: int, exclusive: bool,
+              heading: str = "選択肢") -> tuple[int, int, int, list]:
+        """Options, then the empty states that occur, then 計: (first, last data row, next row, keys)."""
         b, ws = self.book, self.ws
-        for state in BASE_STATES:
-            b.text(ws, row, first_col - 1, "", b.state_label)
-            b.text(ws, row, first_col, STATE_LABELS[state], b.state_label)
-            self.chart_label(row, STATE_LABELS[state])
-            ws.write_number(row, first_col + 1, t.states[state], b.number)
-            b.share(ws, row, first_col + 2, t.share(t.states[state]))
-            row += 1
-        return row
+        for col, head in enumerate(("番号", heading, "グラフの表示名", "所属数", "割合\n（整数）", "割合")):
+            b.text(ws, row, col, head, b.header)
+        b.set_height(ws, row, 28)
+        keys: list = [o for o in self.ordered(question, counts)] if question.options else []
+        keys += [s for s in BASE_STATES if states.get(s)]
+        values = [counts.get(k.code, 0) if not isinstance(k, str) else states[k] for k in keys]
+        wholes = whole_percents(values, base, exclusive=exclusive)
+        first = r = row + 1
+        for key, count, whole in zip(keys, values, wholes):
+            if isinstance(key, str):
+                b.text(ws, r, CODE, "", b.state_label)
+                b.text(ws, r, LABEL, STATE_LABELS[key], b.state_label)
+                b.text(ws, r, CHART_LABEL, STATE_LABELS[key], b.state_label)
+            else:
+                ws.write_number(r, CODE, key.code, b.code)
+                b.text(ws, r, LABEL, key.label, b.wrap)
+                b.text(ws, r, CHART_LABEL, key.short_label, b.wrap)
+                b.fit_row(ws, r, [(key.label, WIDTHS[LABEL]), (key.short_label, WIDTHS[CHART_LABEL])])
+            ws.write_number(r, COUNT, count, b.number)
+            self.whole(r, whole)
+            b.share(ws, r, SHARE, count / base if base else None)
+            r += 1
+        last = r - 1
+        b.text(ws, r, CODE, "", b.total_label)
+        b.text(ws, r, CHART_LABEL, "", b.total_label)
+        if exclusive:
+            b.text(ws, r, LABEL, "計", b.total_label)
+            ws.write_number(r, COUNT, base, b.total_number)
+            self.whole(r, 100 if base else None, b.total_whole)
+            b.share(ws, r, SHARE, 1.0 if base else None, b.total_percent)
+        else:
+            b.text(ws, r, LABEL, "基数（回答対象の所属）", b.total_label)
+            ws.write_number(r, COUNT, base, b.total_number)
+            b.text(ws, r, WHOLE, "", b.total_label)
+            b.text(ws, r, SHARE, "", b.total_label)
+        return first, last, r + 1, keys
 
-    def choices(self, row: int, t: QuestionTally) -> tuple[int, int]:
+    def whole(self, row: int, percent: int | None, fmt=None, col: int = WHOLE) -> None:
+        if percent is None:
+            self.ws.write_string(row, col, "－", self.book.dash)
+        else:
+            self.ws.write_number(row, col, percent / 100, fmt or self.book.whole)
+
+    def choices(self, row: int, t: QuestionTally) -> int:
         b, ws, question = self.book, self.ws, t.question
         multi = question.type is QuestionType.MULTI
-        for col, head in enumerate(("番号", "選択肢", "所属数", "割合")):
-            b.text(ws, row, col, head, b.header)
-        first = row + 1
-        r = first
-        for option in question.options:
-            ws.write_number(r, 0, option.code, b.code)
-            b.text(ws, r, 1, option.label, b.wrap)
-            b.fit_row(ws, r, [(option.label, LABEL_WIDTH)])
-            self.chart_label(r, f"{option.code} {option.label}")
-            ws.write_number(r, 2, t.options[option.code], b.number)
-            b.share(ws, r, 3, t.share(t.options[option.code]))
-            r += 1
-        r = self._state_rows(r, t)
-        last = r - 1
-        if multi:
-            b.text(ws, r, 0, "", b.total_label)
-            b.text(ws, r, 1, "基数（回答対象の所属）", b.total_label)
-            ws.write_number(r, 2, t.base, b.total_number)
-            b.text(ws, r, 3, "", b.total_label)
+        text = question.type is QuestionType.TEXT
+        if text:
+            first, last, r, keys = self._text_table(row, t)
         else:
-            b.text(ws, r, 0, "", b.total_label)
-            b.text(ws, r, 1, "計", b.total_label)
-            ws.write_number(r, 2, t.base, b.total_number)
-            b.share(ws, r, 3, 1.0 if t.base else None, b.total_percent)
-        r += 1
+            first, last, r, keys = self.table(row, question, dict(t.options), t.states, t.base, not multi)
         if multi:
-            b.text(ws, r, 1, f"※ 割合は基数 Ｎ＝{t.base} に対する比率。複数回答のため合計は100％を超えることがあります。", b.note)
+            b.text(ws, r, LABEL, f"※ 割合は基数 Ｎ＝{t.base} に対する比率。複数回答のため合計は100％を超えることがあります。", b.note)
             r += 1
         if t.unknown_codes:
-            b.text(ws, r, 1, f"※ 選択肢にない番号の回答 {t.unknown_codes} 件を無効として数えています。", b.warn)
+            b.text(ws, r, LABEL, f"※ 選択肢にない番号の回答 {t.unknown_codes} 件を無効として数えています。", b.warn)
             r += 1
-        counts = [t.options[o.code] for o in question.options] + [t.states[s] for s in BASE_STATES]
-        chart_rows = self.choice_chart(question, first, last, counts, multi, t.base)
-        return r, chart_rows
+        if text or not keys:
+            return r
+        height = self.choice_chart(question, first, last, keys, multi, t.base)
+        return max(r, row + self._rows_for_chart(row, height))
 
-    def chart_label(self, row: int, text: str) -> None:
-        """A short label for a chart, in the hidden column (long option labels crowd a chart)."""
-        self.book.text(self.ws, row, CHART_COL, short(text, 18))
+    def _text_table(self, row: int, t: QuestionTally) -> tuple[int, int, int, list]:
+        b, ws = self.book, self.ws
+        for col, head in enumerate(("", "区分", "", "所属数", "割合\n（整数）", "割合")):
+            b.text(ws, row, col, head, b.header)
+        keys = ["answered"] + [s for s in BASE_STATES if t.states[s]]
+        values = [t.states[ANSWERED]] + [t.states[s] for s in keys[1:]]
+        wholes = whole_percents(values, t.base, exclusive=True)
+        r = row + 1
+        for key, count, whole in zip(keys, values, wholes):
+            label = "記入あり" if key == "answered" else STATE_LABELS[key]
+            fmt = b.cell if key == "answered" else b.state_label
+            b.text(ws, r, CODE, "", fmt)
+            b.text(ws, r, LABEL, label, fmt)
+            b.text(ws, r, CHART_LABEL, "", fmt)
+            ws.write_number(r, COUNT, count, b.number)
+            self.whole(r, whole)
+            b.share(ws, r, SHARE, count / t.base if t.base else None)
+            r += 1
+        b.text(ws, r, CODE, "", b.total_label)
+        b.text(ws, r, LABEL, "計", b.total_label)
+        b.text(ws, r, CHART_LABEL, "", b.total_label)
+        ws.write_number(r, COUNT, t.base, b.total_number)
+        self.whole(r, 100 if t.base else None, b.total_whole)
+        b.share(ws, r, SHARE, 1.0 if t.base else None, b.total_percent)
+        return row + 1, r - 1, r + 1, keys
 
-    def _chart_title(self, question: Question) -> str:
-        return short(f"{question.label}　{question.text}", 46)
+    def _points(self, keys: list) -> list[dict]:
+        return [
+            {"fill": {"color": EMPTY_GREY if isinstance(k, str) else option_colour(k.code)},
+             "border": {"color": "#FFFFFF"}}
+            for k in keys
+        ]
 
-    def _place(self, chart, row: int, col: int, height: int, width: int = 520) -> int:
-        chart.show_hidden_data()  # the short labels live in a hidden column
+    def _place(self, chart, row: int, col: int, height: int, width: int = CHART_WIDTH) -> float:
         chart.set_size({"width": width, "height": height})
         chart.set_chartarea({"border": {"none": True}})
         self.ws.insert_chart(row, col, chart, {"x_offset": 8, "y_offset": 4, "object_position": 1})
         self.charts += 1
-        return height // 20 + 1
+        points = (height + 8) * 0.75
+        return points
 
-    def choice_chart(self, question: Question, first: int, last: int, counts: list[int], multi: bool, base: int) -> int:
-        b = self.book
-        n_options = len(question.options)
-        if multi:
-            chart = b.chart("bar")
-            chart.add_series(
-                {
-                    "name": "割合",
-                    "categories": [SUMMARY, first, CHART_COL, last, CHART_COL],
-                    "values": [SUMMARY, first, 3, last, 3],
-                    "data_labels": {"value": True, "num_format": "0%", "font": font(8)},
-                    "fill": {"color": "#4472C4"},
-                    "gap": 60,
-                }
-            )
-            chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": font(8)})
-            chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "num_font": font(8), "major_gridlines": {"visible": True}})
-            chart.set_legend({"none": True})
-            height = max(240, 70 + 26 * (last - first + 1))
-        else:
-            chart = b.chart("pie")
-            custom = [
-                {"delete": True} if count == 0 else None
-                for count in counts
-            ]
-            chart.add_series(
-                {
-                    "name": question.label,
-                    "categories": [SUMMARY, first, CHART_COL, last, CHART_COL],
-                    "values": [SUMMARY, first, 2, last, 2],
-                    "data_labels": {
-                        "percentage": True,
-                        "leader_lines": True,
-                        "position": "best_fit",
-                        "font": font(8),
-                        "custom": custom,
-                    },
-                }
-            )
-            hidden = [i for i, count in enumerate(counts) if count == 0 and i >= n_options]
-            chart.set_legend({"position": "right", "font": font(8), "delete_series": hidden})
-            height = 300
-        chart.set_title({"name": self._chart_title(question), "name_font": font(10, True)})
-        if not base:
-            chart.set_title({"name": self._chart_title(question) + "（基数 0）", "name_font": font(10, True)})
-        return self._place(chart, first - 1, 5, height)
+    def pie(self, title: str, first: int, last: int, keys: list, values_col: int = WHOLE):
+        """A pie labelled as the report does (「行った 60%」): category and whole percent."""
+        chart = self.book.chart("pie")
+        chart.add_series(
+            {
+                "name": title,
+                "categories": [SUMMARY, first, CHART_LABEL, last, CHART_LABEL],
+                "values": [SUMMARY, first, values_col, last, values_col],
+                "points": self._points(keys),
+                "data_labels": {
+                    "category": True,
+                    "value": True,
+                    "separator": " ",
+                    "num_format": "0%",
+                    "leader_lines": True,
+                    "position": "best_fit",
+                    "font": font(8),
+                },
+            }
+        )
+        chart.set_legend({"none": True})
+        chart.set_title({"name": title, "name_font": font(10, True)})
+        return chart
 
-    def matrix(self, row: int, t: QuestionTally) -> tuple[int, int]:
+    def choice_chart(self, question: Question, first: int, last: int, keys: list, multi: bool, base: int) -> float:
+        title = self.chart_title(question, base)
+        if not multi:
+            return self._place(self.pie(title, first, last, keys), first - 1, CHART_COL, 280)
+        chart = self.book.chart("bar")
+        chart.add_series(
+            {
+                "name": "割合",
+                "categories": [SUMMARY, first, CHART_LABEL, last, CHART_LABEL],
+                "values": [SUMMARY, first, WHOLE, last, WHOLE],
+                "points": self._points(keys),
+                "data_labels": {"value": True, "num_format": "0%", "font": font(8)},
+                "gap": 60,
+            }
+        )
+        chart.set_y_axis({"reverse": True, "num_font": font(8)})
+        chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "num_font": font(8), "major_gridlines": {"visible": True}})
+        chart.set_legend({"none": True})
+        chart.set_title({"name": title, "name_font": font(10, True)})
+        height = max(220, 70 + 28 * (last - first + 1))
+        return self._place(chart, first - 1, CHART_COL, height)
+
+    def matrix(self, row: int, t: QuestionTally) -> int:
+        """One table, three columns per row of the matrix (medium), and one pie per medium
+        below it, side by side, as the report shows Q2 (【ＬＩＮＥ】 …)."""
         b, ws, question = self.book, self.ws, t.question
-        rows = question.rows
-        n = len(rows)
-        counts_col, shares_col = 2, 2 + n
-        ws.merge_range(row, counts_col, row, counts_col + n - 1, "所属数", b.header)
-        ws.merge_range(row, shares_col, row, shares_col + n - 1, "割合", b.header)
-        b.text(ws, row, 0, "", b.header)
-        b.text(ws, row, 1, "", b.header)
+        media = question.rows
+        cells = {m.id: t.cells.get(m.id, {}) for m in media}
+        for col in range(3):
+            b.text(ws, row, col, "", b.header)
+        for i, medium in enumerate(media):
+            col = COUNT + 3 * i
+            ws.merge_range(row, col, row, col + 2, "", b.header)
+            b.text(ws, row, col, medium.label, b.header)
         header = row + 1
-        b.text(ws, header, 0, "番号", b.header)
-        b.text(ws, header, 1, "選択肢", b.header)
-        for i, r_ in enumerate(rows):
-            b.text(ws, header, counts_col + i, r_.label, b.header)
-            b.text(ws, header, shares_col + i, r_.label, b.header)
-        self.book.set_height(ws, header, 44)
-        first = header + 1
-        r = first
-        keys: list[tuple[str, int | str]] = [(f"{o.code}", o.code) for o in question.options]
-        keys += [("", s) for s in BASE_STATES]
-        for code_text, key in keys:
-            if code_text:
-                ws.write_number(r, 0, int(code_text), b.code)
-                b.text(ws, r, 1, question.option(key).label, b.wrap)
-                b.fit_row(ws, r, [(question.option(key).label, LABEL_WIDTH)])
-                self.chart_label(r, f"{key} {question.option(key).label}")
+        heads = ["番号", "選択肢", "グラフの表示名"] + ["所属数", "割合\n（整数）", "割合"] * len(media)
+        for col, head in enumerate(heads):
+            b.text(ws, header, col, head, b.header)
+        b.set_height(ws, header, 28)
+        keys: list = list(question.options)
+        keys += [s for s in BASE_STATES if any(cells[m.id].get(s) for m in media)]
+        per_medium = {}
+        for medium in media:
+            values = [cells[medium.id].get(k if isinstance(k, str) else k.code, 0) for k in keys]
+            per_medium[medium.id] = (values, whole_percents(values, t.base, exclusive=True))
+        first = r = header + 1
+        for k, key in enumerate(keys):
+            if isinstance(key, str):
+                for col, text in ((CODE, ""), (LABEL, STATE_LABELS[key]), (CHART_LABEL, STATE_LABELS[key])):
+                    b.text(ws, r, col, text, b.state_label)
             else:
-                b.text(ws, r, 0, "", b.state_label)
-                b.text(ws, r, 1, STATE_LABELS[key], b.state_label)
-                self.chart_label(r, STATE_LABELS[key])
-            for i, r_ in enumerate(rows):
-                count = t.cells.get(r_.id, {}).get(key, 0)
-                ws.write_number(r, counts_col + i, count, b.number)
-                b.share(ws, r, shares_col + i, t.share(count))
+                ws.write_number(r, CODE, key.code, b.code)
+                b.text(ws, r, LABEL, key.label, b.wrap)
+                b.text(ws, r, CHART_LABEL, key.short_label, b.wrap)
+                b.fit_row(ws, r, [(key.label, WIDTHS[LABEL]), (key.short_label, WIDTHS[CHART_LABEL])])
+            for i, medium in enumerate(media):
+                values, wholes = per_medium[medium.id]
+                col = COUNT + 3 * i
+                ws.write_number(r, col, values[k], b.number)
+                self.whole(r, wholes[k], col=col + 1)
+                b.share(ws, r, col + 2, values[k] / t.base if t.base else None)
             r += 1
-        b.text(ws, r, 0, "", b.total_label)
-        b.text(ws, r, 1, "計（基数）", b.total_label)
-        for i in range(n):
-            ws.write_number(r, counts_col + i, t.base, b.total_number)
-            b.share(ws, r, shares_col + i, 1.0 if t.base else None, b.total_percent)
-        r += 1
-        chart = b.chart("bar", "percent_stacked")
-        for k, (_code_text, key) in enumerate(keys):
-            total = sum(t.cells.get(r_.id, {}).get(key, 0) for r_ in rows)
-            if isinstance(key, str) and total == 0:
-                continue  # an empty state adds nothing but a legend entry
-            chart.add_series(
-                {
-                    "name": [SUMMARY, first + k, CHART_COL],
-                    "categories": [SUMMARY, header, counts_col, header, counts_col + n - 1],
-                    "values": [SUMMARY, first + k, counts_col, first + k, counts_col + n - 1],
-                    "gap": 50,
-                }
-            )
-        chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": font(8)})
-        chart.set_x_axis({"num_format": "0%", "num_font": font(8)})
-        chart.set_legend({"position": "bottom", "font": font(8)})
-        chart.set_title({"name": self._chart_title(question), "name_font": font(10, True)})
-        height = max(300, 120 + 40 * n)
-        chart_rows = self._place(chart, r + 1, 1, height, 640)  # below: the table is wide already
-        return r + 1 + chart_rows, 0
+        last = r - 1
+        for col in range(3):
+            b.text(ws, r, col, "計" if col == LABEL else "", b.total_label)
+        for i in range(len(media)):
+            col = COUNT + 3 * i
+            ws.write_number(r, col, t.base, b.total_number)
+            self.whole(r, 100 if t.base else None, b.total_whole, col=col + 1)
+            b.share(ws, r, col + 2, 1.0 if t.base else None, b.total_percent)
+        r += 2
+        points = 0.0
+        for i, medium in enumerate(media):
+            title = self.chart_title(question, t.base, medium.label)
+            chart = self.pie(title, first, last, keys, values_col=COUNT + 3 * i + 1)
+            chart.set_size({"width": PIE_WIDTH, "height": 250})
+            chart.set_chartarea({"border": {"none": True}})
+            ws.insert_chart(r, 1, chart, {"x_offset": 8 + i * (PIE_WIDTH + 8), "y_offset": 4, "object_position": 1})
+            self.charts += 1
+            points = 258 * 0.75
+        table = sum(column_points(self._width(c)) for c in range(COUNT + 3 * len(media)))
+        self.widths.append(max(table, column_points(WIDTHS[CODE]) + (len(media) * (PIE_WIDTH + 8) + 16) * 0.75))
+        return r + self._rows_for_chart(r, points)
 
-    def text_question(self, row: int, t: QuestionTally) -> int:
-        b, ws = self.book, self.ws
-        for col, head in enumerate(("", "区分", "所属数", "割合")):
-            b.text(ws, row, col, head, b.header)
-        r = row + 1
-        b.text(ws, r, 0, "", b.cell)
-        b.text(ws, r, 1, "記入あり", b.cell)
-        ws.write_number(r, 2, t.states[ANSWERED], b.number)
-        b.share(ws, r, 3, t.share(t.states[ANSWERED]))
-        r = self._state_rows(r + 1, t)
-        b.text(ws, r, 0, "", b.total_label)
-        b.text(ws, r, 1, "計", b.total_label)
-        ws.write_number(r, 2, t.base, b.total_number)
-        b.share(ws, r, 3, 1.0 if t.base else None, b.total_percent)
-        return r + 1
+    def _width(self, col: int) -> float:
+        return WIDTHS.get(col, 8)
 
-    def counts(self, row: int, t: QuestionTally) -> tuple[int, int]:
+    def counts(self, row: int, t: QuestionTally) -> int:
         b, ws, question = self.book, self.ws, t.question
-        ceilings = {i.at_most for i in question.items if i.at_most}
-        rate_head = "割合"
-        if len(ceilings) == 1:
-            rate_head = f"割合（対 {question.item(next(iter(ceilings))).label}）"
-        for col, head in enumerate(("", "項目", "合計", "記入所属数", rate_head)):
+        rated = [i for i in question.items if i.at_most]
+        heads = ("", "項目", "合計", "記入所属数", "割合の分子", "割合の分母", "計算した所属数", "割合")
+        for col, head in enumerate(heads):
             b.text(ws, row, col, head, b.header)
-        first = row + 1
-        r = first
+        b.set_height(ws, row, 28)
+        first = r = row + 1
         for item in question.items:
             b.text(ws, r, 0, "", b.cell)
             b.text(ws, r, 1, f"{item.label}（{item.unit}）" if item.unit else item.label, b.cell)
             ws.write_number(r, 2, t.sums[item.id], b.number)
             ws.write_number(r, 3, t.filled[item.id], b.number)
             if item.at_most:
-                b.share(ws, r, 4, t.rate(item.id))
+                numerator, denominator, departments = t.rate_parts.get(item.id, (0, 0, 0))
+                ws.write_number(r, 4, numerator, b.number)
+                ws.write_number(r, 5, denominator, b.number)
+                ws.write_number(r, 6, departments, b.number)
+                b.share(ws, r, 7, t.rate(item.id))
             else:
-                b.text(ws, r, 4, "", b.cell)
+                for col in range(4, 8):
+                    b.text(ws, r, col, "", b.cell)
             r += 1
-        last = r - 1
-        r += 1
-        b.text(ws, r, 1, "所属の回答状況", b.header)
-        b.text(ws, r, 2, "所属数", b.header)
-        b.text(ws, r, 3, "割合", b.header)
-        r += 1
-        b.text(ws, r, 1, "記入あり", b.cell)
-        ws.write_number(r, 2, t.states[ANSWERED], b.number)
-        b.share(ws, r, 3, t.share(t.states[ANSWERED]))
-        r = self._state_rows(r + 1, t)
-        if ceilings:
-            b.text(
-                ws, r, 1,
-                "※ 割合＝各項目の合計÷上限の項目の合計（両方を記入した所属について）。所属ごとの数は「"
-                + counts_sheet_name(self.q) + "」シート。",
-                b.note,
-            )
+        if rated:
+            b.paragraph(ws, r, 1, 7, "※ " + rate_rule(question), b.note_wrap, 100)
             r += 1
-        rated = [i for i in question.items if i.at_most]
+        b.text(ws, r, 1, f"所属ごとの数は「{counts_sheet_name(self.q)}」シート。", b.note)
+        r += 2
+        for col, head in enumerate(("", "所属の回答状況", "", "所属数", "割合\n（整数）", "割合")):
+            b.text(ws, r, col, head, b.header)
+        keys = ["answered"] + [s for s in BASE_STATES if t.states[s]]
+        values = [t.states[ANSWERED]] + [t.states[s] for s in keys[1:]]
+        r += 1
+        for key, count, whole in zip(keys, values, whole_percents(values, t.base, exclusive=True)):
+            b.text(ws, r, 1, "記入あり" if key == "answered" else STATE_LABELS[key], b.cell)
+            ws.write_number(r, COUNT, count, b.number)
+            self.whole(r, whole)
+            b.share(ws, r, SHARE, count / t.base if t.base else None)
+            r += 1
         chart = b.chart("bar")
         if rated:
             positions = [first + question.items.index(i) for i in rated]
             lo, hi = min(positions), max(positions)
             chart.add_series(
                 {
-                    "name": rate_head,
+                    "name": "割合",
                     "categories": [SUMMARY, lo, 1, hi, 1],
-                    "values": [SUMMARY, lo, 4, hi, 4],
+                    "values": [SUMMARY, lo, 7, hi, 7],
                     "data_labels": {"value": True, "num_format": "0.0%", "font": font(8)},
-                    "fill": {"color": "#4472C4"},
+                    "fill": {"color": PALETTE[0]},
                     "gap": 60,
                 }
             )
@@ -343,16 +416,41 @@ class Summary:
             chart.add_series(
                 {
                     "name": "合計",
-                    "categories": [SUMMARY, first, 1, last, 1],
-                    "values": [SUMMARY, first, 2, last, 2],
+                    "categories": [SUMMARY, first, 1, first + len(question.items) - 1, 1],
+                    "values": [SUMMARY, first, 2, first + len(question.items) - 1, 2],
                     "data_labels": {"value": True, "num_format": "#,##0", "font": font(8)},
+                    "fill": {"color": PALETTE[0]},
                     "gap": 60,
                 }
             )
             chart.set_x_axis({"num_font": font(8)})
-        chart.set_y_axis({"reverse": True, "crossing": "max", "num_font": font(8)})
+        chart.set_y_axis({"reverse": True, "num_font": font(8)})
         chart.set_legend({"none": True})
-        chart.set_title({"name": self._chart_title(question), "name_font": font(10, True)})
-        height = max(240, 80 + 30 * max(1, len(rated) or len(question.items)))
-        return r, self._place(chart, first - 1, 6, height)
+        chart.set_title({"name": self.chart_title(question, t.base), "name_font": font(10, True)})
+        height = max(220, 80 + 30 * max(1, len(rated) or len(question.items)))
+        r += 1
+        points = self._place(chart, r, 1, height, 520)  # below the table: it is wide already
+        return r + self._rows_for_chart(r, points)
 
+    # -- printing -------------------------------------------------------------------------
+
+    def print_layout(self, preamble_end: int) -> None:
+        """Fit the sheet to the page width and break pages between questions so that none (table
+        and charts) is cut. The program printing chooses the scale; the breaks assume the largest
+        scale it could choose (Excel's column widths, a narrow font), so a page never holds less
+        than is put on it: a smaller scale only leaves more room at the foot of a page."""
+        width = sum(column_points(WIDTHS[c]) for c in range(CHART_COL)) + (CHART_WIDTH + 16) * 0.75
+        width = max([width] + self.widths)
+        scale = min(1.0, PAGE_WIDTH_PT / width)
+        self.ws.fit_to_pages(1, 0)
+        page = PAGE_HEIGHT_PT / scale
+        heights = [self.book.rows_height(self.ws, first, end) for first, end in self.blocks]
+        used = self.book.rows_height(self.ws, 0, preamble_end)
+        breaks = []
+        for (first, end), height in zip(self.blocks, heights):
+            gap = self.book.rows_height(self.ws, end, end + 2)
+            if used and used + height > page:
+                breaks.append(first)
+                used = 0
+            used += height + gap
+        self.ws.set_h_pagebreaks(breaks[:1023])
