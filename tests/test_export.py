@@ -200,15 +200,35 @@ def test_by_group(exported):
     assert titles == ["Ｑ１", "Ｑ１９", "Ｑ２１"]  # the single-choice questions every department answers
 
 
-def test_free_texts_ready_to_quote(exported):
+def text_groups(rows) -> dict[str, dict]:
+    """自由記述 as {Ｑｎ: {"count": n, "heading": ..., "boxes": {box heading: [(部局, 所属, 記述)]}}}."""
+    out, current, box = {}, None, ""
+    for row in rows[4:]:
+        first = row[0]
+        if isinstance(first, str) and first.startswith("Ｑ") and "（記述 " in first:
+            label = first.split("　")[0]
+            current = out[label] = {"heading": first, "count": int(first.rsplit("（記述 ", 1)[1].split(" ")[0]), "boxes": {}}
+            box = ""
+        elif current is not None and first and row[1] is None and row[2] is None:
+            box = first
+        elif current is not None and first and first != "部局":
+            current["boxes"].setdefault(box, []).append(tuple(row[:3]))
+    return out
+
+
+def test_free_texts_grouped_ready_to_quote(exported):
     rows = sheet_rows(exported[1]["自由記述"])
-    found = {(r[0], r[4], r[5]) for r in rows[4:]}
-    assert ("Ｑ２０", "政策課", "窓口で案内する。") in found
-    assert ("Ｑ３", "政策課", "=1+1") in found
-    assert ("Ｑ１８", "秘書広聴課", "周知する内容がない。") in found
-    assert not any(r[5] == "経路外の記述" for r in rows[4:])  # off the route: not quoted
-    q3 = next(r for r in rows if r[0] == "Ｑ３")
-    assert q3[1].startswith("5 その他") and q3[2] == "〇" and q3[3] == "総合政策部"
+    groups = text_groups(rows)
+    assert groups["Ｑ２０"]["count"] == 1
+    assert groups["Ｑ２０"]["boxes"][""] == [("総合政策部", "政策課", "窓口で案内する。")]
+    assert groups["Ｑ２０"]["heading"].startswith("Ｑ２０　市民等のソーシャルメディアの利用促進")
+    q3 = groups["Ｑ３"]["boxes"]
+    assert q3 == {"5 その他：その他の内容（1 件）": [("総合政策部", "政策課", "=1+1")]}
+    assert ("総合政策部", "秘書広聴課", "周知する内容がない。") in groups["Ｑ１８"]["boxes"]["3 使う予定はない。：Ｑ１７に回答した理由以外の理由（1 件）"]
+    every = [t for g in groups.values() for entries in g["boxes"].values() for t in entries]
+    assert all(len(t) == 3 for t in every) and len(rows[5]) == 3  # 部局 / 所属 / 記述 only
+    assert not any(t[2] == "経路外の記述" for t in every)  # off the route: not quoted
+    assert sum(g["count"] for g in groups.values()) == len(every)
 
 
 def test_staff_registration_sheet(exported):
@@ -280,7 +300,6 @@ def test_frozen_headers_filters_and_print_setup(exported):
     book = exported[1]
     assert book["回答一覧"].freeze_panes == "C4"
     assert book["回答一覧"].auto_filter.ref.startswith("A3:")
-    assert book["自由記述"].auto_filter.ref.startswith("A4:")
     for ws in book.worksheets:
         assert ws.page_setup.paperSize == 9, ws.title  # A4
         assert ws.page_setup.orientation == "landscape"
@@ -308,7 +327,7 @@ def test_long_text_is_reported_not_cut_silently(tmp_path):
     book = openpyxl.load_workbook(result.path)
     cell = answer_rows(book["回答一覧"])["政策課"]["Q22"]
     assert len(cell) <= 32_767 and cell.startswith("長" * 100) and "以下省略" in cell
-    quoted = next(r[5] for r in sheet_rows(book["自由記述"]) if r[0] == "Ｑ２２" and r[4] == "政策課")
+    quoted = next(r[2] for r in sheet_rows(book["自由記述"]) if r[1] == "政策課" and r[2] and "以下省略" in r[2])
     assert len(quoted) <= 32_767 and "以下省略" in quoted
     top = [r[0] for r in sheet_rows(book["集計"])[:14] if r[0]]
     assert any("政策課 Q22" in t for t in top)
