@@ -191,7 +191,7 @@ def test_statement_and_warning_on_the_sheet(exported):
 def test_by_group(exported):
     rows = sheet_rows(exported[1]["部局別"])
     q1 = next(i for i, r in enumerate(rows) if str(r[0]).startswith("Ｑ１　"))
-    assert rows[q1 + 1][:7] == ["部局", "基数", "1 行った。", "2 行っていない。", "無回答", "無効", "未入力"]
+    assert rows[q1 + 1][:7] == ["部局", "基数", "1 行った", "2 行っていない", "無回答", "無効", "未入力"]
     by = {r[0]: r[1:7] for r in rows[q1 + 2 : q1 + 5]}
     assert by["総合政策部"] == [5, 2, 2, 1, 0, 0]
     assert by["総務部"] == [1, 1, 0, 0, 0, 0]
@@ -233,9 +233,15 @@ def test_free_texts_grouped_ready_to_quote(exported):
 
 def test_staff_registration_sheet(exported):
     rows = sheet_rows(exported[1]["職員登録状況"])
-    totals = {r[0]: r[1:4] for r in rows if r[0] in ("回答者数", "ＬＩＮＥ")}
+    totals = {r[0]: r[1:7] for r in rows if r[0] in ("回答者数", "ＬＩＮＥ", "Ｘ（旧Ｔｗｉｔｔｅｒ）")}
     assert totals["回答者数"][:2] == [15, 2]
-    assert totals["ＬＩＮＥ"] == [9, 2, pytest.approx(0.6)]
+    # total, departments, then the rate's numerator, denominator and departments, and the rate
+    assert totals["ＬＩＮＥ"] == [9, 2, 9, 15, 2, pytest.approx(0.6)]
+    assert totals["Ｘ（旧Ｔｗｉｔｔｅｒ）"] == [2, 1, 2, 10, 1, pytest.approx(0.2)]
+    rule = next(r[0] for r in rows if str(r[0]).startswith("※ 割合＝"))
+    assert "上限の項目" not in rule and "両方を記入した所属だけ" in rule
+    summary_rule = next(r[1] for r in sheet_rows(exported[1]["集計"]) if str(r[1]).startswith("※ 割合＝"))
+    assert summary_rule == rule.removesuffix(" 下の表の「割合」は所属ごとの値です。")  # one wording
     per = {r[1]: r for r in rows if r[1] in ("政策課", "秘書広聴課", "人事課")}
     assert per["政策課"][2:7] == [10, 4, 2, 1, 0]
     assert per["政策課"][7] == pytest.approx(0.4)

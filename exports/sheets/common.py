@@ -234,3 +234,32 @@ def rate_rule(question: Question) -> str:
         f"割合＝各項目の人数の合計÷{ceiling}の合計。{ceiling}とその項目の両方を記入した所属だけで計算しています"
         "（分子・分母・所属数は表のとおり。片方だけ記入した所属は割合に含めず、「合計」には含めます）。"
     )
+
+
+_SEGMENT = re.compile(r"（[^）]*）[。、・]?|[^（\s・、。]+[\s・、。]*|[\s・、。]+")
+
+
+def header_segments(text: str) -> list[str]:
+    """A heading cut where a line may break: before 「（」, after 「・」「、」 and spaces."""
+    return _SEGMENT.findall(text) or [text]
+
+
+def header_width(text: str, least: float = 8, most: float = 24) -> float:
+    """A column width that holds the heading's longest unbreakable part (Ｆａｃｅｂｏｏｋ whole)."""
+    longest = max((display_width(part.strip()) for part in header_segments(text)), default=0)
+    return max(least, min(most, longest + 2))
+
+
+def wrap_header(text: str, width: float) -> str:
+    """The heading with explicit line breaks between its parts, so that neither Excel nor
+    LibreOffice breaks a word in the middle (``Ｆａｃｅｂｏ|ｏｋ``)."""
+    limit = max(1, int(width) - 1)
+    lines, line = [], ""
+    for part in header_segments(text):
+        if line and display_width((line + part).rstrip()) > limit:
+            lines.append(line.rstrip())
+            line = part.lstrip()
+        else:
+            line += part
+    lines.append(line.rstrip())
+    return "\n".join(l for l in lines if l)
