@@ -295,6 +295,8 @@ def test_codebook_and_progress_sheets(exported):
     assert "Q16 = 5 のとき非該当（Q16→Q18）" in codebook["Q17_1"][5]
     assert "所属の判断による非該当あり" in codebook["Q6"][5]
     assert codebook["Q19"][5] == "全所属（分岐なし）"
+    assert [codebook[n][0] for n in ("部局", "所属", "状態")] == ["部局", "所属", "状態"]
+    assert "入力済" in codebook["状態"][4]
     status = {r[1]: r for r in sheet_rows(book["入力状況"])[3:]}
     assert len(status) == 58
     assert status["総務課"][2] == "確認済" and status["総務課"][8] == "reviewer"

@@ -34,6 +34,20 @@ def write(book: Book, questionnaire: Questionnaire) -> None:
         b.text(ws, 2, col, head, b.header)
     row = 3
     widths = [display_width(h) for h in heads]
+    from db import STATUS_LABELS
+
+    fixed = (
+        (layout.FIXED_COLUMNS[0], "部局", "所属が属する部局（調書の所属一覧の順）"),
+        (layout.FIXED_COLUMNS[1], "所属", "所属名（1 行 1 所属）"),
+        (layout.FIXED_COLUMNS[2], "状態", "入力の状態"),
+    )
+    for name, what, content in fixed:
+        values = "文字" if what != "状態" else "\n".join(STATUS_LABELS.values())
+        cells = (name, "－", "文字（所属の情報）", content, values, "全所属")
+        for col, value in enumerate(cells):
+            b.text(ws, row, col, value, b.wrap)
+        b.fit_row(ws, row, zip(cells[2:], CODEBOOK_WIDTHS[2:]))
+        row += 1
     for question in questionnaire.questions:
         condition = route_condition(questionnaire, question)
         for variable in layout.question_variables(question):

@@ -8,7 +8,17 @@ from survey import Questionnaire
 
 from .. import layout
 from ..tally import DepartmentRecord
-from .common import CELL_LIMIT, CODEBOOK, ROWS, Book, display_width
+from .common import CELL_LIMIT, CODEBOOK, ROWS, Book, display_width, header_width, wrap_header
+
+def _width(col: int, variables) -> float:
+    """A column wide enough for its name and the longest word of its heading."""
+    if col < 3:
+        return 12  # the label row of the fixed columns; their widths are set from the names
+    variable = variables[col - 3]
+    if variable.kind in (layout.TEXT, layout.BOX):
+        return 24
+    return max(8, display_width(variable.name) + 2, header_width(variable.label, most=20))
+
 
 def write(book: Book, questionnaire: Questionnaire, records: Sequence[DepartmentRecord], scope: str) -> None:
     """回答一覧: the import layout. Rows 1–2 say what it is; row 2 labels, row 3 variable names."""
@@ -29,7 +39,7 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
     names = list(layout.FIXED_COLUMNS) + [v.name for v in variables]
     labels = ["部局", "所属名", "状態"] + [v.label for v in variables]
     for col, (name, label) in enumerate(zip(names, labels)):
-        b.text(ws, 1, col, label, b.label_row)
+        b.text(ws, 1, col, wrap_header(label, _width(col, variables)), b.label_row)
         b.text(ws, 2, col, name, b.name_row)
     ws.set_row(1, 54)
     included = [r for r in records if r.included]
@@ -59,12 +69,8 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
     ws.set_column(0, 0, min(max([display_width("部局")] + [display_width(r.bukyoku) for r in sample]) + 2, 24))
     ws.set_column(1, 1, min(max([display_width("所属名")] + [display_width(r.name) for r in sample]) + 2, 30))
     ws.set_column(2, 2, 8)
-    for col, variable in enumerate(variables, start=3):
-        if variable.kind in (layout.TEXT, layout.BOX):
-            width = 24
-        else:
-            width = max(8, display_width(variable.name) + 2)
-        ws.set_column(col, col, width)
+    for col, _variable in enumerate(variables, start=3):
+        ws.set_column(col, col, _width(col, variables))
     ws.freeze_panes(3, 2)
     ws.autofilter(2, 0, max(row - 1, 3), len(names) - 1)
 
