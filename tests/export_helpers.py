@@ -3,10 +3,13 @@ readers for the workbook's sheets."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from db import open_store
-from survey import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Single, Text
+from exports.synthetic import random_answers
+from exports.tally import DepartmentRecord
+from survey import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Router, Single, Text, builtin
 
 LONG = "長" * 33_000  # over Excel's 32,767-character cell limit
 
@@ -117,6 +120,17 @@ def scenario_store(path: Path, extra: dict | None = None):
     for name, (status, answers) in SCENARIO.items():
         enter(store, name, {**answers, **(extra or {}).get(name, {})}, status)
     return store
+
+
+def synthetic_records(seed: int = 15) -> list[DepartmentRecord]:
+    """All 58 departments answered along their routes (texts, blanks, 無効, 非該当), entered."""
+    q = builtin()
+    router, rng = Router(q), random.Random(seed)
+    records = []
+    for position, (bukyoku, name) in enumerate(q.departments):
+        answers = random_answers(q, rng, router)
+        records.append(DepartmentRecord(position + 1, bukyoku, name, position, "entered", answers, router.route(answers)))
+    return records
 
 
 # -- reading the workbook back ----------------------------------------------------------------

@@ -6,7 +6,6 @@ Skipped only when LibreOffice or poppler is not installed (CI installs both)."""
 from __future__ import annotations
 
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -15,12 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from exports.synthetic import random_answers
-from exports.tally import DepartmentRecord
 from exports.workbook import export_workbook, save_workbook
-from survey import Router, builtin
+from survey import builtin
 
-from .export_helpers import scenario_store
+from .export_helpers import scenario_store, synthetic_records
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in ("soffice", "pdftotext", "pdfinfo")),
@@ -28,16 +25,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 SHEETS = ("集計", "部局別", "自由記述", "職員登録状況", "回答一覧", "変数一覧", "入力状況")
-
-
-def synthetic_records(seed: int = 15) -> list[DepartmentRecord]:
-    """All 58 departments answered along their routes (texts, blanks, 無効, 非該当)."""
-    q, router, rng = builtin(), Router(builtin()), random.Random(seed)
-    records = []
-    for position, (bukyoku, name) in enumerate(q.departments):
-        answers = random_answers(q, rng, router)
-        records.append(DepartmentRecord(position + 1, bukyoku, name, position, "entered", answers, router.route(answers)))
-    return records
 
 
 def to_pdf(book: Path) -> Path:
