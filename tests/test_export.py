@@ -307,6 +307,11 @@ def test_codebook_and_progress_sheets(exported):
 def test_frozen_headers_filters_and_print_setup(exported):
     book = exported[1]
     assert book["回答一覧"].freeze_panes == "C4"
+    assert book["集計"].freeze_panes == "C2"  # the title, and 番号 / 選択肢 of every table
+    assert book["部局別"].freeze_panes == "B1"  # 部局
+    assert book["部局別"].row_breaks.count == 2  # one table per page (three tables)
+    assert book["集計"].page_setup.fitToHeight == 0 and book["集計"].sheet_properties.pageSetUpPr.fitToPage  # fit to width
+    assert book["職員登録状況"].print_title_rows
     assert book["回答一覧"].auto_filter.ref.startswith("A3:")
     for ws in book.worksheets:
         assert ws.page_setup.paperSize == 9, ws.title  # A4

@@ -30,11 +30,11 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
     ws.repeat_columns(0, 1)
     variables = layout.variables(questionnaire)
     by_question = [(q, layout.question_variables(q)) for q in questionnaire.questions]
-    b.text(
-        ws, 0, 0,
+    b.paragraph(  # wrapped over the first columns: one long line would widen the printed page
+        ws, 0, 0, min(15, len(variables) + 2),
         f"回答一覧（1 行 1 所属。{scope} 空欄＝未入力または経路未確定、無回答・無効・非該当は文字で表記。"
         f"各列の意味は「{CODEBOOK}」シート。3 行目の列名のまま「chosho import」で取り込めます）",
-        b.note,
+        b.note_wrap, 120,
     )
     names = list(layout.FIXED_COLUMNS) + [v.name for v in variables]
     labels = ["部局", "所属名", "状態"] + [v.label for v in variables]
