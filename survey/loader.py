@@ -275,7 +275,12 @@ class _Builder:
             return ()
         if not raw:
             self.fail(where, "表形式の設問に行（rows）がありません。")
-        rows = [Row(self.text(where, r, "id"), self.text(where, r, "label")) for r in raw]
+        for i, r in enumerate(raw):
+            self.unknown_keys(f"{where} 行 {i + 1} 番目", r, {"id", "label", "short"})
+        rows = [
+            Row(self.text(where, r, "id"), self.text(where, r, "label"), self.text(where, r, "short", required=False))
+            for r in raw
+        ]
         for rid, count in Counter(r.id for r in rows).items():
             if count > 1:
                 self.fail(where, f"行 {rid} が重複しています。")

@@ -61,6 +61,11 @@ class TextBox:
 class Row:
     id: str
     label: str
+    short: str = ""  # the row as a chart titles it (optional key ``short``), e.g. Ｘ
+
+    @property
+    def short_label(self) -> str:
+        return self.short or _plain(self.label)
 
 
 @dataclass(frozen=True)

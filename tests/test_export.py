@@ -142,6 +142,7 @@ def test_a_chart_for_every_tabulated_question(exported):
         assert all("Ｎ＝" in t and "…" not in t for t in mine), mine
     assert "Ｑ３ 情報発信の目的（複数回答可）Ｎ＝3" in titles
     assert "Ｑ２ 各メディアの使用頻度【ＬＩＮＥ】Ｎ＝3" in titles
+    assert "Ｑ２ 各メディアの使用頻度【Ｘ】Ｎ＝3" in titles  # the row's short label, as the report
     kinds = [re.search(r"<c:(pieChart|barChart)>", xml).group(1) for xml in charts]
     assert kinds.count("pieChart") == 11 + 4  # single choice and the four media of Q2
     assert not any("percentStacked" in xml for xml in charts)

@@ -344,7 +344,7 @@ class Summary:
         r += 2
         points = 0.0
         for i, medium in enumerate(media):
-            title = self.chart_title(question, t.base, medium.label)
+            title = self.chart_title(question, t.base, medium.short_label)
             chart = self.pie(title, first, last, keys, values_col=COUNT + 3 * i + 1)
             chart.set_size({"width": PIE_WIDTH, "height": 250})
             chart.set_chartarea({"border": {"none": True}})
