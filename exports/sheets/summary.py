@@ -35,8 +35,8 @@ CHART_WIDTH = 440
 PIE_WIDTH = 260  # Q2's pies, four side by side under the table
 PAGE_LAST_COL, PAGE_CHARS = 13, 150
 # Option colours by code (stable across charts); one grey for every empty state.
-PALETTE = ("#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#264478", "#9E480E",
-           "#636363", "#997300", "#255E91", "#43682B", "#698ED0", "#F1975A")
+PALETTE = ("#4472C4", "#ED7D31", "#7E57C2", "#FFC000", "#5B9BD5", "#70AD47", "#264478", "#9E480E",
+           "#C0504D", "#997300", "#255E91", "#43682B", "#698ED0", "#F1975A")  # no grey: grey is empty
 EMPTY_GREY = "#D9D9D9"
 PAGE_WIDTH_PT = 741  # A4 landscape within XlsxWriter's default margins (0.7 in each side)
 PAGE_HEIGHT_PT = 470  # less the header and footer
