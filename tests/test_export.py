@@ -154,7 +154,7 @@ def test_charts_read_the_visible_labels_skip_empty_states_and_keep_colours(expor
         charts = [archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("xl/charts/chart")]
     ws = book["集計"]
     assert ws.column_dimensions["C"].hidden is False
-    grey, seen = "D9D9D9", 0
+    grey, seen, by_code = "D9D9D9", 0, {}
     for xml in charts:
         refs = re.findall(r"<c:cat>.*?<c:f>(.*?)</c:f>", xml, re.S)
         for ref in refs:
@@ -171,9 +171,13 @@ def test_charts_read_the_visible_labels_skip_empty_states_and_keep_colours(expor
                     assert count > 0, (ref, label)  # no empty state plotted at zero
                     seen += 1
             colours = re.findall(r"<c:dPt>.*?<a:srgbClr val=\"(\w+)\"", xml, re.S)
-            for label, colour in zip(labels, colours):
+            codes = [ws.cell(r, 1).value for r in range(first, last + 1)]
+            for label, code, colour in zip(labels, codes, colours):
                 assert (colour == grey) == (label in ("無回答", "無効", "未入力")), (ref, label, colour)
+                if code is not None:
+                    by_code.setdefault(code, set()).add(colour)
     assert seen  # the scenario has empty states to check
+    assert all(len(colours) == 1 for colours in by_code.values()), by_code  # an option's colour is its code's
     q1 = next(x for x in charts if "Ｑ１ 対象期間内" in x)
     assert '<c:showCatName val="1"/>' in q1 and '<c:separator> </c:separator>' in q1
 
