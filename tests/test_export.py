@@ -178,6 +178,8 @@ def test_charts_read_the_visible_labels_skip_empty_states_and_keep_colours(expor
                     by_code.setdefault(code, set()).add(colour)
     assert seen  # the scenario has empty states to check
     assert all(len(colours) == 1 for colours in by_code.values()), by_code  # an option's colour is its code's
+    line = next(x for x in charts if "【ＬＩＮＥ】" in x)  # options 2, 3, 4: nobody, so no 「0%」 label
+    assert re.findall(r"<c:dLbl><c:idx val=\"(\d+)\"/><c:delete val=\"1\"/>", line) == ["1", "2", "3"]
     q1 = next(x for x in charts if "Ｑ１ 対象期間内" in x)
     assert '<c:showCatName val="1"/>' in q1 and '<c:separator> </c:separator>' in q1
 

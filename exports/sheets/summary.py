@@ -203,7 +203,8 @@ class Summary:
             r += 1
         if text or not keys:
             return r
-        height = self.choice_chart(question, first, last, keys, multi, t.base)
+        counts = [t.states[k] if isinstance(k, str) else t.options[k.code] for k in keys]
+        height = self.choice_chart(question, first, last, keys, counts, multi, t.base)
         return max(r, row + self._rows_for_chart(row, height))
 
     def _text_table(self, row: int, t: QuestionTally) -> tuple[int, int, int, list]:
@@ -247,8 +248,9 @@ class Summary:
         points = (height + 8) * 0.75
         return points
 
-    def pie(self, title: str, first: int, last: int, keys: list, values_col: int = WHOLE):
-        """A pie labelled as the report does (「行った 60%」): category and whole percent."""
+    def pie(self, title: str, first: int, last: int, keys: list, counts: list[int], values_col: int = WHOLE):
+        """A pie labelled as the report does (「行った 60%」): category and whole percent; an
+        option no department chose has no label (a stack of 「0%」 at one point says nothing)."""
         chart = self.book.chart("pie")
         chart.add_series(
             {
@@ -264,6 +266,7 @@ class Summary:
                     "leader_lines": True,
                     "position": "best_fit",
                     "font": font(8),
+                    "custom": [{"delete": True} if count == 0 else None for count in counts],
                 },
             }
         )
@@ -271,10 +274,12 @@ class Summary:
         chart.set_title({"name": title, "name_font": font(10, True)})
         return chart
 
-    def choice_chart(self, question: Question, first: int, last: int, keys: list, multi: bool, base: int) -> float:
+    def choice_chart(
+        self, question: Question, first: int, last: int, keys: list, counts: list[int], multi: bool, base: int
+    ) -> float:
         title = self.chart_title(question, base)
         if not multi:
-            return self._place(self.pie(title, first, last, keys), first - 1, CHART_COL, 280)
+            return self._place(self.pie(title, first, last, keys, counts), first - 1, CHART_COL, 280)
         chart = self.book.chart("bar")
         chart.add_series(
             {
@@ -345,7 +350,7 @@ class Summary:
         points = 0.0
         for i, medium in enumerate(media):
             title = self.chart_title(question, t.base, medium.short_label)
-            chart = self.pie(title, first, last, keys, values_col=COUNT + 3 * i + 1)
+            chart = self.pie(title, first, last, keys, per_medium[medium.id][0], values_col=COUNT + 3 * i + 1)
             chart.set_size({"width": PIE_WIDTH, "height": 250})
             chart.set_chartarea({"border": {"none": True}})
             ws.insert_chart(r, 1, chart, {"x_offset": 8 + i * (PIE_WIDTH + 8), "y_offset": 4, "object_position": 1})
