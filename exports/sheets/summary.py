@@ -24,7 +24,8 @@ from ..tally import (
     QuestionTally,
     whole_percents,
 )
-from .common import SUMMARY, Book, font, rate_rule
+from . import charts
+from .common import SUMMARY, Book, rate_rule
 from .counts import counts_sheet_name
 
 CODE, LABEL, CHART_LABEL, COUNT, WHOLE, SHARE = range(6)
@@ -34,17 +35,9 @@ CHART_COL = 6  # charts start in G, beside the table
 CHART_WIDTH = 440
 PIE_WIDTH = 260  # Q2's pies, four side by side under the table
 PAGE_LAST_COL, PAGE_CHARS = 13, 150
-# Option colours by code (stable across charts); one grey for every empty state.
-PALETTE = ("#4472C4", "#ED7D31", "#7E57C2", "#FFC000", "#5B9BD5", "#70AD47", "#264478", "#9E480E",
-           "#C0504D", "#997300", "#255E91", "#43682B", "#698ED0", "#F1975A")  # no grey: grey is empty
-EMPTY_GREY = "#D9D9D9"
 PAGE_WIDTH_PT = 741  # A4 landscape within XlsxWriter's default margins (0.7 in each side)
 PAGE_HEIGHT_PT = 470  # less the header and footer
 ORDERS = ("code", "frequency")
-
-
-def option_colour(code: int) -> str:
-    return PALETTE[(code - 1) % len(PALETTE)] if code >= 1 else PALETTE[-1]
 
 
 def column_points(width: float) -> float:
@@ -233,13 +226,6 @@ class Summary:
         b.share(ws, r, SHARE, 1.0 if t.base else None, b.total_percent)
         return row + 1, r - 1, r + 1, keys
 
-    def _points(self, keys: list) -> list[dict]:
-        return [
-            {"fill": {"color": EMPTY_GREY if isinstance(k, str) else option_colour(k.code)},
-             "border": {"color": "#FFFFFF"}}
-            for k in keys
-        ]
-
     def _place(self, chart, row: int, col: int, height: int, width: int = CHART_WIDTH) -> float:
         chart.set_size({"width": width, "height": height})
         chart.set_chartarea({"border": {"none": True}})
@@ -248,53 +234,14 @@ class Summary:
         points = (height + 8) * 0.75
         return points
 
-    def pie(self, title: str, first: int, last: int, keys: list, counts: list[int], values_col: int = WHOLE):
-        """A pie labelled as the report does (「行った 60%」): category and whole percent; an
-        option no department chose has no label (a stack of 「0%」 at one point says nothing)."""
-        chart = self.book.chart("pie")
-        chart.add_series(
-            {
-                "name": title,
-                "categories": [SUMMARY, first, CHART_LABEL, last, CHART_LABEL],
-                "values": [SUMMARY, first, values_col, last, values_col],
-                "points": self._points(keys),
-                "data_labels": {
-                    "category": True,
-                    "value": True,
-                    "separator": " ",
-                    "num_format": "0%",
-                    "leader_lines": True,
-                    "position": "best_fit",
-                    "font": font(8),
-                    "custom": [{"delete": True} if count == 0 else None for count in counts],
-                },
-            }
-        )
-        chart.set_legend({"none": True})
-        chart.set_title({"name": title, "name_font": font(10, True)})
-        return chart
-
     def choice_chart(
         self, question: Question, first: int, last: int, keys: list, counts: list[int], multi: bool, base: int
     ) -> float:
         title = self.chart_title(question, base)
         if not multi:
-            return self._place(self.pie(title, first, last, keys, counts), first - 1, CHART_COL, 280)
-        chart = self.book.chart("bar")
-        chart.add_series(
-            {
-                "name": "割合",
-                "categories": [SUMMARY, first, CHART_LABEL, last, CHART_LABEL],
-                "values": [SUMMARY, first, WHOLE, last, WHOLE],
-                "points": self._points(keys),
-                "data_labels": {"value": True, "num_format": "0%", "font": font(8)},
-                "gap": 60,
-            }
-        )
-        chart.set_y_axis({"reverse": True, "num_font": font(8)})
-        chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "num_font": font(8), "major_gridlines": {"visible": True}})
-        chart.set_legend({"none": True})
-        chart.set_title({"name": title, "name_font": font(10, True)})
+            chart = charts.pie(self.book, title, (first, last, CHART_LABEL), (WHOLE,), keys, counts)
+            return self._place(chart, first - 1, CHART_COL, 280)
+        chart = charts.share_bars(self.book, title, (first, last, CHART_LABEL), WHOLE, keys)
         height = max(220, 70 + 28 * (last - first + 1))
         return self._place(chart, first - 1, CHART_COL, height)
 
@@ -350,7 +297,8 @@ class Summary:
         points = 0.0
         for i, medium in enumerate(media):
             title = self.chart_title(question, t.base, medium.short_label)
-            chart = self.pie(title, first, last, keys, per_medium[medium.id][0], values_col=COUNT + 3 * i + 1)
+            values = (COUNT + 3 * i + 1,)
+            chart = charts.pie(self.book, title, (first, last, CHART_LABEL), values, keys, per_medium[medium.id][0])
             chart.set_size({"width": PIE_WIDTH, "height": 250})
             chart.set_chartarea({"border": {"none": True}})
             ws.insert_chart(r, 1, chart, {"x_offset": 8 + i * (PIE_WIDTH + 8), "y_offset": 4, "object_position": 1})
@@ -402,36 +350,12 @@ class Summary:
             self.whole(r, whole)
             b.share(ws, r, SHARE, count / t.base if t.base else None)
             r += 1
-        chart = b.chart("bar")
         if rated:
             positions = [first + question.items.index(i) for i in rated]
-            lo, hi = min(positions), max(positions)
-            chart.add_series(
-                {
-                    "name": "割合",
-                    "categories": [SUMMARY, lo, 1, hi, 1],
-                    "values": [SUMMARY, lo, 7, hi, 7],
-                    "data_labels": {"value": True, "num_format": "0.0%", "font": font(8)},
-                    "fill": {"color": PALETTE[0]},
-                    "gap": 60,
-                }
-            )
-            chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "num_font": font(8)})
+            rows, column, number_format = (min(positions), max(positions)), 7, "0.0%"
         else:
-            chart.add_series(
-                {
-                    "name": "合計",
-                    "categories": [SUMMARY, first, 1, first + len(question.items) - 1, 1],
-                    "values": [SUMMARY, first, 2, first + len(question.items) - 1, 2],
-                    "data_labels": {"value": True, "num_format": "#,##0", "font": font(8)},
-                    "fill": {"color": PALETTE[0]},
-                    "gap": 60,
-                }
-            )
-            chart.set_x_axis({"num_font": font(8)})
-        chart.set_y_axis({"reverse": True, "num_font": font(8)})
-        chart.set_legend({"none": True})
-        chart.set_title({"name": self.chart_title(question, t.base), "name_font": font(10, True)})
+            rows, column, number_format = (first, first + len(question.items) - 1), 2, "#,##0"
+        chart = charts.item_bars(self.book, self.chart_title(question, t.base), rows, column, number_format, bool(rated))
         height = max(220, 80 + 30 * max(1, len(rated) or len(question.items)))
         r += 1
         points = self._place(chart, r, 1, height, 520)  # below the table: it is wide already
