@@ -47,6 +47,8 @@ def column_points(width: float) -> float:
 
 class Summary:
     def __init__(self, book: Book, questionnaire: Questionnaire, order: str = "code") -> None:
+        if order not in ORDERS:
+            raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
         self.book = book
         self.q = questionnaire
         self.order = order
