@@ -26,16 +26,43 @@ def default_name(title: str, when: datetime | None = None) -> Path:
 def run_export(args: argparse.Namespace, open_store: Callable) -> int:
     from .workbook import ExportError, export_workbook
 
+    data = getattr(args, "data", None)
+    order = getattr(args, "order", None) or "code"
     with open_store(args) as store:
+        if data is not None:
+            code = _export_data(store, data, args.confirmed_only)
+            if code or args.output is None:
+                return code
         path = args.output or default_name(store.questionnaire.title)
         try:
-            result = export_workbook(store, path, confirmed_only=args.confirmed_only)
+            result = export_workbook(store, path, confirmed_only=args.confirmed_only, order=order)
         except ExportError as exc:
             print(f"chosho: {exc}", file=sys.stderr)
             return 3
     for warning in result.warnings:
         print(f"注意: {warning}", file=sys.stderr)
     print(f"出力しました: {result.path}（集計対象 {result.included} 所属／全 {result.total} 所属）")
+    return 0
+
+
+def _export_data(store, folder: Path, confirmed_only: bool) -> int:
+    """``--data DIR``: the analysis files (see ``exports.data``); 3 when the folder is unusable."""
+    from .data import write_data
+    from .records import read_records
+
+    folder = Path(folder).expanduser()
+    if folder.exists() and not folder.is_dir():
+        print(f"chosho: 「{folder}」はファイルです。分析用データの保存先にはフォルダを指定してください。", file=sys.stderr)
+        return 3
+    try:
+        result = write_data(folder, store.questionnaire, read_records(store, confirmed_only=confirmed_only))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        print(f"chosho: フォルダ「{folder}」に書き込めませんでした（{reason}）。書き込めるフォルダを指定してください。"
+              "ファイルは作っていません。", file=sys.stderr)
+        return 3
+    names = "、".join(p.name for p in result.files)
+    print(f"分析用データを出力しました: {result.folder}（{result.rows} 所属 × {result.variables} 変数: {names}）")
     return 0
 
 

@@ -56,6 +56,7 @@ __all__ = [
     "skipped_by",
     "tally",
     "tally_question",
+    "whole_percents",
 ]
 
 ANSWERED, BLANK, INVALID, MISSING = "answered", "blank", "invalid", "missing"
@@ -134,7 +135,8 @@ class QuestionTally:
     cells: dict[str, Counter] = field(default_factory=dict)  # matrix row -> code or state -> n
     sums: Counter = field(default_factory=Counter)  # counts item -> sum over departments
     filled: Counter = field(default_factory=Counter)  # counts item -> departments giving it
-    rate_parts: dict[str, list[int]] = field(default_factory=dict)  # item -> [numerator, denominator]
+    # item -> [numerator, denominator, departments]: over the departments giving both numbers
+    rate_parts: dict[str, list[int]] = field(default_factory=dict)
     unknown_codes: int = 0  # answers holding a code the definition does not have
 
     @property
@@ -150,7 +152,7 @@ class QuestionTally:
         return count / self.base if self.base else None
 
     def rate(self, item_id: str) -> float | None:
-        numerator, denominator = self.rate_parts.get(item_id, (0, 0))
+        numerator, denominator, _ = self.rate_parts.get(item_id, (0, 0, 0))
         return numerator / denominator if denominator else None
 
     def add(self, state: str, value: Value | None) -> None:
@@ -176,9 +178,37 @@ class QuestionTally:
                     if item.at_most:
                         ceiling = value.values.get(item.at_most)
                         if isinstance(ceiling, int):
-                            parts = self.rate_parts.setdefault(item.id, [0, 0])
+                            parts = self.rate_parts.setdefault(item.id, [0, 0, 0])
                             parts[0] += number
                             parts[1] += ceiling
+                            parts[2] += 1
+
+
+WHOLE_RULE_SINGLE = (
+    "整数の割合は最大剰余法: 各行を小数点以下切り捨て、合計が100％に足りない分を端数の大きい行から"
+    "1％ずつ加えたもの（端数が同じなら所属数の多い行、次に上の行から）。合計は必ず100％です。"
+)
+WHOLE_RULE_MULTI = "整数の割合は各行ごとに四捨五入したもの（複数回答のため合計は100％になりません）。"
+
+
+def whole_percents(counts: Sequence[int], base: int, *, exclusive: bool) -> list[int | None]:
+    """Whole percentages of ``base`` as the report prints them.
+
+    ``exclusive`` (every department in exactly one row, the rows summing to ``base``): largest
+    remainder, so the column adds to 100 (Q18's 13/2/8 of 23 → 56/9/35). Otherwise (multiple
+    choice) each row is rounded half up on its own. Integer arithmetic: no float ties.
+    """
+    if not base:
+        return [None] * len(counts)
+    if not exclusive or sum(counts) != base:
+        return [(200 * c + base) // (2 * base) for c in counts]
+    floors = [100 * c // base for c in counts]
+    remainders = [100 * c % base for c in counts]
+    short = 100 - sum(floors)
+    order = sorted(range(len(counts)), key=lambda i: (-remainders[i], -counts[i], i))
+    for i in order[:short]:
+        floors[i] += 1
+    return floors
 
 
 def _cell_state(state: str, value: Value | None, row_id: str, question: Question) -> int | str:

@@ -34,7 +34,7 @@ SCHEMA_VERSION = 1
 _TOP_KEYS = {"schema", "survey", "sections", "questions", "skips", "checks", "roster"}
 _QUESTION_KEYS = {
     "id", "label", "type", "text", "section", "required", "on_blank", "notes", "options",
-    "text_instruction", "text_boxes", "rows", "items",
+    "text_instruction", "text_boxes", "rows", "items", "short_title",
 }
 _SKIP_KEYS = {"at", "when", "to", "note", "respondent_judgement"}
 _CHECK_KEYS = {"at", "when", "message"}
@@ -221,6 +221,7 @@ class _Builder:
             notes=tuple(notes),
             options=options,
             text_instruction=self.text(where, entry, "text_instruction", required=False),
+            short_title=self.text(where, entry, "short_title", required=False),
             text_boxes=text_boxes,
             rows=rows,
             items=items,
@@ -238,12 +239,13 @@ class _Builder:
             return ()
         options = []
         for i, option in enumerate(raw):
-            self.unknown_keys(f"{where} 選択肢 {i + 1} 番目", option, {"code", "label"})
+            self.unknown_keys(f"{where} 選択肢 {i + 1} 番目", option, {"code", "label", "short"})
             code = option.get("code")
             if not isinstance(code, int) or isinstance(code, bool) or code < 0:
                 self.fail(where, f"選択肢 {i + 1} 番目の番号（code）は 0 以上の整数にしてください。")
                 continue
-            options.append(Option(code, self.text(f"{where} 選択肢 {code}", option, "label")))
+            label = self.text(f"{where} 選択肢 {code}", option, "label")
+            options.append(Option(code, label, self.text(f"{where} 選択肢 {code}", option, "short", required=False)))
         for code, count in Counter(o.code for o in options).items():
             if count > 1:
                 self.fail(where, f"選択肢の番号 {code} が重複しています。")
@@ -273,7 +275,12 @@ class _Builder:
             return ()
         if not raw:
             self.fail(where, "表形式の設問に行（rows）がありません。")
-        rows = [Row(self.text(where, r, "id"), self.text(where, r, "label")) for r in raw]
+        for i, r in enumerate(raw):
+            self.unknown_keys(f"{where} 行 {i + 1} 番目", r, {"id", "label", "short"})
+        rows = [
+            Row(self.text(where, r, "id"), self.text(where, r, "label"), self.text(where, r, "short", required=False))
+            for r in raw
+        ]
         for rid, count in Counter(r.id for r in rows).items():
             if count > 1:
                 self.fail(where, f"行 {rid} が重複しています。")

@@ -32,10 +32,21 @@ _TYPE_LABELS = {
 CHOOSE_ROUTE = "choose_route"
 
 
+def _plain(text: str) -> str:
+    """A label without the paper's closing 「。」: how the report prints it in a chart."""
+    return text.rstrip().removesuffix("。")
+
+
 @dataclass(frozen=True)
 class Option:
     code: int
     label: str
+    short: str = ""  # the label as a chart shows it (optional key ``short``)
+
+    @property
+    def short_label(self) -> str:
+        """The chart's label: the definition's ``short``, else the label without its 「。」."""
+        return self.short or _plain(self.label)
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,11 @@ class TextBox:
 class Row:
     id: str
     label: str
+    short: str = ""  # the row as a chart titles it (optional key ``short``), e.g. Ｘ
+
+    @property
+    def short_label(self) -> str:
+        return self.short or _plain(self.label)
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,13 @@ class Question:
     text_boxes: tuple[TextBox, ...] = ()
     rows: tuple[Row, ...] = ()
     items: tuple[Item, ...] = ()
+    short_title: str = ""  # the question as a chart's title (optional key ``short_title``)
+
+    @property
+    def chart_title(self) -> str:
+        """The chart's title (no label, no base): the definition's ``short_title``, else the
+        question's whole text without its 「。」 (never cut: a cut title is not the report's)."""
+        return self.short_title or _plain(self.text)
 
     @property
     def codes(self) -> tuple[int, ...]:

@@ -42,10 +42,18 @@ if REPO.parent != REPO:
 PAPER_FORM = FIXTURES / "paper_form.txt"
 
 
-def paper_form_text() -> str:
-    """The fixture without its provenance note."""
-    lines = PAPER_FORM.read_text(encoding="utf-8").splitlines()
+# The report's chart titles, likewise.
+REPORT_CHART_TITLES = FIXTURES / "report_chart_titles.txt"
+
+
+def fixture_text(path: Path) -> str:
+    """A text fixture without its provenance note."""
+    lines = path.read_text(encoding="utf-8").splitlines()
     return "\n".join(line for line in lines if not line.startswith("#"))
+
+
+def paper_form_text() -> str:
+    return fixture_text(PAPER_FORM)
 
 
 @pytest.fixture(scope="session")

@@ -3,11 +3,14 @@ readers for the workbook's sheets."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from tests.review_support import shown_all
 from db import open_store
-from survey import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Single, Text
+from exports.synthetic import random_answers
+from exports.tally import DepartmentRecord
+from survey import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Router, Single, Text, builtin
 
 LONG = "長" * 33_000  # over Excel's 32,767-character cell limit
 
@@ -121,49 +124,68 @@ def scenario_store(path: Path, extra: dict | None = None):
     return store
 
 
+def synthetic_records(seed: int = 15) -> list[DepartmentRecord]:
+    """All 58 departments answered along their routes (texts, blanks, 無効, 非該当), entered."""
+    q = builtin()
+    router, rng = Router(q), random.Random(seed)
+    records = []
+    for position, (bukyoku, name) in enumerate(q.departments):
+        answers = random_answers(q, rng, router)
+        records.append(DepartmentRecord(position + 1, bukyoku, name, position, "entered", answers, router.route(answers)))
+    return records
+
+
 # -- reading the workbook back ----------------------------------------------------------------
 
 
 def blocks(ws) -> dict[str, dict]:
     """The 集計 sheet's question blocks by label (Ｑ１ …): title, base line, base and rows.
 
-    choice and text questions: rows {label: (count, share)}; matrix: cells {label: {medium:
-    (count, share)}}; counts: items {label: (sum, departments, rate)} and rows by state.
+    Columns: A 番号, B 選択肢, C グラフの表示名, D 所属数, E 割合（整数）, F 割合.
+    choice and text questions: rows {label: (count, share)}, whole {label: whole share},
+    chart_labels {label: C}; matrix: media, cells {label: {medium: (count, share)}} and whole
+    {medium: {label: whole}}; counts: items {label: (sum, departments, numerator, denominator,
+    rate departments, rate)} and rows by state.
     """
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    rows.append([None] * (len(rows[0]) if rows else 1))
+    width = max(len(r) for r in rows) if rows else 1
+    rows = [r + [None] * (width - len(r)) for r in rows] + [[None] * width] * 3
     out: dict[str, dict] = {}
     for i, row in enumerate(rows):
         title = row[0]
         if not (isinstance(title, str) and "　" in title and str(rows[i + 1][1]).startswith("基数 Ｎ＝")):
             continue
         block: dict = {"title": title, "base_line": rows[i + 1][1]}
-        header = rows[i + 2]
-        if header[1] is None and header[2] == "所属数":  # matrix: a second header row
-            media = [c for c in rows[i + 3][2:] if c]
-            media = media[: len(media) // 2]
-            n = len(media)
-            cells, j = {}, i + 4
-            while not str(rows[j][1]).startswith("計"):
-                cells[rows[j][1]] = {m: (rows[j][2 + k], rows[j][2 + n + k]) for k, m in enumerate(media)}
+        if rows[i + 3][1] == "選択肢" and rows[i + 2][3]:  # matrix: three columns per medium
+            media = [c for c in rows[i + 2][3:] if c]
+            cells, whole, j = {}, {}, i + 4
+            while rows[j][1] != "計":
+                for k, medium in enumerate(media):
+                    col = 3 + 3 * k
+                    cells.setdefault(rows[j][1], {})[medium] = (rows[j][col], rows[j][col + 2])
+                    whole.setdefault(medium, {})[rows[j][1]] = rows[j][col + 1]
                 j += 1
-            block.update(media=media, cells=cells, base=rows[j][2])
-        elif header[1] == "項目":  # counts
+            block.update(media=media, cells=cells, whole=whole, base=rows[j][3])
+        elif rows[i + 2][1] == "項目":  # counts
             items, j = {}, i + 3
-            while rows[j][1]:
-                items[rows[j][1]] = tuple(rows[j][2:5])
-                j += 1
-            states, j = {}, j + 2
             while rows[j][1] and not str(rows[j][1]).startswith("※"):
-                states[rows[j][1]] = tuple(rows[j][2:4])
+                items[rows[j][1]] = tuple(rows[j][2:8])
+                j += 1
+            while rows[j][1] != "所属の回答状況":
+                j += 1
+            states, j = {}, j + 1
+            while rows[j][1]:
+                states[rows[j][1]] = (rows[j][3], rows[j][5])
                 j += 1
             block.update(items=items, rows=states)
         else:
-            states, j = {}, i + 3
+            states, whole, labels, j = {}, {}, {}, i + 3
             while rows[j][1] not in ("計", "基数（回答対象の所属）"):
-                states[rows[j][1]] = tuple(rows[j][2:4])
+                states[rows[j][1]] = (rows[j][3], rows[j][5])
+                whole[rows[j][1]] = rows[j][4]
+                labels[rows[j][1]] = rows[j][2]
                 j += 1
-            block.update(rows=states, base=rows[j][2])
+            block.update(rows=states, whole=whole, chart_labels=labels, base=rows[j][3])
         out[title.split("　")[0]] = block
     return out
 

@@ -8,7 +8,7 @@ import pytest
 
 from survey import QuestionType
 
-from .conftest import paper_form_text
+from .conftest import REPORT_CHART_TITLES, fixture_text, paper_form_text
 
 # As the form (tests/fixtures/paper_form.txt) shows them: the options that carry a free-text box.
 TEXT_BOXES = {
@@ -110,3 +110,11 @@ def test_question_follows_its_label_in_the_seed(niiza, qid):
     seed = squeeze(paper_form_text())
     question = niiza.question(qid)
     assert squeeze(question.label + question.text)[:30] in seed
+
+
+def test_chart_titles_are_the_reports_own(niiza):
+    """Every question the report charts is titled as the report titles it (Ｑ３ 情報発信の目的 …)."""
+    seed = squeeze(fixture_text(REPORT_CHART_TITLES))
+    charted = [q for q in niiza.questions if q.id not in ("Q10", "Q11", "Q20", "Q23")]
+    missing = [(q.id, q.short_title) for q in charted if not q.short_title or squeeze(q.short_title) not in seed]
+    assert not missing

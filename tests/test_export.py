@@ -8,6 +8,7 @@ import zipfile
 
 import openpyxl
 import pytest
+import xlsxwriter
 
 from exports.workbook import ExportError, export_workbook
 
@@ -46,7 +47,9 @@ def test_single_choice_base_and_empty_states(summary):
     assert q1["rows"]["行った。"] == (3, pytest.approx(0.5))
     assert q1["rows"]["行っていない。"] == (2, pytest.approx(2 / 6))
     assert q1["rows"]["無回答"] == (1, pytest.approx(1 / 6))
-    assert q1["rows"]["無効"][0] == 0 and q1["rows"]["未入力"][0] == 0
+    assert "無効" not in q1["rows"] and "未入力" not in q1["rows"]  # no department there: no row
+    assert q1["whole"] == {"行った。": 0.5, "行っていない。": 0.33, "無回答": 0.17}
+    assert q1["chart_labels"]["行った。"] == "行った"  # the short label the chart shows
     # Q13 (Q1 = 1 route): 1, 無効, and 総務課 not entered; the Q1-blank department is outside the base.
     q13 = summary["Ｑ１３"]
     assert q13["base"] == 3
@@ -65,7 +68,7 @@ def test_route_q1_2_and_off_route_answer_not_counted(summary, exported):
     q16 = summary["Ｑ１６"]
     assert q16["base"] == 2  # the Q1-blank department's blank Q16 is 経路未確定, not 無回答
     assert q16["rows"]["更新していない"][0] == 1 and q16["rows"]["１５回以上"][0] == 1
-    assert q16["rows"]["無回答"][0] == 0
+    assert "無回答" not in q16["rows"]
     assert "経路未確定 1" in q16["base_line"]
     q17 = summary["Ｑ１７"]
     assert q17["base"] == 1  # 秘書広聴課 answered Q17 although Q16 = 5: not counted
@@ -101,7 +104,8 @@ def test_matrix_medium_by_frequency(summary):
     assert line["１～２週間に１回以上"] == 2 and line["当該媒体では期間内に情報発信をしていない。"] == 1
     youtube = q2["cells"]["当該媒体では期間内に情報発信をしていない。"]["ＹｏｕＴｕｂｅ"]
     assert youtube == (2, pytest.approx(2 / 3))
-    assert q2["cells"]["無回答"]["ＬＩＮＥ"][0] == 0
+    assert "無回答" not in q2["cells"]
+    assert all(sum(w.values()) == pytest.approx(1.0) for w in q2["whole"].values())
 
 
 def test_text_and_counts_blocks(summary):
@@ -110,15 +114,18 @@ def test_text_and_counts_blocks(summary):
     assert q20["rows"]["記入あり"][0] == 1 and q20["rows"]["無回答"][0] == 2 and q20["rows"]["未入力"][0] == 3
     q23 = summary["Ｑ２３"]
     assert q23["items"]["回答者数（人）"][:2] == (15, 2)
-    assert q23["items"]["ＬＩＮＥ（人）"] == (9, 2, pytest.approx(0.6))
-    assert q23["items"]["Ｘ（旧Ｔｗｉｔｔｅｒ）（人）"] == (2, 1, pytest.approx(0.2))  # only where both are known
+    # sum, departments, then the rate's numerator and denominator over the departments giving both
+    assert q23["items"]["ＬＩＮＥ（人）"] == (9, 2, 9, 15, 2, pytest.approx(0.6))
+    assert q23["items"]["Ｘ（旧Ｔｗｉｔｔｅｒ）（人）"] == (2, 1, 2, 10, 1, pytest.approx(0.2))
+    for _total, _n, numerator, denominator, _k, rate in list(q23["items"].values())[1:]:
+        assert rate == pytest.approx(numerator / denominator)
     assert q23["rows"]["記入あり"][0] == 2 and q23["rows"]["無回答"][0] == 1 and q23["rows"]["未入力"][0] == 3
 
 
 def test_percentages_are_numbers_with_a_percent_format(exported):
     ws = exported[1]["集計"]
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, float)]
-    assert cells and all(c.number_format == "0.0%" for c in cells)
+    assert cells and all(c.number_format in ("0.0%", "0%") for c in cells)
 
 
 def test_a_chart_for_every_tabulated_question(exported):
@@ -126,12 +133,55 @@ def test_a_chart_for_every_tabulated_question(exported):
     with zipfile.ZipFile(result.path) as archive:
         charts = [archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("xl/charts/chart")]
     questions = [q for q in __import__("survey").builtin().questions if q.type.value != "text"]
-    assert len(charts) == len(questions) == 19
+    assert len(charts) == len(questions) + 3 == 22  # Q2: one pie per medium, as the report
+    titles = [re.search(r"<c:title>.*?</c:title>", xml, re.S).group(0) for xml in charts]
+    titles = ["".join(re.findall(r"<a:t>(.*?)</a:t>", t, re.S)).replace("\n", "") for t in titles]
     for question in questions:
-        assert sum(f"{question.label}　" in xml for xml in charts) == 1, question.id
+        mine = [t for t in titles if t.startswith(f"{question.label} ")]
+        assert len(mine) == (4 if question.id == "Q2" else 1), question.id
+        assert all("Ｎ＝" in t and "…" not in t for t in mine), mine
+    assert "Ｑ３ 情報発信の目的（複数回答可）Ｎ＝3" in titles
+    assert "Ｑ２ 各メディアの使用頻度【ＬＩＮＥ】Ｎ＝3" in titles
+    assert "Ｑ２ 各メディアの使用頻度【Ｘ】Ｎ＝3" in titles  # the row's short label, as the report
     kinds = [re.search(r"<c:(pieChart|barChart)>", xml).group(1) for xml in charts]
-    assert kinds.count("pieChart") == 11  # single choice: pies; multi, matrix, counts: bars
-    assert sum('<c:grouping val="percentStacked"/>' in xml for xml in charts) == 1  # Q2
+    assert kinds.count("pieChart") == 11 + 4  # single choice and the four media of Q2
+    assert not any("percentStacked" in xml for xml in charts)
+
+
+def test_charts_read_the_visible_labels_skip_empty_states_and_keep_colours(exported):
+    result, book, _ = exported
+    with zipfile.ZipFile(result.path) as archive:
+        charts = [archive.read(n).decode("utf-8") for n in archive.namelist() if n.startswith("xl/charts/chart")]
+    ws = book["集計"]
+    assert ws.column_dimensions["C"].hidden is False
+    grey, seen, by_code = "D9D9D9", 0, {}
+    for xml in charts:
+        refs = re.findall(r"<c:cat>.*?<c:f>(.*?)</c:f>", xml, re.S)
+        for ref in refs:
+            sheet, cells = ref.split("!")
+            column = re.sub(r"[$\d:]", "", cells)[:1]
+            if sheet.strip("'") != "集計" or column == "B":
+                continue  # the counts chart reads its item names in B
+            assert column == "C", ref
+            first, last = (int(n) for n in re.findall(r"\d+", cells))
+            labels = [ws.cell(r, 3).value for r in range(first, last + 1)]
+            counts = [ws.cell(r, 4).value for r in range(first, last + 1)]
+            for label, count in zip(labels, counts):
+                if label in ("無回答", "無効", "未入力"):
+                    assert count > 0, (ref, label)  # no empty state plotted at zero
+                    seen += 1
+            colours = re.findall(r"<c:dPt>.*?<a:srgbClr val=\"(\w+)\"", xml, re.S)
+            codes = [ws.cell(r, 1).value for r in range(first, last + 1)]
+            for label, code, colour in zip(labels, codes, colours):
+                assert (colour == grey) == (label in ("無回答", "無効", "未入力")), (ref, label, colour)
+                if code is not None:
+                    by_code.setdefault(code, set()).add(colour)
+    assert seen  # the scenario has empty states to check
+    assert all(len(colours) == 1 for colours in by_code.values()), by_code  # an option's colour is its code's
+    line = next(x for x in charts if "【ＬＩＮＥ】" in x)  # options 2, 3, 4: nobody, so no 「0%」 label
+    assert re.findall(r"<c:dLbl><c:idx val=\"(\d+)\"/><c:delete val=\"1\"/>", line) == ["1", "2", "3"]
+    q1 = next(x for x in charts if "Ｑ１ 対象期間内" in x)
+    assert '<c:showCatName val="1"/>' in q1 and '<c:separator> </c:separator>' in q1
 
 
 def test_statement_and_warning_on_the_sheet(exported):
@@ -148,7 +198,7 @@ def test_statement_and_warning_on_the_sheet(exported):
 def test_by_group(exported):
     rows = sheet_rows(exported[1]["部局別"])
     q1 = next(i for i, r in enumerate(rows) if str(r[0]).startswith("Ｑ１　"))
-    assert rows[q1 + 1][:7] == ["部局", "基数", "1 行った。", "2 行っていない。", "無回答", "無効", "未入力"]
+    assert rows[q1 + 1][:7] == ["部局", "基数", "1 行った", "2 行っていない", "無回答", "無効", "未入力"]
     by = {r[0]: r[1:7] for r in rows[q1 + 2 : q1 + 5]}
     assert by["総合政策部"] == [5, 2, 2, 1, 0, 0]
     assert by["総務部"] == [1, 1, 0, 0, 0, 0]
@@ -157,22 +207,48 @@ def test_by_group(exported):
     assert titles == ["Ｑ１", "Ｑ１９", "Ｑ２１"]  # the single-choice questions every department answers
 
 
-def test_free_texts_ready_to_quote(exported):
+def text_groups(rows) -> dict[str, dict]:
+    """自由記述 as {Ｑｎ: {"count": n, "heading": ..., "boxes": {box heading: [(部局, 所属, 記述)]}}}."""
+    out, current, box = {}, None, ""
+    for row in rows[4:]:
+        first = row[0]
+        if isinstance(first, str) and first.startswith("Ｑ") and "（記述 " in first:
+            label = first.split("　")[0]
+            current = out[label] = {"heading": first, "count": int(first.rsplit("（記述 ", 1)[1].split(" ")[0]), "boxes": {}}
+            box = ""
+        elif current is not None and first and row[1] is None and row[2] is None:
+            box = first
+        elif current is not None and first and first != "部局":
+            current["boxes"].setdefault(box, []).append(tuple(row[:3]))
+    return out
+
+
+def test_free_texts_grouped_ready_to_quote(exported):
     rows = sheet_rows(exported[1]["自由記述"])
-    found = {(r[0], r[4], r[5]) for r in rows[4:]}
-    assert ("Ｑ２０", "政策課", "窓口で案内する。") in found
-    assert ("Ｑ３", "政策課", "=1+1") in found
-    assert ("Ｑ１８", "秘書広聴課", "周知する内容がない。") in found
-    assert not any(r[5] == "経路外の記述" for r in rows[4:])  # off the route: not quoted
-    q3 = next(r for r in rows if r[0] == "Ｑ３")
-    assert q3[1].startswith("5 その他") and q3[2] == "〇" and q3[3] == "総合政策部"
+    groups = text_groups(rows)
+    assert groups["Ｑ２０"]["count"] == 1
+    assert groups["Ｑ２０"]["boxes"][""] == [("総合政策部", "政策課", "窓口で案内する。")]
+    assert groups["Ｑ２０"]["heading"].startswith("Ｑ２０　市民等のソーシャルメディアの利用促進")
+    q3 = groups["Ｑ３"]["boxes"]
+    assert q3 == {"5 その他：その他の内容（1 件）": [("総合政策部", "政策課", "=1+1")]}
+    assert ("総合政策部", "秘書広聴課", "周知する内容がない。") in groups["Ｑ１８"]["boxes"]["3 使う予定はない。：Ｑ１７に回答した理由以外の理由（1 件）"]
+    every = [t for g in groups.values() for entries in g["boxes"].values() for t in entries]
+    assert all(len(t) == 3 for t in every) and len(rows[5]) == 3  # 部局 / 所属 / 記述 only
+    assert not any(t[2] == "経路外の記述" for t in every)  # off the route: not quoted
+    assert sum(g["count"] for g in groups.values()) == len(every)
 
 
 def test_staff_registration_sheet(exported):
     rows = sheet_rows(exported[1]["職員登録状況"])
-    totals = {r[0]: r[1:4] for r in rows if r[0] in ("回答者数", "ＬＩＮＥ")}
+    totals = {r[0]: r[1:7] for r in rows if r[0] in ("回答者数", "ＬＩＮＥ", "Ｘ（旧Ｔｗｉｔｔｅｒ）")}
     assert totals["回答者数"][:2] == [15, 2]
-    assert totals["ＬＩＮＥ"] == [9, 2, pytest.approx(0.6)]
+    # total, departments, then the rate's numerator, denominator and departments, and the rate
+    assert totals["ＬＩＮＥ"] == [9, 2, 9, 15, 2, pytest.approx(0.6)]
+    assert totals["Ｘ（旧Ｔｗｉｔｔｅｒ）"] == [2, 1, 2, 10, 1, pytest.approx(0.2)]
+    rule = next(r[0] for r in rows if str(r[0]).startswith("※ 割合＝"))
+    assert "上限の項目" not in rule and "両方を記入した所属だけ" in rule
+    summary_rule = next(r[1] for r in sheet_rows(exported[1]["集計"]) if str(r[1]).startswith("※ 割合＝"))
+    assert summary_rule == rule.removesuffix(" 下の表の「割合」は所属ごとの値です。")  # one wording
     per = {r[1]: r for r in rows if r[1] in ("政策課", "秘書広聴課", "人事課")}
     assert per["政策課"][2:7] == [10, 4, 2, 1, 0]
     assert per["政策課"][7] == pytest.approx(0.4)
@@ -226,6 +302,8 @@ def test_codebook_and_progress_sheets(exported):
     assert "Q16 = 5 のとき非該当（Q16→Q18）" in codebook["Q17_1"][5]
     assert "所属の判断による非該当あり" in codebook["Q6"][5]
     assert codebook["Q19"][5] == "全所属（分岐なし）"
+    assert [codebook[n][0] for n in ("部局", "所属", "状態")] == ["部局", "所属", "状態"]
+    assert "入力済" in codebook["状態"][4]
     status = {r[1]: r for r in sheet_rows(book["入力状況"])[3:]}
     assert len(status) == 58
     assert status["総務課"][2] == "確認済" and status["総務課"][8] == "reviewer"
@@ -236,8 +314,12 @@ def test_codebook_and_progress_sheets(exported):
 def test_frozen_headers_filters_and_print_setup(exported):
     book = exported[1]
     assert book["回答一覧"].freeze_panes == "C4"
+    assert book["集計"].freeze_panes == "C2"  # the title, and 番号 / 選択肢 of every table
+    assert book["部局別"].freeze_panes == "B1"  # 部局
+    assert book["部局別"].row_breaks.count == 2  # one table per page (three tables)
+    assert book["集計"].page_setup.fitToHeight == 0 and book["集計"].sheet_properties.pageSetUpPr.fitToPage  # fit to width
+    assert book["職員登録状況"].print_title_rows
     assert book["回答一覧"].auto_filter.ref.startswith("A3:")
-    assert book["自由記述"].auto_filter.ref.startswith("A4:")
     for ws in book.worksheets:
         assert ws.page_setup.paperSize == 9, ws.title  # A4
         assert ws.page_setup.orientation == "landscape"
@@ -265,7 +347,7 @@ def test_long_text_is_reported_not_cut_silently(tmp_path):
     book = openpyxl.load_workbook(result.path)
     cell = answer_rows(book["回答一覧"])["政策課"]["Q22"]
     assert len(cell) <= 32_767 and cell.startswith("長" * 100) and "以下省略" in cell
-    quoted = next(r[5] for r in sheet_rows(book["自由記述"]) if r[0] == "Ｑ２２" and r[4] == "政策課")
+    quoted = next(r[2] for r in sheet_rows(book["自由記述"]) if r[1] == "政策課" and r[2] and "以下省略" in r[2])
     assert len(quoted) <= 32_767 and "以下省略" in quoted
     top = [r[0] for r in sheet_rows(book["集計"])[:14] if r[0]]
     assert any("政策課 Q22" in t for t in top)
@@ -290,7 +372,7 @@ def test_second_questionnaire(tmp_path):
     assert summary["A1"]["base"] == 2
     assert summary["A1"]["rows"]["はい"][0] == 1 and summary["A1"]["rows"]["いいえ"][0] == 1
     assert summary["A2"]["base"] == 1 and "非該当（経路外） 1" in summary["A2"]["base_line"]
-    assert summary["B2"]["items"]["参加者数（人）"] == (9, 2, pytest.approx(0.6))
+    assert summary["B2"]["items"]["参加者数（人）"] == (9, 2, 9, 15, 2, pytest.approx(0.6))
     with zipfile.ZipFile(result.path) as archive:
         assert len([n for n in archive.namelist() if n.startswith("xl/charts/chart")]) == 4
     assert answer_rows(book["回答一覧"])["人事課"]["A2_9_text"] == "=SUM(A1)"
@@ -337,7 +419,7 @@ def test_failures_while_writing_leave_nothing(tmp_path, monkeypatch):
     def disk_full(_self):
         raise FileCreateError(OSError(28, "No space left on device"))
 
-    monkeypatch.setattr(workbook.xlsxwriter.Workbook, "close", disk_full)
+    monkeypatch.setattr(xlsxwriter.Workbook, "close", disk_full)
     with pytest.raises(ExportError, match="書き込めませんでした"):
         export_workbook(store, tmp_path / "b.xlsx")
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".xlsx"]

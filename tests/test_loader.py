@@ -170,3 +170,31 @@ def test_full_width_conditions_are_read():
     data = copy.deepcopy(BASE)
     data["skips"][0]["when"] = "Ａ１ ＝ ０"
     assert Router(parse_definition(data)).route({"A1": Single(0)}).order == ("A1", "B1", "B2")
+
+
+def test_short_chart_title_and_option_labels_are_optional():
+    definition = {
+        "schema": 1,
+        "survey": {"id": "s", "title": "t"},
+        "questions": [
+            {"id": "Q1", "type": "single", "text": "使いましたか。", "short_title": "利用の有無",
+             "options": [{"code": 1, "label": "使った。", "short": "使用"}, {"code": 2, "label": "使っていない。"}]},
+            {"id": "Q2", "type": "single", "text": "よいですか。", "options": [{"code": 1, "label": "はい"}]},
+        ],
+    }
+    from survey.loader import parse_definition
+
+    q = parse_definition(definition)
+    first, second = q.question("Q1"), q.question("Q2")
+    assert first.chart_title == "利用の有無" and second.chart_title == "よいですか"  # whole text, no 「。」
+    assert [o.short_label for o in first.options] == ["使用", "使っていない"]
+
+
+def test_built_in_definition_titles_charts_as_the_report_does():
+    from survey import builtin
+
+    q = builtin()
+    assert q.question("Q3").chart_title == "情報発信の目的"
+    assert q.question("Q12").chart_title == "各メディアの運用要領を知っているか"
+    labels = [o.short_label for o in q.question("Q14").options]
+    assert len(set(labels)) == len(labels)  # no two options share a chart label

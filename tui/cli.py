@@ -124,6 +124,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="出力先（.xlsx）。省略時は現在のフォルダに「調書名_集計_日時.xlsx」",
     )
     export.add_argument("--confirmed-only", action="store_true", help="確認済・確定の所属だけを集計します")
+    export.add_argument(
+        "--order", choices=("code", "frequency"), default="code",
+        help="集計シートの選択肢の並び: code＝調書の番号順（既定）、frequency＝所属数の多い順（報告書の並べ方）",
+    )
+    export.add_argument(
+        "--data", type=Path, metavar="フォルダ",
+        help="分析用データ（Stata .dta、UTF-8 BOM 付き CSV、コードブック）をフォルダに出力します。"
+        "-o も指定すると Excel ブックも出力します",
+    )
     export.set_defaults(handler=cmd_export)
 
     import_ = commands.add_parser(

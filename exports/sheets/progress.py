@@ -1,0 +1,61 @@
+"""入力状況: where every department's form stands, who entered, reviewed and finalised it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from survey import Questionnaire
+
+from ..tally import DepartmentRecord
+from .common import PROGRESS, Book, display_width, stamp_text
+
+def write(book: Book, questionnaire: Questionnaire, records: Sequence[DepartmentRecord], display: Callable[[str], str]) -> None:
+    from db import STATUS_LABELS, STATUSES
+
+    b = book
+    ws = b.wb.add_worksheet(PROGRESS)
+    b.setup(ws, repeat=(2, 2))
+    counts = {s: sum(1 for r in records if r.status == s) for s in STATUSES}
+    b.text(ws, 0, 0, "入力状況", b.title)
+    head = getattr(records, "audit_head", None)  # read with the records (exports/records.py)
+    if head is not None:  # pins the history this report came from: `chosho verify --head N:HASH`
+        b.text(ws, 0, 2, f"監査ログ {head[0]} 件　末尾のハッシュ {head[1]}　点検: chosho verify --head {head[0]}:{head[1][:16]}", b.note)
+    b.text(
+        ws, 1, 0,
+        "／".join(f"{STATUS_LABELS[s]} {counts[s]}" for s in STATUSES) + f"（計 {len(records)} 所属）",
+        b.note,
+    )
+    heads = (
+        "部局", "所属", "状態", "集計に含む", "回答済／経路上", "経路未確定",
+        "入力者", "入力済の日時", "確認者", "確認日時", "確定者", "確定日時",
+        "最終更新者", "最終更新日時", "未解決の疑義",
+    )
+    for col, head in enumerate(heads):
+        b.text(ws, 2, col, head, b.header)
+    row = 3
+    for record in records:
+        route = record.route
+        answered = sum(1 for qid in route.order if qid in record.answers)
+        undecided = "、".join(questionnaire.question(q).label for q in route.undecided_by) if record.answers else ""
+        values: list[Any] = [
+            record.bukyoku, record.name, STATUS_LABELS.get(record.status, record.status),
+            "〇" if record.included else "－", f"{answered}／{len(route.order)}", undecided,
+        ]
+        for stamp in (record.entered, record.reviewed, record.finalised, record.updated):
+            values += [display(stamp[0]) if stamp else "", stamp_text(stamp[1]) if stamp else ""]
+        for col, value in enumerate(values):
+            b.text(ws, row, col, value, b.cell)
+        ws.write_number(row, len(values), record.open_flags, b.number)
+        row += 1
+    sample = records[:300]
+    ws.set_column(0, 0, min(max([4] + [display_width(r.bukyoku) for r in sample]) + 2, 24))
+    ws.set_column(1, 1, min(max([4] + [display_width(r.name) for r in sample]) + 2, 30))
+    ws.set_column(2, 3, 10)
+    ws.set_column(4, 4, 14)
+    ws.set_column(5, 5, 16)
+    ws.set_column(6, 13, 16)
+    ws.set_column(14, 14, 10)
+    ws.freeze_panes(3, 2)
+    ws.autofilter(2, 0, max(row - 1, 3), len(heads) - 1)
+
