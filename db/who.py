@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import getpass
 import os
-import unicodedata
 from dataclasses import dataclass
+
+from survey.people import person_key as _domain_person_key
 
 __all__ = ["Stamp", "os_login", "person_key"]
 
@@ -27,12 +28,7 @@ def os_login() -> str:
     return name.strip() or "不明"
 
 
-# Zero-width and other invisible format characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM, bidi
-# marks) are Unicode category Cf; spaces of every width are isspace().
 def person_key(name: str | None) -> str:
-    """The key people are compared by: "clerkA", "clerkA ", "ClerkA", "ｃｌｅｒｋＡ" and
-    "clerkA\\u200b" are one person. NFKC (full-width to ASCII), case-folded, spaces and
-    invisible characters removed; NFKC again, since case folding can undo it."""
-    text = unicodedata.normalize("NFKC", name or "").casefold()
-    text = "".join(ch for ch in text if not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc"))
-    return unicodedata.normalize("NFKC", text)
+    """The key people are compared by ("clerkA", "clerkA ", "ClerkA", "ｃｌｅｒｋＡ" and
+    "clerkA\\u200b" are one person): the domain's one rule, ``survey.people.person_key``."""
+    return _domain_person_key(name or "")
