@@ -47,7 +47,7 @@ TRIGGERS = {
     ),
 }
 
-MIGRATION_NAMES = ("m001_core", "m002_review")
+MIGRATION_NAMES = ("m001_core", "m002_review", "m004_originals")
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 
 
@@ -157,11 +157,34 @@ def _m002_review(db: "Database") -> None:
     db["flags"].create_index(["response_id"])
 
 
+def _m004_originals(db: "Database") -> None:
+    # The returned files themselves (xlsx, or a PDF / scan of the paper), kept with the
+    # department so the reviewer can compare the answers with the original. In the database,
+    # so `chosho backup` (SQLite's online backup) carries them.
+    db["originals"].create(
+        {
+            "id": int,
+            "department_id": int,
+            "name": str,
+            "sha256": str,
+            "size": int,
+            "content": bytes,
+            "stored_by": str,
+            "stored_at": str,
+            "why": str,
+        },
+        pk="id",
+        not_null={"department_id", "name", "sha256", "size", "content", "stored_by", "stored_at"},
+        foreign_keys=[("department_id", "departments", "id")],
+    )
+    db["originals"].create_index(["department_id", "sha256"], unique=True)
+
+
 def migrations() -> "Migrations":
     from sqlite_utils import Migrations
 
     chosho = Migrations("chosho")
-    for name, fn in zip(MIGRATION_NAMES, (_m001_core, _m002_review), strict=True):
+    for name, fn in zip(MIGRATION_NAMES, (_m001_core, _m002_review, _m004_originals), strict=True):
         chosho(name=name)(fn)
     return chosho
 

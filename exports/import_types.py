@@ -57,6 +57,11 @@ class ImportReport:
     refusals: list[Refusal] = field(default_factory=list)
     warnings: list[Refusal] = field(default_factory=list)  # soft checks: kept, for review
     path: Path | None = None
+    # Route incomplete: stays (or would stay) 入力中, with what is missing. The others are
+    # (or would be) marked 入力済 by the import, so review can start at once.
+    gaps: list[Refusal] = field(default_factory=list)
+    entered: int = 0  # departments the import marked 入力済
+    notes: list[str] = field(default_factory=list)  # harmless remarks (an extra sheet not read)
 
     def lines(self) -> list[str]:
         out = []
@@ -72,6 +77,14 @@ class ImportReport:
         if self.warnings:
             out.append(f"要確認 {len(self.warnings)} 件（取り込みは妨げません。レビューで確かめてください）:")
             out += [f"  {w}" for w in self.warnings]
+        if not self.refusals and self.departments:
+            done = self.departments - len(self.gaps)
+            verb = "入力済にしました" if self.imported else "入力済になります"
+            out.append(f"経路のすべての問いに回答（無回答・無効を含む）がある {done} 所属を{verb}。")
+            if self.gaps:
+                out.append(f"入力中のまま {len(self.gaps)} 所属（画面で残りを入力してください）:")
+                out += [f"  {g}" for g in self.gaps]
+        out += self.notes
         if self.empty_rows:
             out.append(f"空の行 {self.empty_rows} 行は読み飛ばしました。")
         return out
