@@ -1,84 +1,62 @@
 """Reading a 回答一覧 file (xlsx, or CSV) into records: one per row after the row of column names.
 
-Nothing is converted or guessed here: every cell stays the text it was. Checking is
-:func:`exports.importer.import_records`' job, shared with every other way answers come in.
+Nothing is converted or guessed here: every cell stays the text it was. What the file itself
+gets wrong is refused here, by row and column: a column name the form does not have, a cell
+that is a formula (its cached value is not what the clerk sees as the answer), a CSV row with
+fewer fields than the column names (a lost separator shifts every answer after it), a value in
+a column without a name. Checking the answers is :func:`exports.importer.import_records`' job,
+shared with every other way answers come in.
 """
 
 from __future__ import annotations
 
-import io
-import math
 from pathlib import Path
-from typing import Any
 
-from survey import Questionnaire
+from survey import Questionnaire, QuestionType
 
 from . import layout
 from .import_types import ImportFileError, Record, Refusal
 from .layout import SHEET as ROWS
+from .tables import Table, read_table
 
-__all__ = ["HEADER_SEARCH", "read_answer_file", "read_table"]
+__all__ = ["EXTRA_COLUMNS", "HEADER_SEARCH", "read_answer_file"]
 
 HEADER_SEARCH = 10  # rows searched for the row of column names
+EXTRA_COLUMNS = 20  # columns beyond the form's own a sheet may use (notes): read, and refused if filled
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, int):
-        return str(value)
-    return str(value)
-
-
-def read_table(path: Path) -> list[tuple[int, list[str]]]:
-    """The file's rows as (row number, cells as text). Nothing is converted or guessed: codes
-    stay text, "NA" stays "NA", an empty cell is ""."""
-    import pandas as pd
-
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise ImportFileError(f"ファイル「{path}」がありません。")
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            with pd.ExcelFile(path, engine="openpyxl") as book:
-                sheet = ROWS if ROWS in book.sheet_names else book.sheet_names[0]
-                frame = pd.read_excel(book, sheet_name=sheet, header=None, dtype=object, na_filter=False)
-        elif suffix in (".csv", ".txt"):
-            raw = path.read_bytes()
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise ImportFileError(
-                    f"「{path.name}」を UTF-8 として読めません（Shift_JIS の CSV かもしれません）。"
-                    "Excel では「CSV UTF-8（コンマ区切り）」で保存し直してください。"
-                ) from exc
-            frame = pd.read_csv(
-                io.StringIO(text), header=None, dtype=str, keep_default_na=False, na_filter=False,
-                skip_blank_lines=False,
-            )
-        else:
-            raise ImportFileError(f"「{path.name}」は読めない形式です。xlsx か CSV（UTF-8）を指定してください。")
-    except ImportFileError:
-        raise
-    except OSError as exc:
-        raise ImportFileError(f"「{path}」を読めません: {exc.strerror or exc}") from exc
-    except Exception as exc:  # noqa: BLE001 - any parser failure is a file the clerk must fix
-        raise ImportFileError(f"「{path.name}」を表として読めません（{type(exc).__name__}: {exc}）。") from exc
-    return [(number + 1, [_cell(v) for v in row]) for number, row in enumerate(frame.itertuples(index=False, name=None))]
+def _header_refusals(number: int, header: list[str], names: set[str], questionnaire: Questionnaire) -> tuple[dict[str, int], list[Refusal]]:
+    refusals: list[Refusal] = []
+    columns: dict[str, int] = {}
+    for index, name in enumerate(c.strip() for c in header):
+        if not name:
+            continue
+        if name in columns:
+            refusals.append(Refusal(number, "", name, "同じ列名が二つあります。"))
+        elif name not in names and name not in layout.FIXED_COLUMNS:
+            refusals.append(Refusal(number, "", name, "この調書にない列名です（「変数一覧」シート参照）。"))
+        columns[name] = index
+    for question in questionnaire.questions:
+        if question.type is not QuestionType.MULTI:
+            continue
+        ticks = [v.name for v in layout.question_variables(question) if v.kind == layout.TICK]
+        missing = [t for t in ticks if t not in columns]
+        if missing and len(missing) < len(ticks):
+            refusals.append(Refusal(
+                number, "", question.label,
+                f"複数回答の列が一部しかありません（{'、'.join(missing)} がありません）。選択肢ごとの列をすべて用意してください。",
+            ))
+    return columns, refusals
 
 
 def read_answer_file(path: Path, questionnaire: Questionnaire) -> tuple[list[Record], list[Refusal]]:
-    """Every row after the row of column names as a record, and what is wrong with the file's
-    columns (refused with the rows' own refusals, so the clerk sees everything at once)."""
-    rows = read_table(path)
+    """Every row after the row of column names as a record, and what is wrong with the file
+    itself (refused with the rows' own refusals, so the clerk sees everything at once)."""
     variables = layout.variables(questionnaire)
     names = {v.name for v in variables}
+    max_cols = len(variables) + len(layout.FIXED_COLUMNS) + EXTRA_COLUMNS
+    table = read_table(path, max_cols=max_cols, preferred_sheet=ROWS)
+    rows = table.rows
     header_at = next(
         (
             i for i, (_n, cells) in enumerate(rows[:HEADER_SEARCH])
@@ -92,29 +70,47 @@ def read_answer_file(path: Path, questionnaire: Questionnaire) -> tuple[list[Rec
             f"chosho export で出力したブックの「{ROWS}」シートの形で用意してください。"
         )
     header_number, header = rows[header_at]
-    refusals: list[Refusal] = []
-    columns: dict[str, int] = {}
-    for index, name in enumerate(c.strip() for c in header):
-        if not name:
+    columns, refusals = _header_refusals(header_number, header, names, questionnaire)
+    named = {index: name for name, index in columns.items()}
+    width = max(columns.values()) + 1
+    source = f"{path.name}「{table.sheet}」シート" if table.sheet else path.name
+
+    records = []
+    for number, cells in rows[header_at + 1 :]:
+        def get(name: str, cells: list[str] = cells) -> str:
+            index = columns.get(name)
+            return cells[index] if index is not None and index < len(cells) else ""
+
+        shown = get("所属").strip() or "（所属名なし）"
+        problems = _row_problems(table, number, cells, width, named)
+        if problems:
+            refusals += [Refusal(number, shown, where, message, source) for where, message in problems]
             continue
-        if name in columns:
-            refusals.append(Refusal(header_number, "", name, "同じ列名が二つあります。"))
-        elif name not in names and name not in layout.FIXED_COLUMNS:
-            refusals.append(Refusal(header_number, "", name, "この調書にない列名です（「変数一覧」シート参照）。"))
-        columns[name] = index
-
-    def get(cells: list[str], name: str) -> str:
-        index = columns.get(name)
-        return cells[index] if index is not None and index < len(cells) else ""
-
-    records = [
-        Record(
-            source=path.name,
+        records.append(Record(
+            source=source,
             row=number,
-            bukyoku=get(cells, "部局"),
-            name=get(cells, "所属"),
-            cells={name: get(cells, name) for name in columns if name in names},
-        )
-        for number, cells in rows[header_at + 1 :]
-    ]
+            bukyoku=get("部局"),
+            name=get("所属"),
+            cells={name: get(name) for name in columns if name in names},
+        ))
     return records, refusals
+
+
+def _row_problems(table: Table, number: int, cells: list[str], width: int, named: dict[int, str]) -> list[tuple[str, str]]:
+    """What makes a row unreadable as it stands: (column or place, message)."""
+    if not any(c.strip() for c in cells) and not any(r == number for r, _ in table.unreadable):
+        return []  # an empty row
+    problems = []
+    for (row, index), why in sorted(table.unreadable.items()):
+        if row == number:
+            problems.append((named.get(index, ""), f"{table.place(number, index)}: {why}"))
+    if table.csv and len(cells) < width:
+        problems.append((
+            "",
+            f"この行は {len(cells)} 列しかありません（列名の行は {width} 列）。"
+            "区切りの「,」が欠けていないか確かめてください（足りない列を空として読むことはしません）。",
+        ))
+    for index, text in enumerate(cells):
+        if text.strip() and index not in named and (number, index) not in table.unreadable:
+            problems.append(("", f"{table.place(number, index)}: 列名のない列に値（{text.strip()[:20]}）があります。"))
+    return problems

@@ -57,6 +57,8 @@ class ImportReport:
     refusals: list[Refusal] = field(default_factory=list)
     warnings: list[Refusal] = field(default_factory=list)  # soft checks: kept, for review
     path: Path | None = None
+    # required questions on a department's route that came in as empty cells (stored as 未入力)
+    not_entered: list[tuple[Refusal, list[str]]] = field(default_factory=list)
     # Route incomplete: stays (or would stay) 入力中, with what is missing. The others are
     # (or would be) marked 入力済 by the import, so review can start at once.
     gaps: list[Refusal] = field(default_factory=list)
@@ -68,6 +70,8 @@ class ImportReport:
         if self.refusals:
             out.append(f"{self.source}: 取り込めない箇所が {len(self.refusals)} 件あるため、何も取り込んでいません。")
             out += [f"  {r}" for r in self.refusals]
+        elif not self.departments:
+            out.append(f"{self.source}: 取り込む回答がありません（列名の行のほかに、回答のある行がありません）。何も取り込んでいません。")
         elif self.imported:
             out.append(f"{self.source}: {self.departments} 所属の回答 {self.answers} 件を取り込みました。")
         else:
@@ -77,6 +81,15 @@ class ImportReport:
         if self.warnings:
             out.append(f"要確認 {len(self.warnings)} 件（取り込みは妨げません。レビューで確かめてください）:")
             out += [f"  {w}" for w in self.warnings]
+        if self.not_entered and not self.refusals:
+            count = sum(len(labels) for _, labels in self.not_entered)
+            out.append(
+                f"経路上の必須の設問で空のセルが {count} 件（{len(self.not_entered)} 所属）あります。未入力として取り込み"
+                + ("ました" if self.imported else "ます")
+                + "。用紙が空欄なら、そのセルに「無回答」と書いて取り込んでください（空のセルは「まだ入力していない」の意味です）:"
+            )
+            for place, labels in self.not_entered:
+                out.append(f"  {str(place).rstrip(': ')}: {'・'.join(labels)}")
         if not self.refusals and self.departments:
             done = self.departments - len(self.gaps)
             verb = "入力済にしました" if self.imported else "入力済になります"

@@ -46,6 +46,71 @@ def _key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+# Excel holds at most this many UTF-16 units in a cell; the export cuts longer texts and marks them.
+CELL_LIMIT = 32_767
+CUT_MARK = "［…以下省略"
+
+
+def _cut_text(qvars: list, texts: list[str]) -> str:
+    """Why a question's cells hold text cut at Excel's cell limit (「…以下省略」), or ''."""
+    for v, text in zip(qvars, texts):
+        if CUT_MARK in text:
+            return (
+                f"{v.name}: Excel の 1 セルの上限で切り詰められた文字です（「…以下省略」の印があります）。"
+                "切り詰めた文字を回答として取り込むことはしません。全文を書いたセルにしてから取り込んでください。"
+            )
+        if len(text.encode("utf-16-le")) // 2 >= CELL_LIMIT:
+            return (
+                f"{v.name}: Excel の 1 セルの上限（{CELL_LIMIT:,} 文字）いっぱいの文字です。切り詰められているかもしれないため"
+                "取り込みません。全文を確かめて、入力画面で入力してください。"
+            )
+    return ""
+
+
+def _why_off(questionnaire, qid: str, answers) -> str:
+    """The paper's skip instructions these answers take past ``qid``, as the form words them."""
+    from survey.conditions import evaluate
+    from survey.routing import known_codes
+
+    position = questionnaire.position(qid)
+    notes = [
+        (skip.note or f"{questionnaire.question(skip.at).label}: {skip.when_text}").strip("　 ")
+        for skip in questionnaire.skips
+        if questionnaire.position(skip.at) < position < questionnaire.position(skip.to)
+        and evaluate(skip.when, lambda ref: known_codes(ref, answers))
+    ]
+    if not notes:
+        return ""
+    return "経路は「" + "」「".join(notes[:3]) + "」で決まります。その設問の回答と合わせて"
+
+
+def _unsettled_route(questionnaire, answers, route, refusals: list[Refusal]) -> tuple[str, str] | None:
+    """A routing question left empty, 無回答 or 無効 without a route, when the questions after it
+    are refused for that: said on that question, not only as refusals of the questions after it."""
+    for qid in route.undecided_by:
+        value = answers.get(qid)
+        # the questions after it whose 非該当 cannot be judged while the route is open
+        wheres = [r.where for r in refusals]
+        refused = [
+            questionnaire.question(q).label for q in questionnaire.ids
+            if route.status(q) == "pending" and isinstance(answers.get(q), NotApplicable)
+            and questionnaire.question(q).label in wheres
+        ]
+        if not refused:
+            continue
+        if value is None:
+            return questionnaire.question(qid).label, (
+                f"経路を決める設問が空のセルのため、{'・'.join(refused)}の回答が経路上か確かめられません。"
+                "回答を書いてください。用紙が空欄なら「無回答」、経路が分かるなら「無回答@1」のように @番号 を付けて書きます。"
+            )
+        shown = layout.render(questionnaire.question(qid), value, False)[0]
+        return questionnaire.question(qid).label, (
+            f"「{shown}」では経路が決まらないため、{'・'.join(refused)}の回答を確かめられません。"
+            f"経路が分かるなら「{shown}@1」のように @番号 を付けて書いてください。"
+        )
+    return None
+
+
 def import_answers(store: Store, path: str | Path, *, check_only: bool = False) -> ImportReport:
     """Read the 回答一覧 file at ``path``, check every row, and store all of it or none of it.
 
@@ -117,13 +182,18 @@ def import_records(
             continue
         seen[department.id] = f"{record.row} 行目" if record.row is not None else f"「{record.source}」"
 
+        first_refusal = len(report.refusals)
         answers: dict[str, Value] = {}
         for question, qvars in by_question:
             texts = [cells.get(v.name, "") for v in qvars]
+            cut = _cut_text(qvars, texts)
+            if cut:
+                refuse(question.label, cut)
+                continue
             try:
                 value = layout.parse(question, texts)
             except InputError as exc:
-                refuse(question.label, str(exc))
+                refuse(question.label, str(exc).removeprefix(f"{question.label}: "))
                 continue
             if value is not None:
                 answers[question.id] = value
@@ -134,15 +204,18 @@ def import_records(
             if isinstance(value, NotApplicable):
                 del answers[qid]  # off the route: 非該当 is derived, nothing to store
             else:
-                causes = "・".join(questionnaire.question(q).label for q in route.undecided_by) or "前の回答"
                 refuse(
                     questionnaire.question(qid).label,
-                    f"この所属の回答では経路外（非該当）の設問に回答があります。{causes}などの回答と合わせて用紙を確かめてください。",
+                    f"この所属の回答では経路外（非該当）の設問に回答があります。{_why_off(questionnaire, qid, answers)}"
+                    "用紙を確かめてください。",
                 )
         for qid, value in answers.items():
             for problem in check_answer(questionnaire, qid, value):
                 if problem.severity is Severity.ERROR:
                     refuse(questionnaire.question(qid).label, problem.message)
+        unsettled = _unsettled_route(questionnaire, answers, route, report.refusals[first_refusal:])
+        if unsettled:
+            report.refusals.insert(first_refusal, Refusal(record.row, shown, unsettled[0], unsettled[1], record.source))
         if not answers:
             report.empty_rows += 1
             continue
@@ -151,10 +224,18 @@ def import_records(
             refuse("", "確定済みの所属には取り込めません。")
         elif response is not None and response.answers:
             refuse("", "すでに回答が入力されています。取り込みでは上書きしません。")
+        empty_required = []
         for problem in check_form(questionnaire, answers, route):
-            if problem.severity is Severity.WARNING and problem.kind != "not-entered":
-                where = questionnaire.question(problem.question).label if problem.question in questionnaire else ""
-                report.warnings.append(Refusal(record.row, shown, where, problem.message, record.source))
+            if problem.severity is not Severity.WARNING:
+                continue
+            if problem.kind == "not-entered":
+                if questionnaire.question(problem.question).required:
+                    empty_required.append(questionnaire.question(problem.question).label)
+                continue
+            where = questionnaire.question(problem.question).label if problem.question in questionnaire else ""
+            report.warnings.append(Refusal(record.row, shown, where, problem.message, record.source))
+        if empty_required:
+            report.not_entered.append((Refusal(record.row, shown, "", "", record.source), empty_required))
         if response is not None:
             entries[response.id] = answers
             gaps = [questionnaire.question(q).label for q in route.order if q not in answers]

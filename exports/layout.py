@@ -245,11 +245,11 @@ def parse(question: Question, cells: Sequence[str]) -> Value | None:
                 continue
             state = _state(question, text)
             if state is not None and state.route_as is not None:
-                raise InputError(f"{v.label}: 表の行では経路（@番号）を選べません。")
+                raise InputError(f"{v.name}（{v.label}）: 表の行では経路（@番号）を選べません。")
             try:
                 grid[v.key] = state if state is not None else parse_cell(question, text)
             except InputError as exc:
-                raise InputError(f"{v.label}: {exc}") from exc
+                raise InputError(f"{v.name}（{v.label}）: {exc}") from exc
         return Grid(grid)
 
     if any(s is not None for s in states):
@@ -271,6 +271,12 @@ def parse(question: Question, cells: Sequence[str]) -> Value | None:
             raise InputError(f"{question.label}: 無効な回答の設問の記入欄に記入があります。")
         return value
     if question.type is QuestionType.MULTI:
+        blank = [v.name for v, text in mains if not text]
+        if blank:  # some ticks written, some not: reading the empty ones as 0 would be a guess
+            raise InputError(
+                f"{question.label}: {'、'.join(blank)} が空です。複数回答は選択肢ごとに 1（選択）か 0（非選択）を"
+                "すべての列に書いてください（全部空なら未入力、用紙が空欄なら全部「無回答」）。"
+            )
         codes = set()
         for v, text in mains:
             tick = normalize_digits(text).lower()
@@ -288,5 +294,5 @@ def parse(question: Question, cells: Sequence[str]) -> Value | None:
         try:
             values[v.key] = parse_count(text)
         except InputError as exc:
-            raise InputError(f"{v.label}: {exc}") from exc
+            raise InputError(f"{v.name}（{v.label}）: {exc}") from exc
     return Counts(values)

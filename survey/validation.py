@@ -148,7 +148,7 @@ def check_form(
         problems += check_answer(questionnaire, qid, value)
     for qid in route.awaiting_choice:
         problems.append(
-            _warning(qid, "route-undecided", f"{questionnaire.question(qid).label}が無回答のため経路が決まりません。経路を選んでください。")
+            _warning(qid, "route-undecided", f"{questionnaire.question(qid).label}が{_empty(answers[qid]) if qid in answers else '無回答'}のため経路が決まりません。経路を選んでください。")
         )
     for qid in questionnaire.ids:
         question = questionnaire.question(qid)

@@ -1,0 +1,234 @@
+"""A file of answers as a table of texts: xlsx read as a bounded stream, CSV decoded from its bytes.
+
+Nothing is converted or guessed: codes stay text, "NA" stays "NA", an empty cell is "". What a
+cell cannot honestly be read as text (a formula, an error value, a date) is kept aside with its
+place, so the import refuses it by name instead of reading a cached value or nothing.
+
+Bounds: a workbook says how big its sheet is (its dimension), and one stray cell at XFD1048576
+makes a table of 17 billion cells for any reader that believes it. The sheet is therefore
+streamed cell by cell (openpyxl's read-only parser, which yields only the cells the file
+holds), and refused, naming the sheet and the cell, when its claimed or real extent passes
+``max_rows`` × ``max_cols``. Memory stays flat in the claimed size.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from .import_types import ImportFileError
+
+__all__ = ["MAX_BYTES", "MAX_ROWS", "Table", "column_letter", "decode_csv", "read_table"]
+
+MAX_ROWS = 10_000  # rows of a 回答一覧: one per department, far above any roster
+MAX_BYTES = 100 * 1024 * 1024  # a CSV, or one sheet's XML once unzipped
+
+
+@dataclass
+class Table:
+    rows: list[tuple[int, list[str]]]  # (row number as the file numbers it, cells as text)
+    unreadable: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column index) → why
+    sheet: str = ""  # the sheet read (xlsx), for messages
+    csv: bool = False  # rows keep their own length (a short CSV row is a fault, not padding)
+
+    def place(self, row: int, index: int) -> str:
+        """A cell as a clerk finds it: 「セル C5」 in a workbook, 「5 行目の 3 列目」 in a CSV."""
+        if self.csv:
+            return f"{row} 行目の {index + 1} 列目"
+        return f"セル {column_letter(index + 1)}{row}"
+
+
+def column_letter(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def read_table(path: Path, *, max_cols: int, preferred_sheet: str, max_rows: int = MAX_ROWS) -> Table:
+    """The file's rows as text, or ImportFileError (Japanese) saying why it cannot be read."""
+    if not path.is_file():
+        raise ImportFileError(f"ファイル「{path}」がありません。")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            return _read_xlsx(path, max_cols=max_cols, max_rows=max_rows, preferred_sheet=preferred_sheet)
+        if suffix in (".csv", ".txt"):
+            return _read_csv(path, max_rows=max_rows)
+    except OSError as exc:
+        raise ImportFileError(f"「{path}」を読めません（{exc.strerror or 'OS のエラー'}）。") from exc
+    if suffix == ".xls":
+        raise ImportFileError(
+            f"「{path.name}」は古い Excel 形式（.xls）です。Excel で「Excel ブック（*.xlsx）」として保存し直してください。"
+        )
+    raise ImportFileError(f"「{path.name}」は読めない形式です。xlsx か CSV を指定してください。")
+
+
+# -- xlsx -------------------------------------------------------------------------------------
+
+_TOO_BIG = "回答一覧として読めるのは {cols} 列（{last}）× {rows:,} 行までです。不要な行・列を削除して保存し直してください。"
+
+
+def _read_xlsx(path: Path, *, max_cols: int, max_rows: int, preferred_sheet: str) -> Table:
+    import zipfile
+
+    import openpyxl
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    limits = {"cols": max_cols, "last": column_letter(max_cols), "rows": max_rows}
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
+    except Exception as exc:  # noqa: BLE001 - zip, XML or openpyxl's own: the file is not a workbook it can read
+        raise ImportFileError(
+            f"「{path.name}」を Excel ブック（xlsx）として読めません。壊れているか、xlsx ではないファイルです。"
+            "Excel で開けるなら「Excel ブック（*.xlsx）」として保存し直してください。"
+        ) from exc
+    try:
+        names = book.sheetnames
+        sheet = preferred_sheet if preferred_sheet in names else names[0]
+        ws = book[sheet]
+        if (ws.max_row or 0) > max_rows or (ws.max_column or 0) > max_cols:
+            corner = f"{column_letter(ws.max_column or 1)}{ws.max_row or 1}"
+            raise ImportFileError(
+                f"「{path.name}」の「{sheet}」シートは使用範囲が {corner} まであると記録されています。" + _TOO_BIG.format(**limits)
+            )
+        try:
+            size = book._archive.getinfo(ws._worksheet_path).file_size
+        except (KeyError, AttributeError):
+            size = 0
+        if size > MAX_BYTES:
+            raise ImportFileError(
+                f"「{path.name}」の「{sheet}」シートは展開すると {size // 2**20:,} MB あり、回答一覧としては大きすぎます。"
+            )
+        rows: list[tuple[int, list[str]]] = []
+        unreadable: dict[tuple[int, int], str] = {}
+        width = 0
+        with ws._get_source() as source:
+            parser = WorkSheetParser(
+                source, ws._shared_strings, data_only=False, epoch=book.epoch,
+                date_formats=book._date_formats, timedelta_formats=book._timedelta_formats,
+            )
+            for number, cells in parser.parse():
+                held = [c for c in cells if c["value"] is not None and c["value"] != ""]
+                if not held:
+                    continue  # a formatted but empty row says nothing
+                far = next((c for c in held if c["column"] > max_cols or number > max_rows), None)
+                if far is not None:
+                    raise ImportFileError(
+                        f"「{path.name}」の「{sheet}」シートのセル {column_letter(far['column'])}{number} に値があります。"
+                        + _TOO_BIG.format(**limits)
+                    )
+                texts = [""] * held[-1]["column"]
+                for c in held:
+                    index, value, kind = c["column"] - 1, c["value"], c["data_type"]
+                    if kind == "f":
+                        unreadable[(number, index)] = f"数式のセルです（{_short(str(value))}）。数式は取り込みません。値として貼り付けてから取り込んでください。"
+                    elif kind == "e":
+                        unreadable[(number, index)] = f"エラー値のセルです（{value}）。"
+                    elif isinstance(value, (datetime, date, time, timedelta)):
+                        unreadable[(number, index)] = "日付・時刻のセルです。回答は番号か文字で書いてください（セルの書式を「文字列」にして入力し直してください）。"
+                    texts[index] = _text(value)
+                width = max(width, len(texts))
+                rows.append((number, texts))
+    except ImportFileError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, SyntaxError) as exc:
+        # a damaged sheet inside a readable zip (ElementTree's ParseError is a SyntaxError)
+        raise ImportFileError(f"「{path.name}」のシートの中身が壊れていて読めません。Excel で開いて保存し直してください。") from exc
+    finally:
+        book.close()
+    # a workbook leaves trailing empty cells out: pad, so only a CSV can have a short row
+    return Table([(n, t + [""] * (width - len(t))) for n, t in rows], unreadable, sheet=sheet)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- CSV --------------------------------------------------------------------------------------
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"), (b"\xff\xfe", "utf-16", "UTF-16"), (b"\xfe\xff", "utf-16", "UTF-16"))
+
+
+def decode_csv(raw: bytes, name: str) -> tuple[str, str]:
+    """The text of a CSV and the encoding it was in: a BOM (UTF-8, UTF-16 LE/BE) decides; without
+    one, strict UTF-8, then CP932 (「CSV（コンマ区切り）」 from Excel on Japanese Windows)."""
+    for bom, codec, label in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec), label
+            except UnicodeDecodeError as exc:
+                line = raw[: exc.start].decode(codec, errors="replace").count("\n") + 1
+                raise ImportFileError(
+                    f"「{name}」は {label} の印（BOM）で始まりますが、{line} 行目が {label} として読めません。"
+                ) from exc
+    for codec, label in (("utf-8", "UTF-8"), ("cp932", "Shift_JIS（CP932）")):
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:  # UTF-16 without a BOM decodes as text full of NULs
+            line = text[: text.index("\x00")].count("\n") + 1
+            raise ImportFileError(
+                f"「{name}」の {line} 行目に NUL 文字があります。BOM のない UTF-16 のファイルかもしれません。"
+                "Excel で「CSV UTF-8（コンマ区切り）」として保存し直してください。"
+            )
+        return text, label
+    lines = raw.split(b"\n")
+    bad = next((i for i, line in enumerate(lines, 1) if not _decodes(line)), None)
+    where = f"{bad} 行目" if bad is not None else "行によって文字コードが違い、全体"
+    raise ImportFileError(
+        f"「{name}」の{where}が UTF-8 としても Shift_JIS（CP932）としても読めません。"
+        "Excel で「CSV UTF-8（コンマ区切り）」として保存し直してください。"
+    )
+
+
+def _decodes(line: bytes) -> bool:
+    for codec in ("utf-8", "cp932"):
+        try:
+            line.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
+
+
+def _read_csv(path: Path, *, max_rows: int) -> Table:
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ImportFileError(f"「{path.name}」は {size // 2**20:,} MB あり、回答一覧としては大きすぎます。")
+    text, _encoding = decode_csv(path.read_bytes(), path.name)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = []
+    try:
+        for record in reader:
+            number = len(rows) + 1
+            if number > max_rows:
+                raise ImportFileError(
+                    f"「{path.name}」は {max_rows:,} 行を超えています（{reader.line_num} 行目）。回答一覧として読めるのは {max_rows:,} 行までです。"
+                )
+            rows.append((number, record))
+    except csv.Error as exc:
+        raise ImportFileError(
+            f"「{path.name}」の {reader.line_num} 行目を CSV として読めません（引用符「\"」の閉じ忘れや、長すぎる値がないか確かめてください）。"
+        ) from exc
+    return Table(rows, csv=True)
+
