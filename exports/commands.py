@@ -1,7 +1,7 @@
 """``chosho export`` and ``chosho import``: what they print and the exit codes they return.
 
-Exit codes: 0 done; 1 the import refused rows (nothing was written); 3 the file or the
-database could not be used (the message says why).
+Exit codes: 0 done; 1 the import wrote nothing: it refused rows, or the file has no answers
+to import; 3 the file or the database could not be used (the message says why).
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ def run_import(args: argparse.Namespace, open_store: Callable) -> int:
         except ImportFileError as exc:
             print(f"chosho: {exc}", file=sys.stderr)
             return 3
-    stream = sys.stderr if report.refusals else sys.stdout
+    failed = bool(report.refusals) or not report.departments
+    stream = sys.stderr if failed else sys.stdout
     for line in report.lines():
         print(line, file=stream)
-    return 1 if report.refusals else 0
+    return 1 if failed else 0

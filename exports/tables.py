@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -73,8 +74,10 @@ def read_table(path: Path, *, max_cols: int, preferred_sheet: str, max_rows: int
             return _read_xlsx(path, max_cols=max_cols, max_rows=max_rows, preferred_sheet=preferred_sheet)
         if suffix in (".csv", ".txt"):
             return _read_csv(path, max_rows=max_rows)
-    except OSError as exc:
-        raise ImportFileError(f"「{path}」を読めません（{exc.strerror or 'OS のエラー'}）。") from exc
+    except PermissionError as exc:
+        raise ImportFileError(f"「{path}」を読む権限がありません。") from exc
+    except OSError as exc:  # the OS's own text is English: say what happened in Japanese
+        raise ImportFileError(f"「{path}」を読めません（ファイルを読み込めませんでした）。") from exc
     if suffix == ".xls":
         raise ImportFileError(
             f"「{path.name}」は古い Excel 形式（.xls）です。Excel で「Excel ブック（*.xlsx）」として保存し直してください。"
@@ -106,9 +109,9 @@ def _read_xlsx(path: Path, *, max_cols: int, max_rows: int, preferred_sheet: str
         sheet = preferred_sheet if preferred_sheet in names else names[0]
         ws = book[sheet]
         if (ws.max_row or 0) > max_rows or (ws.max_column or 0) > max_cols:
-            corner = f"{column_letter(ws.max_column or 1)}{ws.max_row or 1}"
+            claimed = f"{column_letter(ws.min_column or 1)}{ws.min_row or 1}:{column_letter(ws.max_column or 1)}{ws.max_row or 1}"
             raise ImportFileError(
-                f"「{path.name}」の「{sheet}」シートは使用範囲が {corner} まであると記録されています。" + _TOO_BIG.format(**limits)
+                f"「{path.name}」の「{sheet}」シートは使用範囲が {claimed} と記録されています。" + _TOO_BIG.format(**limits)
             )
         try:
             size = book._archive.getinfo(ws._worksheet_path).file_size
@@ -180,31 +183,52 @@ def decode_csv(raw: bytes, name: str) -> tuple[str, str]:
                 raise ImportFileError(
                     f"「{name}」は {label} の印（BOM）で始まりますが、{line} 行目が {label} として読めません。"
                 ) from exc
-    for codec, label in (("utf-8", "UTF-8"), ("cp932", "Shift_JIS（CP932）")):
+    if b"\x00" in raw:  # no text file holds NUL; UTF-16 without a BOM is full of them
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise ImportFileError(
+            f"「{name}」の {line} 行目に NUL 文字があります。BOM のない UTF-16 のファイルかもしれません。"
+            "Excel で「CSV UTF-8（コンマ区切り）」として保存し直してください。"
+        )
+    for decode, label in ((_utf8, "UTF-8"), (_cp932, "Shift_JIS（CP932）")):
         try:
-            text = raw.decode(codec)
+            return decode(raw), label
         except UnicodeDecodeError:
             continue
-        if "\x00" in text:  # UTF-16 without a BOM decodes as text full of NULs
-            line = text[: text.index("\x00")].count("\n") + 1
-            raise ImportFileError(
-                f"「{name}」の {line} 行目に NUL 文字があります。BOM のない UTF-16 のファイルかもしれません。"
-                "Excel で「CSV UTF-8（コンマ区切り）」として保存し直してください。"
-            )
-        return text, label
     lines = raw.split(b"\n")
     bad = next((i for i, line in enumerate(lines, 1) if not _decodes(line)), None)
-    where = f"{bad} 行目" if bad is not None else "行によって文字コードが違い、全体"
+    if bad is None:  # every line is one or the other: two files pasted together
+        bad = next(i for i, line in enumerate(lines, 1) if not _decodes(line, (_utf8,)))
+        raise ImportFileError(
+            f"「{name}」は UTF-8 の行と Shift_JIS（CP932）の行が混ざっています（{bad} 行目から UTF-8 として読めません）。"
+            "一つの文字コードで保存し直してください。"
+        )
     raise ImportFileError(
-        f"「{name}」の{where}が UTF-8 としても Shift_JIS（CP932）としても読めません。"
+        f"「{name}」の {bad} 行目が UTF-8 としても Shift_JIS（CP932）としても読めません。"
         "Excel で「CSV UTF-8（コンマ区切り）」として保存し直してください。"
     )
 
 
-def _decodes(line: bytes) -> bool:
-    for codec in ("utf-8", "cp932"):
+def _utf8(raw: bytes) -> str:
+    return raw.decode("utf-8")
+
+
+# Bytes Python's cp932 maps although no Japanese text holds them (0x80, 0xA0, 0xFD–0xFF): a file
+# that needs them is not Shift_JIS text, so it is refused rather than read as odd characters.
+_NOT_CP932_TEXT = re.compile("[\x80\uf8f0-\uf8f3]")
+
+
+def _cp932(raw: bytes) -> str:
+    text = raw.decode("cp932")
+    odd = _NOT_CP932_TEXT.search(text)
+    if odd:
+        raise UnicodeDecodeError("cp932", raw, odd.start(), odd.start() + 1, "not text")
+    return text
+
+
+def _decodes(line: bytes, decoders=(_utf8, _cp932)) -> bool:
+    for decode in decoders:
         try:
-            line.decode(codec)
+            decode(line)
         except UnicodeDecodeError:
             continue
         return True
@@ -216,7 +240,7 @@ def _read_csv(path: Path, *, max_rows: int) -> Table:
     if size > MAX_BYTES:
         raise ImportFileError(f"「{path.name}」は {size // 2**20:,} MB あり、回答一覧としては大きすぎます。")
     text, _encoding = decode_csv(path.read_bytes(), path.name)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # an unclosed quote is refused, not read to the end
     rows = []
     try:
         for record in reader:
