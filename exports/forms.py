@@ -137,11 +137,11 @@ class _Form:
         ws.set_column(4, 4, 5)  # E: units
         self.line(str(meta.get("form_label", "")), f.right)
         self.line(self.q.title, f.title, first=0)
+        ws.set_row(self.row - 1, 26)
         ws.write_string(self.row, 1, "所属名：", f.bold)
-        ws.merge_range(self.row, 2, self.row, 3, "", f.department)
         if department:
             shown = f"{department}（{bukyoku}）" if bukyoku else department
-            ws.write_string(self.row, 2, shown, f.department)
+            ws.merge_range(self.row, 2, self.row, 3, shown, f.department)
             self.row += 1
         else:
             self.answer(

@@ -17,9 +17,9 @@ from typing import Any
 from survey import Questionnaire
 
 from . import layout
-from .answer_file import _cell
 from .forms import DEPARTMENT_NAME, FORM_SHEET, ID_SHEET, excel_name
 from .import_types import ImportFileError, Record, Refusal
+from .tables import _text as _cell
 
 __all__ = ["MAX_FORM_BYTES", "Return", "is_form", "read_return"]
 
@@ -138,6 +138,13 @@ def read_return(path: str | Path, questionnaire: Questionnaire, sha256: str) -> 
         text = value_at(variable.name, excel_name(variable.name))
         if text:
             cells[variable.name] = text
+    # A form's tick column is the paper's checkbox: among ticked options an empty box is "not
+    # ticked" (0). A question with no box ticked stays empty: 未入力, for the clerk to confirm.
+    for question in questionnaire.questions:
+        ticks = [v.name for v in layout.question_variables(question) if v.kind == layout.TICK]
+        if any(cells.get(n) for n in ticks):
+            for n in ticks:
+                cells.setdefault(n, "0")
     if out.refusals:
         for r in range(len(out.refusals)):
             out.refusals[r] = Refusal(None, department, out.refusals[r].where, out.refusals[r].message, path.name)
