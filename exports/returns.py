@@ -122,7 +122,7 @@ def read_return(path: str | Path, questionnaire: Questionnaire, sha256: str) -> 
         cell = book[FORM_SHEET][place[1]]
         out.cells[variable] = place[1]
         raw = cell.value
-        if cell.data_type == "f" or (isinstance(raw, str) and raw.startswith("=")) or type(raw).__name__ == "ArrayFormula":
+        if cell.data_type == "f" or type(raw).__name__ in ("ArrayFormula", "DataTableFormula"):
             formula = raw if isinstance(raw, str) else getattr(raw, "text", "")
             refuse(variable, f"セル {place[1]}（{name}）に数式「{formula}」が入っています。数式ではなく値を入力してもらってください。")
             return None
