@@ -2,7 +2,7 @@
 what they print and the exit codes they return.
 
 Exit codes: 0 done; 1 an import refused a file or part of it (nothing of that file was
-written); 3 the folder, a file or the database could not be used (the message says why).
+written); 3 a file or the database could not be used at all (the message says why).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def run_attach(args: argparse.Namespace, open_store: Callable) -> int:
 
 
 def run_import_files(args: argparse.Namespace, open_store: Callable) -> int:
-    from .intake import import_files
+    from .intake import Unreadable, import_files
 
     with open_store(args) as store:
         reports = import_files(store, list(args.files), check_only=args.check)
@@ -62,4 +62,6 @@ def run_import_files(args: argparse.Namespace, open_store: Callable) -> int:
         done = sum(1 for r in reports if r.imported)
         verb = "点検" if args.check else "取り込み"
         print(f"{len(reports)} ファイル: {verb}できた {len(reports) - refused}、取り込めない {refused}" + ("" if args.check else f"（取り込んだ {done}）"))
+    if any(isinstance(r, Unreadable) for r in reports):
+        return 3
     return 1 if refused else 0

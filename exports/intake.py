@@ -17,7 +17,7 @@ from .import_types import ImportFileError, ImportReport, Refusal
 if TYPE_CHECKING:
     from db import Store
 
-__all__ = ["FORM_SUFFIXES", "SCAN_SUFFIXES", "expand", "import_files", "find_department"]
+__all__ = ["FORM_SUFFIXES", "SCAN_SUFFIXES", "Unreadable", "expand", "import_files", "find_department"]
 
 FORM_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")
 SCAN_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -49,8 +49,12 @@ def find_department(store: Store, name: str, bukyoku: str = ""):
     return matches[0] if len(matches) == 1 else None
 
 
-def _failed(path: Path, message: str) -> ImportReport:
-    report = ImportReport(path.name, path=path)
+class Unreadable(ImportReport):
+    """A file that could not be used at all (missing, not a workbook, …): the command exits 3."""
+
+
+def _failed(path: Path, message: str, kind: type[ImportReport] = Unreadable) -> ImportReport:
+    report = kind(path.name, path=path)
     report.refusals.append(Refusal(None, "", "", message, path.name))
     return report
 
@@ -70,7 +74,10 @@ def import_files(store: Store, paths: list[Path], *, check_only: bool = False) -
         suffix = path.suffix.lower()
         try:
             if suffix in SCAN_SUFFIXES:
-                reports.append(_failed(path, "PDF や画像からは回答を読み取れません。原本として保存するには「chosho attach 所属名 ファイル」を使ってください。"))
+                reports.append(_failed(
+                    path, "PDF や画像からは回答を読み取れません。原本として保存するには「chosho attach 所属名 ファイル」を使ってください。",
+                    ImportReport,
+                ))
             elif is_form(path):
                 content = path.read_bytes()
                 returned = read_return(path, store.questionnaire, sha)

@@ -187,7 +187,7 @@ def test_import_command_exit_codes(tmp_path, capsys):
     assert main(["--db", db, "import", str(form)]) == 1
     assert "9 は選択肢にありません" in capsys.readouterr().err
     fill_by_name(form, {"Q1": 2})
-    assert main(["--db", db, "import", str(form), str(tmp_path / "missing.xlsx")]) == 1
+    assert main(["--db", db, "import", str(form), str(tmp_path / "missing.xlsx")]) == 3  # a file unusable
     captured = capsys.readouterr()
     assert "取り込みました" in captured.out and "missing.xlsx" in captured.err
 
