@@ -23,6 +23,7 @@ __all__ = ["EXTRA_COLUMNS", "HEADER_SEARCH", "read_answer_file"]
 
 HEADER_SEARCH = 10  # rows searched for the row of column names
 EXTRA_COLUMNS = 20  # columns beyond the form's own a sheet may use (notes): read, and refused if filled
+ROW_PROBLEMS = 5  # problems listed for one row; the rest are counted
 
 
 def _header_refusals(number: int, header: list[str], names: set[str], questionnaire: Questionnaire) -> tuple[dict[str, int], list[Refusal]]:
@@ -75,6 +76,9 @@ def read_answer_file(path: Path, questionnaire: Questionnaire) -> tuple[list[Rec
     width = max(columns.values()) + 1
     source = f"{path.name}「{table.sheet}」シート" if table.sheet else path.name
 
+    unreadable: dict[int, dict[int, str]] = {}  # by row, so each row looks up only its own cells
+    for (row, index), why in table.unreadable.items():
+        unreadable.setdefault(row, {})[index] = why
     records = []
     for number, cells in rows[header_at + 1 :]:
         def get(name: str, cells: list[str] = cells) -> str:
@@ -82,7 +86,7 @@ def read_answer_file(path: Path, questionnaire: Questionnaire) -> tuple[list[Rec
             return cells[index] if index is not None and index < len(cells) else ""
 
         shown = get("所属").strip() or "（所属名なし）"
-        problems = _row_problems(table, number, cells, width, named)
+        problems = _row_problems(table, number, cells, width, named, unreadable.get(number, {}))
         if problems:
             refusals += [Refusal(number, shown, where, message, source) for where, message in problems]
             continue
@@ -96,14 +100,13 @@ def read_answer_file(path: Path, questionnaire: Questionnaire) -> tuple[list[Rec
     return records, refusals
 
 
-def _row_problems(table: Table, number: int, cells: list[str], width: int, named: dict[int, str]) -> list[tuple[str, str]]:
+def _row_problems(
+    table: Table, number: int, cells: list[str], width: int, named: dict[int, str], unreadable: dict[int, str]
+) -> list[tuple[str, str]]:
     """What makes a row unreadable as it stands: (column or place, message)."""
-    if not any(c.strip() for c in cells) and not any(r == number for r, _ in table.unreadable):
+    if not unreadable and not any(c.strip() for c in cells):
         return []  # an empty row
-    problems = []
-    for (row, index), why in sorted(table.unreadable.items()):
-        if row == number:
-            problems.append((named.get(index, ""), f"{table.place(number, index)}: {why}"))
+    problems = [(named.get(index, ""), f"{table.place(number, index)}: {why}") for index, why in sorted(unreadable.items())]
     if table.csv and len(cells) < width:
         problems.append((
             "",
@@ -111,6 +114,8 @@ def _row_problems(table: Table, number: int, cells: list[str], width: int, named
             "区切りの「,」が欠けていないか確かめてください（足りない列を空として読むことはしません）。",
         ))
     for index, text in enumerate(cells):
-        if text.strip() and index not in named and (number, index) not in table.unreadable:
+        if text.strip() and index not in named and index not in unreadable:
             problems.append(("", f"{table.place(number, index)}: 列名のない列に値（{text.strip()[:20]}）があります。"))
+    if len(problems) > ROW_PROBLEMS:  # a sheet of formulas would otherwise make a million refusals
+        problems = problems[:ROW_PROBLEMS] + [("", f"この行にはほかに {len(problems) - ROW_PROBLEMS} 箇所、同じような問題があります。")]
     return problems

@@ -8,6 +8,8 @@ from pathlib import Path
 
 __all__ = ["ImportFileError", "ImportReport", "Record", "Refusal"]
 
+SHOWN = 500  # refusals and warnings printed; a whole sheet of faults is counted, not listed
+
 
 class ImportFileError(Exception):
     """The file cannot be read as answers at all; the message says why (Japanese)."""
@@ -69,7 +71,9 @@ class ImportReport:
         out = []
         if self.refusals:
             out.append(f"{self.source}: 取り込めない箇所が {len(self.refusals)} 件あるため、何も取り込んでいません。")
-            out += [f"  {r}" for r in self.refusals]
+            out += [f"  {r}" for r in self.refusals[:SHOWN]]
+            if len(self.refusals) > SHOWN:
+                out.append(f"  …ほか {len(self.refusals) - SHOWN:,} 件（最初の {SHOWN} 件を示しました。直して取り込み直すと残りが出ます）")
         elif not self.departments:
             out.append(f"{self.source}: 取り込む回答がありません（列名の行のほかに、回答のある行がありません）。何も取り込んでいません。")
         elif self.imported:
@@ -80,7 +84,9 @@ class ImportReport:
             )
         if self.warnings:
             out.append(f"要確認 {len(self.warnings)} 件（取り込みは妨げません。レビューで確かめてください）:")
-            out += [f"  {w}" for w in self.warnings]
+            out += [f"  {w}" for w in self.warnings[:SHOWN]]
+            if len(self.warnings) > SHOWN:
+                out.append(f"  …ほか {len(self.warnings) - SHOWN:,} 件")
         if self.not_entered and not self.refusals:
             count = sum(len(labels) for _, labels in self.not_entered)
             out.append(

@@ -229,7 +229,8 @@ def import_records(
             if problem.severity is not Severity.WARNING:
                 continue
             if problem.kind == "not-entered":
-                if questionnaire.question(problem.question).required:
+                # pending questions (route not settled, 経路未確定) may yet be off the route: not counted
+                if questionnaire.question(problem.question).required and route.status(problem.question) == "on":
                     empty_required.append(questionnaire.question(problem.question).label)
                 continue
             where = questionnaire.question(problem.question).label if problem.question in questionnaire else ""

@@ -24,10 +24,12 @@ from typing import Any
 
 from .import_types import ImportFileError
 
-__all__ = ["MAX_BYTES", "MAX_ROWS", "Table", "column_letter", "decode_csv", "read_table"]
+__all__ = ["MAX_BYTES", "MAX_CSV_BYTES", "MAX_ROWS", "Table", "column_letter", "decode_csv", "read_table"]
 
 MAX_ROWS = 10_000  # rows of a 回答一覧: one per department, far above any roster
-MAX_BYTES = 100 * 1024 * 1024  # a CSV, or one sheet's XML once unzipped
+MAX_BYTES = 100 * 1024 * 1024  # one sheet's XML once unzipped
+# 10,000 rows of every column is about 20 MB; a bound also on one line of nothing but commas
+MAX_CSV_BYTES = 32 * 1024 * 1024
 
 
 @dataclass
@@ -73,7 +75,7 @@ def read_table(path: Path, *, max_cols: int, preferred_sheet: str, max_rows: int
         if suffix in (".xlsx", ".xlsm"):
             return _read_xlsx(path, max_cols=max_cols, max_rows=max_rows, preferred_sheet=preferred_sheet)
         if suffix in (".csv", ".txt"):
-            return _read_csv(path, max_rows=max_rows)
+            return _read_csv(path, max_rows=max_rows, max_cols=max_cols)
     except PermissionError as exc:
         raise ImportFileError(f"「{path}」を読む権限がありません。") from exc
     except OSError as exc:  # the OS's own text is English: say what happened in Japanese
@@ -91,8 +93,6 @@ _TOO_BIG = "回答一覧として読めるのは {cols} 列（{last}）× {rows:
 
 
 def _read_xlsx(path: Path, *, max_cols: int, max_rows: int, preferred_sheet: str) -> Table:
-    import zipfile
-
     import openpyxl
     from openpyxl.worksheet._reader import WorkSheetParser
 
@@ -108,11 +108,11 @@ def _read_xlsx(path: Path, *, max_cols: int, max_rows: int, preferred_sheet: str
         names = book.sheetnames
         sheet = preferred_sheet if preferred_sheet in names else names[0]
         ws = book[sheet]
+        claimed = None
         if (ws.max_row or 0) > max_rows or (ws.max_column or 0) > max_cols:
+            # refused whatever the cells say; streaming them first (never padded, so as cheap as
+            # the file is small) finds the cell to name, which the claimed range alone does not
             claimed = f"{column_letter(ws.min_column or 1)}{ws.min_row or 1}:{column_letter(ws.max_column or 1)}{ws.max_row or 1}"
-            raise ImportFileError(
-                f"「{path.name}」の「{sheet}」シートは使用範囲が {claimed} と記録されています。" + _TOO_BIG.format(**limits)
-            )
         try:
             size = book._archive.getinfo(ws._worksheet_path).file_size
         except (KeyError, AttributeError):
@@ -153,11 +153,16 @@ def _read_xlsx(path: Path, *, max_cols: int, max_rows: int, preferred_sheet: str
                 rows.append((number, texts))
     except ImportFileError:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, SyntaxError) as exc:
-        # a damaged sheet inside a readable zip (ElementTree's ParseError is a SyntaxError)
+    except Exception as exc:  # noqa: BLE001 - zip, XML or openpyxl faults inside a workbook that opened
+        # a damaged sheet inside a readable zip, or a sheet that holds no cells (a chart sheet)
         raise ImportFileError(f"「{path.name}」のシートの中身が壊れていて読めません。Excel で開いて保存し直してください。") from exc
     finally:
         book.close()
+    if claimed is not None:  # no value beyond the bounds, but formats or a stale range claim them
+        raise ImportFileError(
+            f"「{path.name}」の「{sheet}」シートは使用範囲が {claimed} と記録されています（値のあるセルはその内側です）。"
+            + _TOO_BIG.format(**limits)
+        )
     # a workbook leaves trailing empty cells out: pad, so only a CSV can have a short row
     return Table([(n, t + [""] * (width - len(t))) for n, t in rows], unreadable, sheet=sheet)
 
@@ -235,9 +240,9 @@ def _decodes(line: bytes, decoders=(_utf8, _cp932)) -> bool:
     return False
 
 
-def _read_csv(path: Path, *, max_rows: int) -> Table:
+def _read_csv(path: Path, *, max_rows: int, max_cols: int) -> Table:
     size = path.stat().st_size
-    if size > MAX_BYTES:
+    if size > MAX_CSV_BYTES:
         raise ImportFileError(f"「{path.name}」は {size // 2**20:,} MB あり、回答一覧としては大きすぎます。")
     text, _encoding = decode_csv(path.read_bytes(), path.name)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # an unclosed quote is refused, not read to the end
@@ -249,6 +254,14 @@ def _read_csv(path: Path, *, max_rows: int) -> Table:
                 raise ImportFileError(
                     f"「{path.name}」は {max_rows:,} 行を超えています（{reader.line_num} 行目）。回答一覧として読めるのは {max_rows:,} 行までです。"
                 )
+            if len(record) > max_cols:
+                far = next((i for i in range(max_cols, len(record)) if record[i].strip()), None)
+                if far is not None:
+                    raise ImportFileError(
+                        f"「{path.name}」の {reader.line_num} 行目の {far + 1} 列目に値があります。"
+                        f"回答一覧として読めるのは {max_cols} 列までです。列がずれていないか確かめてください。"
+                    )
+                del record[max_cols:]  # trailing empty fields say nothing
             rows.append((number, record))
     except csv.Error as exc:
         raise ImportFileError(

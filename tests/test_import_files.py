@@ -91,14 +91,23 @@ def test_undecodable_csv_names_the_first_bad_line(tmp_path):
 SMALL = [["部局", "所属", "Q1"], ["総合政策部", "政策課", 1]]
 
 
-@pytest.mark.parametrize(("far", "claimed"), [("XFD1048576", "A1:XFD1048576"), ("A1048576", "A1:C1048576"), ("DA3", "A1:DA3")])
-def test_far_cells_refused_by_sheet_and_cell(tmp_path, far, claimed):
-    """One stray cell makes the sheet claim a huge range: refused before a row is read."""
+@pytest.mark.parametrize("far", ["XFD1048576", "A1048576", "DA3"])
+def test_far_cells_refused_by_sheet_and_cell(tmp_path, far):
+    """One stray cell makes the sheet claim a huge range: refused, naming that cell."""
     path = write_xlsx(tmp_path / "bomb.xlsx", SMALL, {far: "x"})
     with pytest.raises(ImportFileError) as caught:
         import_answers(empty_store(tmp_path), path)
-    assert caught.value.message.startswith(f"「bomb.xlsx」の「回答一覧」シートは使用範囲が {claimed} と記録されています。")
+    assert caught.value.message.startswith(f"「bomb.xlsx」の「回答一覧」シートのセル {far} に値があります。")
     assert "104 列（CZ）× 10,000 行まで" in caught.value.message and "不要な行・列を削除" in caught.value.message
+
+
+def test_a_huge_claimed_range_is_refused_even_with_no_value_in_it(tmp_path):
+    import re
+
+    path = write_xlsx(tmp_path / "claims.xlsx", SMALL)
+    edited = rewrite_sheet(path, lambda xml: re.sub(rb"<dimension [^>]*/>", b'<dimension ref="A1:XFD1048576"/>', xml))
+    with pytest.raises(ImportFileError, match="使用範囲が A1:XFD1048576 と記録されています（値のあるセルはその内側です）"):
+        import_answers(empty_store(tmp_path), edited)
 
 
 @pytest.mark.parametrize("claimed", ["A1:B2", None], ids=["lying", "absent"])
@@ -202,10 +211,11 @@ def test_required_answers_left_empty_are_counted(tmp_path):
     report = import_answers(store, path)
     assert report.imported, report.lines()
     text = "\n".join(report.lines())
-    # 政策課: Q18–Q22 on the Q1 = 2, Q16 = 5 route; 総務課: Q16–Q22
-    assert "経路上の必須の設問で空のセルが 12 件（2 所属）あります。未入力として取り込みました。" in text
+    # 政策課: Q18–Q22 on the Q1 = 2, Q16 = 5 route; 総務課: Q16, Q18–Q22 (Q17 waits on Q16: not counted)
+    assert "経路上の必須の設問で空のセルが 11 件（2 所属）あります。未入力として取り込みました。" in text
     assert "用紙が空欄なら、そのセルに「無回答」と書いて" in text
-    assert "2 行目 政策課: Ｑ１８・Ｑ１９・Ｑ２０・Ｑ２１・Ｑ２２" in text
+    assert "2 行目 政策課: Ｑ１８・Ｑ１９・Ｑ２０・Ｑ２１・Ｑ２２\n" in text
+    assert "3 行目 総務課: Ｑ１６・Ｑ１８・Ｑ１９・Ｑ２０・Ｑ２１・Ｑ２２" in text
 
 
 def test_header_only_file_has_nothing_to_import(tmp_path, capsys):
@@ -316,3 +326,26 @@ def test_messages_never_embed_exception_names():
     for module in ("tables.py", "answer_file.py", "importer.py", "import_types.py", "layout.py", "commands.py"):
         source = (root / module).read_text(encoding="utf-8")
         assert not re.search(r"type\(\w+\)\.__name__|__class__\.__name__|exc\.args|strerror or exc", source), module
+
+
+def test_a_sheet_of_formulas_is_refused_in_bounded_words(tmp_path):
+    """Every cell a formula: each row names its first few, counts the rest; the report lists
+    the first 500 refusals and counts the others."""
+    header = ["部局", "所属", "Q1", "Q10", "Q11", "Q20", "Q22", "Q2_line", "Q2_x"]
+    rows = [header] + [["総合政策部", "政策課"] + [""] * 7 for _ in range(600)]
+    formulas = {f"{get_column_letter(c)}{r}": "=1" for r in range(2, 602) for c in range(3, 10)}
+    report = import_answers(empty_store(tmp_path), write_xlsx(tmp_path / "all.xlsx", rows, formulas))
+    assert not report.imported and len(report.refusals) == 600 * 6
+    assert "この行にはほかに 2 箇所、同じような問題があります。" in str(report.refusals[5])
+    lines = report.lines()
+    assert len(lines) == 1 + 500 + 1 and lines[-1].startswith("  …ほか 3,100 件")
+
+
+def test_a_csv_line_of_many_fields_is_bounded(tmp_path):
+    store = empty_store(tmp_path)
+    trailing = write_csv(tmp_path / "trailing.csv", [["所属", "Q1"] + [""] * 500, ["政策課", "1"] + [""] * 500])
+    assert import_answers(store, trailing, check_only=True).departments == 1  # empty trailing fields say nothing
+    far = tmp_path / "far.csv"
+    far.write_bytes(("所属,Q1\n政策課,1" + "," * 5000 + "x\n").encode())
+    with pytest.raises(ImportFileError, match="2 行目の 5002 列目に値があります。回答一覧として読めるのは 104 列まで"):
+        import_answers(store, far)
