@@ -8,6 +8,8 @@ its SHA-256, who and when, so review can open it.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,6 +61,16 @@ def _failed(path: Path, message: str, kind: type[ImportReport] = Unreadable) -> 
     return report
 
 
+def _name_cells(report: ImportReport, cells: dict[str, str]) -> None:
+    """Add the cell address to a refusal that names a variable (「Q3_1: …」 → 「…（セル A40）」),
+    so the clerk can point at the cell in the department's file."""
+    names = sorted(cells, key=len, reverse=True)
+    for index, refusal in enumerate(report.refusals):
+        named = next((n for n in names if re.search(rf"(?<![\w]){re.escape(n)}(?![\w])", refusal.message)), None)
+        if named and f"セル {cells[named]}" not in refusal.message:
+            report.refusals[index] = dataclasses.replace(refusal, message=f"{refusal.message}（セル {cells[named]}）")
+
+
 def import_files(store: Store, paths: list[Path], *, check_only: bool = False) -> list[ImportReport]:
     """Import every file (folders expanded); one report per file, in order."""
     from .forms import _sha256
@@ -85,6 +97,7 @@ def import_files(store: Store, paths: list[Path], *, check_only: bool = False) -
                 report = import_records(store, records, source=path.name, check_only=check_only, refusals=returned.refusals)
                 report.path = path
                 report.notes += returned.notes
+                _name_cells(report, returned.cells)
                 if report.imported and returned.record is not None:
                     from db.originals import add_original
 

@@ -164,7 +164,8 @@ def test_returns_as_departments_fill_them(store, tmp_path):
     assert "別の版の調書定義（SHA-256 abababababab" in text["07_総務課_旧版.xlsx"]
     assert not _answers(store, "総務課").answers
     assert reports["08_白紙_市民課.xlsx"].imported and _answers(store, "市民課").answers["Q1"] == Single(2)
-    assert "Q3_1" in text["09_保育課.xlsx"] and "はい" in text["09_保育課.xlsx"]
+    book = openpyxl.load_workbook(back / "09_保育課.xlsx")
+    assert f"Q3_1: 「はい」" in text["09_保育課.xlsx"] and f"（セル {cell_of(book, 'Q3_1').coordinate}）" in text["09_保育課.xlsx"]
     assert "PDF" in text["10_scan.pdf"]
     # refused files left nothing, not even an original
     kept = {o.name for o in originals(store)}
