@@ -59,7 +59,7 @@ TRIGGERS = {
     ),
 }
 
-MIGRATION_NAMES = ("m001_core", "m002_review", "m003_audit_chain")
+MIGRATION_NAMES = ("m001_core", "m002_review", "m003_audit_chain", "m004_originals")
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 
 
@@ -191,7 +191,30 @@ def _m003_audit_chain(db: "Database") -> None:
         db["flags"].add_column(column, str)
 
 
-MIGRATION_STEPS = (_m001_core, _m002_review, _m003_audit_chain)
+def _m004_originals(db: "Database") -> None:
+    # The returned files themselves (xlsx, or a PDF / scan of the paper), kept with the
+    # department so the reviewer can compare the answers with the original. In the database,
+    # so `chosho backup` (SQLite's online backup) carries them.
+    db["originals"].create(
+        {
+            "id": int,
+            "department_id": int,
+            "name": str,
+            "sha256": str,
+            "size": int,
+            "content": bytes,
+            "stored_by": str,
+            "stored_at": str,
+            "why": str,
+        },
+        pk="id",
+        not_null={"department_id", "name", "sha256", "size", "content", "stored_by", "stored_at"},
+        foreign_keys=[("department_id", "departments", "id")],
+    )
+    db["originals"].create_index(["department_id", "sha256"], unique=True)
+
+
+MIGRATION_STEPS = (_m001_core, _m002_review, _m003_audit_chain, _m004_originals)
 
 
 def migrations() -> "Migrations":

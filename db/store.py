@@ -18,7 +18,7 @@ import sqlite3
 import stat
 import time
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -914,14 +914,17 @@ class Store(ReviewRules):
     def _current_version(self, response_id: int) -> int:
         return self.conn.execute("SELECT version FROM responses WHERE id = ?", (response_id,)).fetchone()[0]
 
-    def import_answers(self, entries: Mapping[int, Mapping[str, Value]], *, why: str) -> int:
+    def import_answers(
+        self, entries: Mapping[int, Mapping[str, Value]], *, why: str, entered: Collection[int] = ()
+    ) -> int:
         """Store imported answers for many departments in one transaction: all or nothing.
 
         ``entries`` maps a response id to its answers. Each value is checked like a typed one
         (hard errors refuse the whole import); a department that is finalised or already has
         answers is refused too, so an import never overwrites. Every answer is logged as an
         ``answer`` by this person (who then may not sign those departments off), with ``why``.
-        Returns the number of answers stored.
+        The responses in ``entered`` (their route complete) become 入力済 in the same
+        transaction, so review can start. Returns the number of answers stored.
         """
         problems = []
         for response_id, answers in entries.items():
@@ -963,6 +966,11 @@ class Store(ReviewRules):
                     )
                     self._log(response_id, question_id, "answer", None, new, why)
                     stored += 1
+                if response_id in entered:
+                    self._set_status(response_id, self._status(response_id), "entered", why)
+                    self.conn.execute(
+                        "UPDATE responses SET entered_by = ?, entered_at = ? WHERE id = ?", (self.who, stamp, response_id)
+                    )
         return stored
 
     # -- safety ----------------------------------------------------------------------------

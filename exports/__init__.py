@@ -18,6 +18,8 @@ __all__ = [
     "ImportReport",
     "export_workbook",
     "import_answers",
+    "import_files",
+    "write_forms",
     "import_records",
     "Record",
     "read_records",
@@ -33,6 +35,8 @@ _WHERE = {
     "ImportFileError": "importer",
     "ImportReport": "importer",
     "import_answers": "importer",
+    "write_forms": "forms",
+    "import_files": "intake",
     "import_records": "importer",
     "Record": "importer",
 }

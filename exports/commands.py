@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["default_name", "run_export", "run_import"]
+__all__ = ["default_name", "run_export"]
 
 
 def default_name(title: str, when: datetime | None = None) -> Path:
@@ -64,19 +64,3 @@ def _export_data(store, folder: Path, confirmed_only: bool) -> int:
     names = "、".join(p.name for p in result.files)
     print(f"分析用データを出力しました: {result.folder}（{result.rows} 所属 × {result.variables} 変数: {names}）")
     return 0
-
-
-def run_import(args: argparse.Namespace, open_store: Callable) -> int:
-    from .importer import ImportFileError, import_answers
-
-    with open_store(args) as store:
-        try:
-            report = import_answers(store, args.file, check_only=args.check)
-        except ImportFileError as exc:
-            print(f"chosho: {exc}", file=sys.stderr)
-            return 3
-    failed = bool(report.refusals) or not report.departments
-    stream = sys.stderr if failed else sys.stdout
-    for line in report.lines():
-        print(line, file=stream)
-    return 1 if failed else 0

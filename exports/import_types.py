@@ -61,6 +61,11 @@ class ImportReport:
     path: Path | None = None
     # required questions on a department's route that came in as empty cells (stored as 未入力)
     not_entered: list[tuple[Refusal, list[str]]] = field(default_factory=list)
+    # Route incomplete: stays (or would stay) 入力中, with what is missing. The others are
+    # (or would be) marked 入力済 by the import, so review can start at once.
+    gaps: list[Refusal] = field(default_factory=list)
+    entered: int = 0  # departments the import marked 入力済
+    notes: list[str] = field(default_factory=list)  # harmless remarks (an extra sheet not read)
 
     def lines(self) -> list[str]:
         out = []
@@ -91,6 +96,14 @@ class ImportReport:
             )
             for place, labels in self.not_entered:
                 out.append(f"  {str(place).rstrip(': ')}: {'・'.join(labels)}")
+        if not self.refusals and self.departments:
+            done = self.departments - len(self.gaps)
+            verb = "入力済にしました" if self.imported else "入力済になります"
+            out.append(f"経路のすべての問いに回答（無回答・無効を含む）がある {done} 所属を{verb}。")
+            if self.gaps:
+                out.append(f"入力中のまま {len(self.gaps)} 所属（画面で残りを入力してください）:")
+                out += [f"  {g}" for g in self.gaps]
+        out += self.notes
         if self.empty_rows:
             out.append(f"空の行 {self.empty_rows} 行は読み飛ばしました。")
         return out

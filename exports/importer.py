@@ -152,6 +152,7 @@ def import_records(
     existing = {r.department.id: r for r in store.responses()}
     seen: dict[int, str] = {}
     entries: dict[int, dict[str, Value]] = {}
+    complete: set[int] = set()  # route complete: every question on it answered, 無回答 or 無効
     by_question = [(q, layout.question_variables(q)) for q in questionnaire.questions]
 
     for record in records:
@@ -238,11 +239,19 @@ def import_records(
             report.not_entered.append((Refusal(record.row, shown, "", "", record.source), empty_required))
         if response is not None:
             entries[response.id] = answers
+            gaps = [questionnaire.question(q).label for q in route.order if q not in answers]
+            if route.awaiting_choice:
+                gaps.insert(0, "経路の選択（" + "・".join(questionnaire.question(q).label for q in route.awaiting_choice) + "）")
+            if gaps:
+                report.gaps.append(Refusal(record.row, shown, "", "未入力 " + "、".join(gaps), record.source))
+            else:
+                complete.add(response.id)
 
     report.departments = len(entries)
     report.answers = sum(len(a) for a in entries.values())
     if report.refusals or check_only or not entries:
         return report
-    store.import_answers(entries, why=f"取り込み: {source}")
+    store.import_answers(entries, why=f"取り込み: {source}", entered=complete)
     report.imported = True
+    report.entered = len(complete)
     return report

@@ -194,7 +194,7 @@ def render(
 _STATE = re.compile(
     r"^(?P<word>無回答|無効|非該当)(?:[（(](?P<raw>.*)[）)])?(?:\s*[@＠]\s*(?P<route>[0-9０-９]+))?$", re.S
 )
-_TICKED = {"1", "true", "〇", "○", "✓", "✔"}
+_TICKED = {"1", "true", "〇", "○", "✓", "✔", "レ"}  # レ: the Japanese tick mark
 _UNTICKED = {"0", "false", ""}
 
 

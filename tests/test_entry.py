@@ -242,7 +242,7 @@ async def test_summary_refuses_entered_while_questions_are_missing(store):
     assert store.response(department_id=dept_id(store, "保育課")).status == "in_progress"
 
 
-KEY_NAMES = {"tab": "Tab", "shift+tab": "Shift+Tab", "pagedown": "PgDn", "pageup": "PgUp", "escape": "Esc", "enter": "Enter"}
+KEY_NAMES = {"tab": "Tab", "shift+tab": "Shift+Tab", "pagedown": "PgDn", "pageup": "PgUp", "escape": "Esc", "enter": "Enter", "ctrl+o": "Ctrl+O"}
 
 
 async def test_help_lists_every_key_of_the_screens(store):

@@ -9,7 +9,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from db import open_store
-from exports.commands import run_import
+from exports.form_commands import run_import_files
 from exports.importer import ImportFileError, import_answers
 from exports.workbook import export_workbook
 from survey import Text
@@ -225,9 +225,9 @@ def test_header_only_file_has_nothing_to_import(tmp_path, capsys):
     assert report.lines() == ["h.csv: 取り込む回答がありません（列名の行のほかに、回答のある行がありません）。何も取り込んでいません。"]
 
     class Args:
-        file, check = path, False
+        files, check = [path], False
 
-    assert run_import(Args(), lambda _args: store) == 1  # nothing written is not a success
+    assert run_import_files(Args(), lambda _args: store) == 1  # nothing written is not a success
     assert "取り込む回答がありません" in capsys.readouterr().err
 
 
@@ -304,9 +304,9 @@ def test_no_message_names_an_exception(tmp_path, capsys):
         path.write_bytes(data)
 
         class Args:
-            file, check = path, False
+            files, check = [path], False
 
-        code = run_import(Args(), lambda _args: open_store(database, "clerk"))
+        code = run_import_files(Args(), lambda _args: open_store(database, "clerk"))
         out = capsys.readouterr()
         text = out.out + out.err
         assert code in (1, 3), (name, text)

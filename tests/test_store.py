@@ -105,6 +105,17 @@ SCHEMA = {
         ("replied_at", "TEXT", 0, 0),
         ("reply", "TEXT", 0, 0),
     ],
+    "originals": [
+        ("id", "INTEGER", 0, 1),
+        ("department_id", "INTEGER", 1, 0),
+        ("name", "TEXT", 1, 0),
+        ("sha256", "TEXT", 1, 0),
+        ("size", "INTEGER", 1, 0),
+        ("content", "BLOB", 1, 0),
+        ("stored_by", "TEXT", 1, 0),
+        ("stored_at", "TEXT", 1, 0),
+        ("why", "TEXT", 0, 0),
+    ],
 }
 
 
@@ -141,6 +152,7 @@ def test_foreign_keys_are_declared_and_enforced(store):
         ("answers", "response_id", "responses"),
         ("audit_log", "response_id", "responses"),
         ("flags", "response_id", "responses"),
+        ("originals", "department_id", "departments"),
     }
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         store.conn.execute(

@@ -122,12 +122,28 @@ def corrupt_truncated(folder: Path, template: Path) -> Path:
 
 
 def corrupt_pages(folder: Path, template: Path) -> Path:
+    # Damage data pages, not the schema's: once the schema outgrows page 1 its leaves lie
+    # anywhere, and a damaged schema is refused before the integrity check can speak.
+    schema: set[int] = set()
+
     def damage(data: bytearray, rnd: random.Random) -> None:
         page = 4096
         for start in range(3 * page, len(data) - page, 4 * page):  # every fourth page, not the first
-            data[start + 8 : start + 400] = _garbage(rnd, 392)
+            if start // page + 1 not in schema:
+                data[start + 8 : start + 400] = _garbage(rnd, 392)
 
-    return _damaged(folder, template, damage)
+    def read_schema_pages(data: bytearray, rnd: random.Random) -> None:
+        probe = folder / "probe.sqlite"
+        probe.write_bytes(bytes(data))
+        conn = sqlite3.connect(probe)
+        try:
+            schema.update(n for (n,) in conn.execute("SELECT pageno FROM dbstat WHERE name = 'sqlite_schema'"))
+        finally:
+            conn.close()
+        probe.unlink()
+        damage(data, rnd)
+
+    return _damaged(folder, template, read_schema_pages)
 
 
 def corrupt_header(folder: Path, template: Path) -> Path:

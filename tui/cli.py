@@ -137,13 +137,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     import_ = commands.add_parser(
         "import",
-        help="回答一覧の形（xlsx か UTF-8 の CSV）の回答を取り込みます（すべてか、何もしないか）",
+        help="返送された調書の様式、または回答一覧の形（xlsx か CSV）の回答を取り込みます（ファイルごとに、すべてか何もしないか）",
         description="各行を入力画面と同じく点検し、一つでも取り込めない箇所があれば何も取り込みません。"
         "すでに回答のある所属には取り込みません（上書きしません）。",
     )
-    import_.add_argument("file", type=Path, metavar="ファイル", help="回答一覧（chosho export のブック、または CSV）")
+    import_.add_argument(
+        "files", type=Path, nargs="+", metavar="ファイル",
+        help="返送された調書の様式（chosho forms）、回答一覧（chosho export のブック、または CSV）、またはそれらのフォルダ。ファイルごとに取り込みます",
+    )
     import_.add_argument("--check", action="store_true", help="取り込まずに点検だけします")
     import_.set_defaults(handler=cmd_import)
+
+    forms = commands.add_parser(
+        "forms",
+        help="各所属に送る調書の様式（入力できる Excel ブック）を所属ごとに出力します",
+        description="回答欄だけが入力でき（シート保護、パスワードなし）、各回答欄に回答一覧の変数名の名前が付きます。",
+    )
+    forms.add_argument("-o", "--output", type=Path, required=True, metavar="フォルダ", help="出力先のフォルダ")
+    forms.add_argument("--department", metavar="所属名", help="この所属の様式だけを出力します（同名が複数なら「部局 所属」）")
+    forms.add_argument("--blank", action="store_true", help="所属名の入っていない白紙の様式を一つ出力します")
+    forms.set_defaults(handler=cmd_forms)
+
+    attach = commands.add_parser(
+        "attach", help="返送された原本（xlsx、PDF、スキャン画像）を所属の原本として保存します"
+    )
+    attach.add_argument("department", metavar="所属名", help="所属名（同名が複数なら「部局 所属」）")
+    attach.add_argument("file", type=Path, metavar="ファイル", help="原本のファイル")
+    attach.set_defaults(handler=cmd_attach)
     return parser
 
 
@@ -299,9 +319,21 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from exports.commands import run_import
+    from exports.form_commands import run_import_files
 
-    return run_import(args, _open)
+    return run_import_files(args, _open)
+
+
+def cmd_forms(args: argparse.Namespace) -> int:
+    from exports.form_commands import run_forms
+
+    return run_forms(args, _open)
+
+
+def cmd_attach(args: argparse.Namespace) -> int:
+    from exports.form_commands import run_attach
+
+    return run_attach(args, _open)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

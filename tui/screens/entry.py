@@ -49,6 +49,7 @@ class EntryScreen(Screen):
         Binding("f5", "jump", "移動", id="entry.jump"),
         Binding("f6", "summary", "点検", id="entry.summary"),
         Binding("escape", "back", "一覧", id="entry.back"),
+        Binding("ctrl+o", "open_original", "原本", show=False, id="entry.original"),
     ]
 
     def __init__(self, store: Store, department_id: int, question_id: str | None = None) -> None:
@@ -326,6 +327,13 @@ class EntryScreen(Screen):
         from .summary import SummaryScreen
 
         self.app.switch_screen(SummaryScreen(self.store, self.department_id))
+
+    def action_open_original(self) -> None:
+        """Open the returned file with the OS viewer, to compare with what is on screen."""
+        from tui.viewer import open_original
+
+        message, severity = open_original(self.store, self.department_id)
+        self.notify(message, severity=severity)
 
     def action_back(self) -> None:
         self.app.pop_screen()

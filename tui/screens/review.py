@@ -66,6 +66,7 @@ class ReviewScreen(Screen):
         Binding("ctrl+f", "finalise", "確定", id="review.finalise"),
         Binding("ctrl+u", "unlock", "解除", id="review.unlock"),
         Binding("escape", "back", "戻る", id="review.back"),
+        Binding("ctrl+o", "open_original", "原本", show=False, id="review.original"),
     ]
 
     def __init__(
@@ -381,6 +382,13 @@ class ReviewScreen(Screen):
             return
         self.set_message("")
         self.redraw()
+
+    def action_open_original(self) -> None:
+        """Open the returned file with the OS viewer, to compare with what is on screen."""
+        from tui.viewer import open_original
+
+        message, severity = open_original(self.store, self.department_id)
+        self.notify(message, severity=severity)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,0 +1,313 @@
+"""The 調書 as a fillable workbook (別紙１): one per department, generated from the definition.
+
+The sheet looks like the paper: title, 所属名 filled in, the instructions, each question with
+its options and numbers, the skip notes ※…, 【複数回答可】, text boxes, the Q2 matrix and the
+Q23 counts with their units. Only answer cells are unlocked (the sheet is protected without a
+password); each carries data validation with an input message and a defined name (see
+:func:`excel_name`) so a return is read by name, never by position. A hidden sheet records the
+questionnaire id, the definition's SHA-256 and the department: a return is matched by identity.
+
+Validation warns rather than stops (``error_type = warning``): the department writes what it
+means, and the import reads it exactly as typed entry does, so a full-width ２ or a 無効 answer
+such as 「1,2」 reaches the store as what it is instead of being blocked in Excel.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from survey import Question, Questionnaire, QuestionType
+
+from . import layout
+
+if TYPE_CHECKING:
+    from db import Store
+
+__all__ = [
+    "FORM_SHEET",
+    "FormError",
+    "ID_SHEET",
+    "ID_FIELDS",
+    "DEPARTMENT_NAME",
+    "TICKS",
+    "excel_name",
+    "form_filename",
+    "write_form",
+    "write_forms",
+]
+
+FORM_SHEET = "調書"
+ID_SHEET = "chosho"  # hidden: identity of the form
+ID_FIELDS = ("questionnaire", "title", "sha256", "bukyoku", "department", "generated_at", "variables")
+DEPARTMENT_NAME = "所属名"  # defined name of the 所属名 cell (typed in on a blank form)
+TICKS = ("○", "1")  # offered by the tick cells' list; the import also reads ✓ レ 〇
+FONT = "ＭＳ Ｐゴシック"
+TEXT_LIMIT = 32_000  # long free text: below Excel's 32,767-character cell limit
+BOX_LIMIT = 1_000  # an option's text box
+
+# Excel refuses a defined name that reads as a cell reference (Q1, Q10: column Q, row 1 / 10).
+_CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}\d+$|^[RrCc]\d*$|^[Rr]\d+[Cc]\d+$")
+
+
+class FormError(Exception):
+    """A form could not be written; the message is Japanese."""
+
+
+def excel_name(variable: str) -> str:
+    """The defined name of a variable's cell: the variable itself, or with a trailing ``_``
+    where Excel would read the variable as a cell reference (``Q1`` → ``Q1_``)."""
+    return variable + "_" if _CELL_LIKE.match(variable) else variable
+
+
+def form_filename(bukyoku: str | None, name: str | None, title: str) -> str:
+    safe = lambda s: re.sub(r'[\\/:*?"<>|\s]+', "_", s).strip("_")  # noqa: E731
+    if name:
+        return f"{safe(title)}_{safe(bukyoku or '')}_{safe(name)}.xlsx".replace("__", "_")
+    return f"{safe(title)}_白紙.xlsx"
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _lines(text: str, cells: int) -> int:
+    return max(1, sum(-(-max(1, _width(part)) // cells) for part in text.split("\n")))
+
+
+class _Formats:
+    def __init__(self, wb) -> None:
+        base = {"font_name": FONT, "font_size": 10, "valign": "top", "text_wrap": True}
+        self.text = wb.add_format(base)
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14, "align": "center"})
+        self.right = wb.add_format({**base, "align": "right"})
+        self.bold = wb.add_format({**base, "bold": True})
+        self.section = wb.add_format({**base, "bold": True, "bg_color": "#F2F2F2"})
+        self.note = wb.add_format({**base, "font_color": "#404040"})
+        self.code = wb.add_format({**base, "align": "center", "border": 1})
+        self.label = wb.add_format({**base, "border": 1})
+        self.department = wb.add_format({**base, "bottom": 1, "bold": True})
+        answer = {**base, "locked": False, "border": 2, "bg_color": "#FFFFE0"}
+        self.answer = wb.add_format({**answer, "align": "center", "valign": "vcenter"})
+        self.answer_text = wb.add_format(answer)
+
+
+class _Form:
+    """One form sheet being written: rows go down, answer cells get names and validation."""
+
+    def __init__(self, wb, questionnaire: Questionnaire) -> None:
+        self.wb, self.q = wb, questionnaire
+        self.f = _Formats(wb)
+        self.ws = wb.add_worksheet(FORM_SHEET)
+        self.row = 0
+        self.names: list[tuple[str, str]] = []  # (variable, cell) in form order
+
+    def line(self, text: str, fmt=None, *, first: int = 1, last: int = 4, height_cells: int = 86) -> None:
+        ws = self.ws
+        if first == last:
+            ws.write_string(self.row, first, text, fmt or self.f.text)
+        else:
+            ws.merge_range(self.row, first, self.row, last, text, fmt or self.f.text)
+        ws.set_row(self.row, 15 * _lines(text, height_cells))
+        self.row += 1
+
+    def answer(self, variable: str, col: int, validation: dict, *, fmt=None, last_col: int | None = None) -> None:
+        ws, row = self.ws, self.row
+        fmt = fmt or self.f.answer
+        if last_col is not None and last_col > col:
+            ws.merge_range(row, col, row, last_col, "", fmt)
+        else:
+            ws.write_blank(row, col, None, fmt)
+        ws.data_validation(row, col, row, col, {"error_type": "warning", **validation})
+        from xlsxwriter.utility import xl_rowcol_to_cell
+
+        cell = xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
+        self.wb.define_name(excel_name(variable), f"='{FORM_SHEET}'!{cell}")
+        self.names.append((variable, cell.replace("$", "")))
+
+    def header(self, bukyoku: str | None, department: str | None) -> None:
+        meta, f, ws = self.q.meta, self.f, self.ws
+        ws.set_column(0, 0, 5)  # A: tick boxes
+        ws.set_column(1, 1, 5)  # B: numbers
+        ws.set_column(2, 2, 58)  # C: texts
+        ws.set_column(3, 3, 16)  # D: answers
+        ws.set_column(4, 4, 5)  # E: units
+        self.line(str(meta.get("form_label", "")), f.right)
+        self.line(self.q.title, f.title, first=0)
+        ws.set_row(self.row - 1, 26)
+        ws.write_string(self.row, 1, "所属名：", f.bold)
+        if department:
+            shown = f"{department}（{bukyoku}）" if bukyoku else department
+            ws.merge_range(self.row, 2, self.row, 3, shown, f.department)
+            self.row += 1
+        else:
+            self.answer(
+                DEPARTMENT_NAME, 2,
+                {"validate": "length", "criteria": "between", "minimum": 1, "maximum": 100,
+                 "input_title": "所属名", "input_message": "貴所属の名前を入力してください。"},
+                fmt=f.answer_text, last_col=3,
+            )
+            self.row += 1
+        self.row += 1
+        if meta.get("instructions"):
+            self.line(str(meta["instructions"]))
+        for note in meta.get("notes", []) or []:
+            self.line(str(note), f.note)
+        self.row += 1
+
+    def question(self, question: Question) -> None:
+        f, q = self.f, question
+        multi = q.type is QuestionType.MULTI
+        self.line(f"{q.label}　{q.text}" + ("【複数回答可】" if multi and "複数回答可" not in q.text else ""), f.bold)
+        for note in q.notes:
+            self.line(note, f.note)
+        if q.type in (QuestionType.SINGLE, QuestionType.MULTI, QuestionType.MATRIX):
+            for option in q.options:
+                if multi:
+                    self.answer(
+                        f"{q.id}_{option.code}", 0,
+                        {"validate": "list", "source": list(TICKS), "input_title": f"{q.label} {option.code}",
+                         "input_message": "選ぶ場合は ○（または 1）を入力してください。選ばない場合は空欄のまま。"},
+                    )
+                self.ws.write_number(self.row, 1, option.code, f.code)
+                self.ws.write_string(self.row, 2, option.label, f.label)
+                self.ws.set_row(self.row, 15 * _lines(option.label, 58))
+                self.row += 1
+        codes = [o.code for o in q.options]
+        choose = {"validate": "list", "source": [str(c) for c in codes]}
+        if q.type is QuestionType.SINGLE:
+            self.ws.write_string(self.row, 2, "回答（Ｂ列の番号）", f.right)
+            self.answer(q.id, 3, {**choose, "input_title": f"{q.label} 回答",
+                                  "input_message": f"Ｂ列の番号を一つ入力してください（{_codes(codes)}）。"})
+            self.row += 1
+        elif q.type is QuestionType.MATRIX:
+            for r in q.rows:
+                self.ws.write_string(self.row, 2, f"回答　{r.label}", f.right)
+                self.answer(f"{q.id}_{r.id}", 3, {**choose, "input_title": _title(f"{q.label} {r.label}"),
+                                                  "input_message": f"{r.label}について、番号を一つ入力してください（{_codes(codes)}）。"})
+                self.row += 1
+        elif q.type is QuestionType.TEXT:
+            self.ws.set_row(self.row, 120)
+            self.answer(q.id, 1, {"validate": "length", "criteria": "<=", "value": TEXT_LIMIT,
+                                  "input_title": f"{q.label} 記入欄", "input_message": "自由に記入してください（改行は Alt+Enter）。"},
+                        fmt=f.answer_text, last_col=4)
+            self.row += 1
+        elif q.type is QuestionType.COUNTS:
+            for item in q.items:
+                self.ws.write_string(self.row, 2, item.label, f.right)
+                limit = next((i.label for i in q.items if i.id == item.at_most), None)
+                message = "0 以上の整数を入力してください" + (f"（{limit}以下）。" if limit else "。")
+                self.answer(f"{q.id}_{item.id}", 3, {"validate": "integer", "criteria": ">=", "value": 0,
+                                                     "input_title": _title(f"{q.label} {item.label}"), "input_message": message})
+                if item.unit:
+                    self.ws.write_string(self.row, 4, item.unit, f.text)
+                self.row += 1
+        if q.text_instruction and q.text_boxes:
+            self.line(q.text_instruction, f.note)
+        for box in q.text_boxes:
+            self.line(box.prompt, f.note)
+            self.ws.set_row(self.row, 60)
+            self.answer(f"{q.id}_{box.option}_text", 1,
+                        {"validate": "length", "criteria": "<=", "value": BOX_LIMIT, "input_title": _title(f"{q.label} {box.option} 記入欄"),
+                         "input_message": f"{box.option} を選んだ場合に記入してください。"},
+                        fmt=f.answer_text, last_col=4)
+            self.row += 1
+        for skip in self.q.skips:
+            if skip.at == q.id and skip.note:
+                self.line(skip.note, f.note)
+        self.row += 1
+
+
+def _codes(codes: list[int]) -> str:
+    return "、".join(str(c) for c in codes)
+
+
+def _title(text: str) -> str:
+    return text[:32]  # Excel's limit for an input message's title
+
+
+def write_form(
+    path: str | Path, questionnaire: Questionnaire, sha256: str,
+    bukyoku: str | None = None, department: str | None = None,
+) -> Path:
+    """Write one form to ``path``: for ``department`` (of ``bukyoku``), or blank when None."""
+    import xlsxwriter
+
+    path = Path(path)
+    part = path.with_name(path.name + ".part")
+    wb = xlsxwriter.Workbook(
+        str(part),
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+         "default_format_properties": {"font_name": FONT, "font_size": 10}},
+    )
+    wb.set_properties({"title": questionnaire.title, "subject": department or "白紙", "comments": "chosho で作成"})
+    form = _Form(wb, questionnaire)
+    form.header(bukyoku, department)
+    current = None
+    sections = {s.id: s.title for s in questionnaire.sections}
+    for question in questionnaire.questions:
+        if question.section and question.section != current:
+            current = question.section
+            form.line(sections.get(current, current), form.f.section)
+        form.question(question)
+    ws = form.ws
+    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+    ws.set_paper(9)  # A4
+    ws.set_portrait()
+    ws.set_margins(left=0.6, right=0.6, top=0.7, bottom=0.7)
+    ws.fit_to_pages(1, 0)  # as wide as the page, as many pages as it takes
+    ws.print_area(0, 0, form.row, 4)
+    ws.set_footer("&C&P / &N")
+    ws.activate()
+
+    ident = wb.add_worksheet(ID_SHEET)
+    values = (questionnaire.id, questionnaire.title, sha256, bukyoku or "", department or "",
+              datetime.now().isoformat(timespec="seconds"), str(len(form.names)))
+    for row, (key, value) in enumerate(zip(ID_FIELDS, values, strict=True)):
+        ident.write_string(row, 0, key)
+        ident.write_string(row, 1, value)
+    for row, (variable, cell) in enumerate(form.names, start=len(ID_FIELDS) + 1):
+        ident.write_string(row, 0, variable)
+        ident.write_string(row, 1, cell)
+    ident.protect("")
+    ident.hide()
+    try:
+        wb.close()
+        part.replace(path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise FormError(f"様式「{path}」を書けませんでした: {exc.strerror or exc}") from exc
+    return path
+
+
+def _sha256(store: Store) -> str:
+    row = store.conn.execute("SELECT sha256 FROM questionnaires WHERE id = ?", (store.questionnaire_id,)).fetchone()
+    return row[0]
+
+
+def write_forms(store: Store, folder: str | Path, *, department: str | None = None, blank: bool = False) -> list[Path]:
+    """Write the forms into ``folder``: every department's, one department's (by name, or
+    「部局 所属」), or (``blank``) one without a department. Returns the files written."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FormError(f"出力先のフォルダ「{folder}」がありません。")
+    questionnaire, sha = store.questionnaire, _sha256(store)
+    layout.variables(questionnaire)  # refuses clashing variable names before any file is written
+    if blank:
+        return [write_form(folder / form_filename(None, None, questionnaire.title), questionnaire, sha)]
+    departments = store.departments()
+    if department is not None:
+        key = unicodedata.normalize("NFKC", department).strip()
+        departments = [
+            d for d in departments
+            if key in (unicodedata.normalize("NFKC", d.name), unicodedata.normalize("NFKC", f"{d.bukyoku} {d.name}"))
+        ]
+        if not departments:
+            raise FormError(f"所属「{department}」はこのデータベースの所属一覧にありません。")
+    return [
+        write_form(folder / form_filename(d.bukyoku, d.name, questionnaire.title), questionnaire, sha, d.bukyoku, d.name)
+        for d in departments
+    ]

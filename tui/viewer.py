@@ -1,0 +1,60 @@
+"""Open a department's stored original (the returned xlsx, or a PDF / scan of the paper) with
+the operating system's viewer, so the reviewer compares the answers with it.
+
+The original lives in the database; it is written to a private temporary folder first (the
+viewer needs a file) under its own name, so the viewer shows the name the department sent.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from db import Store
+
+__all__ = ["open_original", "os_open", "opener"]
+
+
+def os_open(path: Path) -> None:
+    """Hand ``path`` to the OS viewer without waiting for it (raises OSError when none)."""
+    if sys.platform.startswith("win"):
+        os.startfile(str(path))  # type: ignore[attr-defined]  # noqa: S606
+    else:
+        command = "open" if sys.platform == "darwin" else "xdg-open"
+        subprocess.Popen(  # noqa: S603
+            [command, str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,  # the viewer outlives chosho and never draws into its terminal
+        )
+
+
+opener: Callable[[Path], None] = os_open  # tests put a recorder here
+
+
+def open_original(store: Store, department_id: int) -> tuple[str, str]:
+    """Open the department's newest original. Returns (message, severity) for a notification."""
+    from db.errors import StoreError
+    from db.originals import original_content, originals
+
+    kept = originals(store, department_id)
+    if not kept:
+        return "この所属の原本は保存されていません（chosho import で様式を取り込むか、chosho attach で保存します）。", "warning"
+    newest = kept[0]
+    try:
+        content = original_content(store, newest.id)
+    except StoreError as exc:
+        return str(exc), "error"
+    folder = Path(tempfile.mkdtemp(prefix="chosho-original-"))
+    path = folder / Path(newest.name).name
+    try:
+        path.write_bytes(content)
+        opener(path)
+    except OSError as exc:
+        return f"原本「{newest.name}」を開けませんでした（{exc.strerror or exc}）。一時ファイル: {path}", "error"
+    more = f"（ほかに {len(kept) - 1} 件）" if len(kept) > 1 else ""
+    return f"原本「{newest.name}」を開きました{more}。", "information"
