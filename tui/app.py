@@ -101,6 +101,9 @@ def run(args: argparse.Namespace) -> int:
 
     import sys
 
+    from .paste import install
+
+    install()  # a bracketed paste with escape sequences stays one paste (see tui/paste.py)
     store = _open(args)
     app = ChoshoApp(store, ask_who=args.user is None)
     try:
