@@ -481,10 +481,7 @@ class _RowsField(AnswerField):
         yield Folded([("", self.hint())], classes="hint")
 
     def hint(self) -> str:
-        return (
-            "Enter で次の行へ（未入力の行は空のまま Enter で無回答、記録済みの行はそのまま。"
-            "記録済みの行を無回答にするには Delete、↑↓で行を移動）。最後の行で次の問いへ。"
-        )
+        return "Enter で次の行へ（空のまま Enter: 未入力の行は無回答、記録済みの行はそのまま。Delete で無回答、↑↓で移動）。"
 
     def _rows(self) -> list:
         width = max(len(self.row_label(r)) for r in self.row_ids()) * 2 + 2
@@ -641,7 +638,7 @@ class CountsField(_RowsField):
         return "無回答" if number is None else f"{number}{unit}"
 
     def hint(self) -> str:
-        return "数を入力して Enter（空のまま Enter はその項目を無回答、↑↓で移動）。最後の項目で記録して次の問いへ。"
+        return "数を入力して Enter（空のまま Enter: 未入力の項目は無回答、記録済みはそのまま。Delete で無回答、↑↓で移動）。"
 
     def placeholder(self) -> str:
         return f"{self.question.item(self.row_ids()[self.current]).unit}数（空のまま Enter は無回答）"

@@ -66,7 +66,12 @@ class KeyLine(Input):
         event.stop()
         # A paste is typing: each character goes through the same path as a key, in order, so
         # pasted codes are taken exactly as typed ones and text lands once at the caret.
-        for char in clean_paste(event.text, multiline=False):
+        text = clean_paste(event.text, multiline=False)
+        for index, char in enumerate(text):
+            if self.app.screen is not self.screen:
+                # A dialog opened mid-paste (a route change): the rest waits on the line, untaken.
+                self.insert_text_at_cursor(text[index:])
+                return
             if self.selection.is_empty:
                 self.insert_text_at_cursor(char)
             else:
