@@ -41,7 +41,7 @@ from tui.widgets.fields import GridField, SingleField, TextField
 from .entry_helpers import press
 
 STEPS_PER_SESSION = 30
-TOTAL_STEPS = int(os.environ.get("CHOSHO_MODEL_STEPS", "300"))
+TOTAL_STEPS = int(os.environ.get("CHOSHO_MODEL_STEPS", "240"))
 DEPARTMENT = "保育課"
 
 KEYS = (
