@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from survey import BUILTIN_DEFINITION, DefinitionError, Questionnaire, Router, Value, check_answer, parse_definition
-from survey.answers import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Single, Text, decode, encode
+from survey.answers import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Single, Text, decode, encode, is_complete
 from survey.validation import Severity
 
 from . import audit
@@ -747,7 +747,7 @@ class Store(ReviewRules):
             else:
                 untouched = untouched or self.router.route({})
                 route = untouched
-            answered = sum(1 for qid in route.order if qid in answers)
+            answered = sum(1 for qid in route.order if is_complete(self.questionnaire.question(qid), answers.get(qid)))
             states.append(
                 DepartmentState(
                     Department(did, bukyoku, name, position),
@@ -848,6 +848,7 @@ class Store(ReviewRules):
             raise RefusedError("\n".join(p.message for p in errors))
         with self._write():
             status = self._refuse_if_final(response_id)
+            before = self._answers(response_id)[0]
             version = self._bump(response_id, expected_version)
             if status == "not_started":
                 self._set_status(response_id, status, "in_progress", None)
@@ -867,7 +868,27 @@ class Store(ReviewRules):
                 (response_id, question_id, _state(value), new, self.who, now()),
             )
             self._log(response_id, question_id, "answer", old[0] if old else None, new, why)
+            if status == "entered":  # a signed-off form goes back to 入力済, as the issue asks
+                self._reopen_if_unfinished(response_id, before, (question_id,))
         return version
+
+    def unfinished(self, answers: Mapping[str, Value]) -> list[str]:
+        """Questions on the route of ``answers`` not entered in full (none, or rows still to key)."""
+        route = self.router.route(answers)
+        return [q for q in route.order if not is_complete(self.questionnaire.question(q), answers.get(q))]
+
+    def _reopen_if_unfinished(self, response_id: int, before: Mapping[str, Value], changed: Iterable[str]) -> None:
+        """A change that puts questions not yet entered on the route (or leaves a changed
+        question unfinished: rows still to key, or cleared) takes 入力済 back to 入力中."""
+        if self._status(response_id) != "entered":
+            return
+        after = self._answers(response_id)[0]
+        was_on = set(self.router.route(before).order)
+        missing = [q for q in self.unfinished(after) if q not in was_on or q in changed]
+        if missing:
+            self._set_status(
+                response_id, "entered", "in_progress", "未入力の設問が経路に加わったため入力中に戻す: " + "、".join(missing)
+            )
 
     def _clear(self, response_id: int, question_id: str, why: str | None) -> bool:
         old = self.conn.execute(
@@ -888,9 +909,12 @@ class Store(ReviewRules):
         with self._write():
             status = self._refuse_if_final(response_id)
             version = self._bump(response_id, expected_version)
+            before = self._answers(response_id)[0]
             cleared = [qid for qid in question_ids if self._clear(response_id, qid, why)]
             if cleared and status == "reviewed":
                 self._withdraw_sign_off(response_id)
+            if cleared and status == "entered":
+                self._reopen_if_unfinished(response_id, before, cleared)
         return version
 
     def _withdraw_sign_off(self, response_id: int) -> None:

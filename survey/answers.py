@@ -44,6 +44,8 @@ __all__ = [
     "encode",
     "decode",
     "describe",
+    "is_complete",
+    "unfinished_parts",
 ]
 
 
@@ -346,16 +348,37 @@ def describe(question: Question, value: Value | None) -> str:
     if isinstance(value, Grid):
         parts = []
         for row in question.rows:
-            cell = value.cells.get(row.id, Blank())
-            shown = str(cell) if isinstance(cell, int) else EMPTY_LABELS[type(cell)]
+            cell = value.cells.get(row.id)
+            shown = "未入力" if cell is None else str(cell) if isinstance(cell, int) else EMPTY_LABELS[type(cell)]
             parts.append(f"{row.label} {shown}")
         return " / ".join(parts)
     if isinstance(value, Counts):
         return " / ".join(
-            f"{item.label} {'無回答' if value.values.get(item.id) is None else f'{value.values[item.id]}{item.unit}'}"
-            for item in question.items
+            f"{item.label} {_count_shown(item, value)}" for item in question.items
         )
     return repr(value)
+
+
+def _count_shown(item, value: Counts) -> str:
+    if item.id not in value.values:
+        return "未入力"
+    number = value.values[item.id]
+    return "無回答" if number is None else f"{number}{item.unit}"
+
+
+def unfinished_parts(question: Question, value: Value | None) -> tuple[str, ...]:
+    """Rows of a matrix / items of a counts question not keyed yet (a partial answer is stored
+    row by row as the clerk goes, so a killed process keeps every row already accepted)."""
+    if isinstance(value, Grid):
+        return tuple(row.id for row in question.rows if row.id not in value.cells)
+    if isinstance(value, Counts):
+        return tuple(item.id for item in question.items if item.id not in value.values)
+    return ()
+
+
+def is_complete(question: Question, value: Value | None) -> bool:
+    """Entered in full: recorded, and no row or item still to key."""
+    return value is not None and not unfinished_parts(question, value)
 
 
 def kind_accepts(question: Question, value: Value) -> bool:

@@ -23,6 +23,7 @@ from .answers import (
     Value,
     allowed_codes,
     kind_accepts,
+    unfinished_parts,
 )
 from .conditions import Ref, evaluate
 from .model import Question, Questionnaire
@@ -160,6 +161,9 @@ def check_form(
         if value is None:
             problems.append(_warning(qid, "not-entered", "まだ入力されていません。"))
             continue
+        if missing := unfinished_parts(question, value):
+            labels = [(question.row(p) or question.item(p)).label for p in missing]
+            problems.append(_warning(qid, "unfinished", f"{'、'.join(labels)} がまだ入力されていません（入力中）。"))
         problems += _soft(question, value)
     problems += _check_rules(questionnaire, answers, route)
     return problems
@@ -185,12 +189,18 @@ def _soft(question: Question, value: Value) -> list[Problem]:
                     _warning(qid, "text-unchosen", f"選択肢 {code} が選ばれていないのに、その記入欄に記入があります。")
                 )
     if isinstance(value, Grid) and question.required:
-        empty = [r.label for r in question.rows if not isinstance(value.cells.get(r.id, Blank()), int)]
+        # Rows not keyed yet are "unfinished", not blank on paper.
+        empty = [r.label for r in question.rows if r.id in value.cells and not isinstance(value.cells[r.id], int)]
         if empty:
             problems.append(_warning(qid, "blank-row", f"{'、'.join(empty)} の行が無回答または無効です。"))
     if isinstance(value, Counts):
         for item in question.items:
-            if item.at_most and value.values.get(item.at_most) is None and value.values.get(item.id) is not None:
+            if (
+                item.at_most
+                and item.at_most in value.values
+                and value.values[item.at_most] is None
+                and value.values.get(item.id) is not None
+            ):
                 limit = question.item(item.at_most)
                 problems.append(_warning(qid, "ceiling-blank", f"{item.label}に記入がありますが、{limit.label}が無回答です。"))
                 break

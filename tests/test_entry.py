@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from db import open_store
-from survey import Blank, Grid, Invalid, NotApplicable, Single
+from survey import Blank, Counts, Grid, Invalid, NotApplicable, Single
 from tui.app import ChoshoApp
 from tui.screens.departments import DepartmentsScreen
 from tui.screens.dialogs import ConfirmDialog
@@ -97,13 +97,15 @@ async def test_counts_above_respondents_are_refused_and_nothing_is_lost(store):
         await pilot.pause()
         app.push_screen(EntryScreen(store, did, "Q23"))
         await pilot.pause()
-        await press(pilot, "5", "enter", "9", "enter", "0", "enter", "0", "enter", "0", "enter")
+        await press(pilot, "5", "enter", "9", "enter")
         screen = app.screen
         assert isinstance(screen, EntryScreen) and screen.question_id == "Q23"
         assert "回答者数" in screen.message
-        assert "Q23" not in answers_of(store, "保育課")
-        await press(pilot, "up", "up", "up", "text:5", "enter")  # correct ＬＩＮＥ only
-        assert "Q23" in answers_of(store, "保育課")
+        # Rows are stored as accepted: 回答者数 is kept, the refused ＬＩＮＥ is not, and stays typed.
+        assert answers_of(store, "保育課")["Q23"] == Counts({"respondents": 5})
+        assert screen.key_line.value == "9" and screen.field.prompt() == "ＬＩＮＥ"
+        await press(pilot, "backspace", "text:5", "enter", "0", "enter", "0", "enter", "0", "enter")  # correct ＬＩＮＥ only
+        assert answers_of(store, "保育課")["Q23"] == Counts({"respondents": 5, "line": 5, "x": 0, "facebook": 0, "youtube": 0})
 
 
 async def test_blank_keys_and_route_choice(store):
@@ -287,7 +289,7 @@ async def test_a_second_clerk_on_the_same_department_is_told_not_overwritten(tmp
         await press(pilot, "1")  # Q1 stored; now at Q2
         response = theirs.response(department_id=dept_id(theirs, "保育課"))
         theirs.save_answer(response.id, "Q1", Single(2), expected_version=response.version)
-        await press(pilot, "1", "2", "5", "5")  # clerk A finishes Q2, unaware
+        await press(pilot, "1")  # clerk A keys Q2's first row, unaware: each row is stored at once
         screen = app.screen
         assert "clerk-b" in screen.message and "上書きせず" in screen.message
         assert screen.response.answers["Q1"] == Single(2)  # reloaded: A now sees B's change

@@ -181,8 +181,8 @@ async def _clerk_replies(a, b, _c, rid):
         app.push_screen(EntryScreen(a, department_id, "Q1"))
         await pilot.pause()
         await pilot.pause()
-        recorded = app.screen.query_one("#recorded").plain
-        assert "疑義: 用紙では 2 に見えます（reviewerB）" in recorded and "回答: 1 で正しいです（clerkA）" in recorded
+        flags = app.screen.query_one("#flags").plain  # the flag line under the title (issue 11)
+        assert "疑義: 用紙では 2 に見えます（reviewerB）" in flags and "回答: 1 で正しいです（clerkA）" in flags
     flag = a.flags(rid)[0]
     assert flag.open and flag.id == fid and flag.reply == "1 で正しいです"
     assert not [e for e in a.history(rid) if e.action == "shown"]  # the clerk's own look is no review

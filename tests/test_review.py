@@ -194,7 +194,7 @@ async def _cycle(a, b):
         await settle(pilot)
         entry = app.screen
         assert isinstance(entry, EntryScreen) and entry.question_id == "Q3"
-        assert "疑義: 用紙では 5 に丸がありません（鈴木）" in entry.query_one("#recorded", Folded).plain
+        assert "疑義: 用紙では 5 に丸がありません（鈴木）" in entry.query_one("#flags", Folded).plain
         await pilot.press("5")  # untick 5
         await pilot.press("enter")
         await settle(pilot)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -39,6 +40,27 @@ class ChoshoApp(App[None]):
         for warning in self.store.warnings:
             self.notify(warning, title="注意", severity="warning", timeout=30, markup=False)
 
+    async def on_event(self, event: events.Event) -> None:
+        # Every field gets a terminal's paste without escape sequences or control characters
+        # (a pasted "\x1b[31m" was stored as a literal "^[31m"); only the editor keeps line breaks.
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            from textual.widgets import TextArea
+
+            from .keying import clean_paste
+
+            event.text = clean_paste(event.text, multiline=isinstance(self.focused, TextArea))
+        await super().on_event(event)
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: text typed but not yet recorded is never dropped silently (asked once)."""
+        from .screens.entry import EntryScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, EntryScreen) and screen.unsaved_text():
+                screen.confirm_leaving(self.exit, doing="終了")
+                return
+        self.exit()
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
@@ -70,16 +92,30 @@ class ChoshoApp(App[None]):
                 lambda node=node, action=binding.action: self.run_action(action, node),
             )
         yield SystemCommand("ヘルプ", "操作キーの一覧（F1）", self.action_help)
-        yield SystemCommand("終了", "chosho を終了します（Ctrl+Q）", self.exit)
+        yield SystemCommand("終了", "chosho を終了します（Ctrl+Q）", self.action_quit)
 
 
 def run(args: argparse.Namespace) -> int:
     """Open the store named on the command line and run the app (errors handled by the CLI)."""
     from tui.cli import _open
 
+    import sys
+
+    from .paste import install
+
+    install()  # a bracketed paste with escape sequences stays one paste (see tui/paste.py)
     store = _open(args)
+    app = ChoshoApp(store, ask_who=args.user is None)
     try:
-        ChoshoApp(store, ask_who=args.user is None).run()
+        app.run()
     finally:
         store.close()
+    # Textual reports an uncaught error by printing it and setting return_code; run() itself
+    # returns normally, so without this a crash would end with status 0.
+    if app.return_code:
+        print(
+            "chosho: 予期しないエラーで終了しました。記録済みの回答はデータベースに保存されています。",
+            file=sys.stderr,
+        )
+        return app.return_code
     return 0

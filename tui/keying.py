@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from survey.numbers import NumberError, is_whole, parse_whole, to_ascii_digits
 
-__all__ = ["SEPARATORS", "complete_code", "normalize", "split_codes", "question_id_from"]
+__all__ = ["SEPARATORS", "clean_paste", "complete_code", "normalize", "split_codes", "question_id_from", "starts_stray"]
 
 SEPARATORS = re.compile(r"[\s,、，.。・/]+")
 
@@ -48,3 +48,33 @@ def question_id_from(text: str, ids: Iterable[str]) -> str | None:
         word = f"Q{parse_whole(word)}"
     lookup = {qid.upper(): qid for qid in ids}
     return lookup.get(word)
+
+
+# Whole escape sequences a terminal paste may carry: CSI (ESC [ … final, or the 8-bit CSI),
+# OSC (ESC ] … BEL or ST), and two-character escapes. Removed whole, so "\x1b[31m" leaves
+# nothing behind instead of a literal "[31m".
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]?"
+)
+_PASTE_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_paste(text: str, *, multiline: bool) -> str:
+    """Pasted text without escape sequences or control characters.
+
+    ``multiline`` keeps line breaks (the editor); a single-line field gets them as spaces, so
+    nothing pasted is lost past the first line.
+    """
+    text = _ESCAPES.sub("", text).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    if not multiline:
+        text = text.replace("\n", " ")
+    return _PASTE_CONTROLS.sub("", text)
+
+
+def starts_stray(text: str) -> bool:
+    """A code line that begins with something other than a digit (",2" after "1,2" on a
+    single choice): never taken as an answer, shown for the clerk to decide."""
+    head = normalize(text)[:1]
+    return bool(head) and not ("0" <= head <= "9")

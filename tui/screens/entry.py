@@ -12,11 +12,12 @@ from textual.widgets import Footer, Label, Static, TextArea
 
 from db import ConflictError, RefusedError, Response, Store, StoreError
 from survey import Blank, Invalid, NotApplicable, Value, check_answer, check_form
-from survey.answers import describe
+from survey.answers import describe, is_complete
 from survey.validation import Severity
 
 from ..widgets.fields import AnswerField, Outcome, _RowsField, field_for
 from ..widgets.folded import Folded
+from ..keying import starts_stray
 from ..widgets.key_line import KeyLine
 from .dialogs import ConfirmDialog, JumpDialog
 
@@ -69,6 +70,8 @@ class EntryScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
+        # Open 疑義 above the scrolling body: the reviewer's comment is seen without scrolling.
+        yield Folded(id="flags")
         with VerticalScroll(id="body"):
             yield Folded(id="question")
             yield Folded(id="notes")
@@ -83,9 +86,14 @@ class EntryScreen(Screen):
         self.show(self.question_id)
 
     def resume_point(self) -> str:
-        """The first question on the route not yet answered (else the first question)."""
+        """The first question with an open 疑義, else the first on the route not entered in full
+        (else the first question)."""
+        flagged = {f.question_id for f in self.store.flags(self.response.id, open_only=True)}
+        for qid in self.questionnaire.ids:
+            if qid in flagged and self.route.status(qid) != "off":
+                return qid
         for qid in self.route.order:
-            if qid not in self.response.answers:
+            if not is_complete(self.questionnaire.question(qid), self.response.answers.get(qid)):
                 return qid
         return self.route.order[0] if self.route.order else self.questionnaire.ids[0]
 
@@ -142,7 +150,7 @@ class EntryScreen(Screen):
         self.query_one("#key-prompt", Label).update(field.prompt())
         line.placeholder = field.placeholder()
         if text is not None:
-            line.value = text
+            line.set_text(text)
         if field.uses_key_line and not line.has_focus:
             line.focus()
 
@@ -162,12 +170,16 @@ class EntryScreen(Screen):
         stamp = self.response.stamps.get(self.question_id)
         who = f"　（{self.store.display_name(stamp.who)} {stamp.at[5:16].replace('T', ' ')}）" if stamp else ""
         paragraphs = [(Text("記録: ", style="dim"), Text(describe(self.question, value) + who, style="dim"))]
+        self.query_one("#recorded", Folded).update(paragraphs)
+        flags = []
         for flag in self.store.flags(self.response.id, open_only=True):
             if flag.question_id == self.question_id:
-                paragraphs.append((Text("疑義: ", style="bold red"), f"{flag.comment}（{flag.raised.who}）"))
+                flags.append((Text("疑義: ", style="bold red"), f"{flag.comment}（{flag.raised.who}）"))
                 if flag.reply:  # answered (F7 review, F3), waiting for the reviewer to close it
-                    paragraphs.append((Text("回答: ", style="bold"), f"{flag.reply}（{flag.replied.who}）"))
-        self.query_one("#recorded", Folded).update(paragraphs)
+                    flags.append((Text("回答: ", style="bold"), f"{flag.reply}（{flag.replied.who}）"))
+        shown = self.query_one("#flags", Folded)
+        shown.update(flags)
+        shown.display = bool(flags)
 
     def set_message(self, text: str, kind: str = "") -> None:
         message = self.query_one("#message", Folded)
@@ -204,11 +216,29 @@ class EntryScreen(Screen):
             self.field.take_early(text)
             self.key_line.value = ""
             return
+        if self.field.takes_codes and starts_stray(text):
+            self._stray(text)
+            return
         outcome = self.field.typed(text)
         if outcome is not None:
             self.handle(outcome)
 
+    def _stray(self, text: str) -> None:
+        """A separator or letter first on a code line ("1,2" on a single choice leaves ",2" here):
+        never taken as this question's answer; shown, for the clerk to decide."""
+        previous = self.route.previous(self.question_id)
+        back = f"前の問い（{previous}）に複数の番号が記入されていたなら Shift+Tab で戻って F3（無効）、" if previous else ""
+        self.set_message(
+            f"「{text}」は番号で始まっていないため記録しません。{back}"
+            "この問いの回答ならこの欄を直して入力してください。",
+            "error",
+        )
+
     def key_line_key(self, key: str) -> None:
+        if key == "delete":
+            if isinstance(self.field, _RowsField) and not self._refuse_final():
+                self.handle(self.field.blank_row())
+            return
         if key in ("up", "down"):
             if isinstance(self.field, _RowsField):
                 self.field.move(1 if key == "down" else -1)
@@ -232,7 +262,7 @@ class EntryScreen(Screen):
     def handle(self, outcome: Outcome) -> None:
         self._typed_before = self.key_line.value  # restored if the answer cannot be stored
         if outcome.line is not None:
-            self.key_line.value = outcome.line
+            self.key_line.set_text(outcome.line)
         if outcome.problem:
             self.set_message(outcome.problem, "error")
             return
@@ -261,6 +291,8 @@ class EntryScreen(Screen):
         """Enter or Tab: accept a shown warning, take 無効's marks, or finish the field."""
         if self._acknowledge and not self.key_line.value:
             self.advance()
+        elif self.field.takes_codes and starts_stray(self.key_line.value):
+            self._stray(self.key_line.value)
         elif self.field.taking_invalid:
             self._invalid_entered()
         elif enter:
@@ -269,6 +301,7 @@ class EntryScreen(Screen):
             self.handle(self.field.commit(self.key_line.value))
 
     def _invalid_entered(self) -> None:
+        self._typed_before = self.key_line.value
         field = self.field
         field.invalid_raw = field.raw_text(self.key_line.value)
         field.taking_invalid = False
@@ -283,7 +316,7 @@ class EntryScreen(Screen):
         if previous is None:
             self.set_message("これが最初の問いです。", "warning")
             return
-        self.show(previous)
+        self.confirm_leaving(lambda: self.show(previous), doing="前の問いへ移動")
 
     def action_blank(self) -> None:
         self._record_empty(Blank)
@@ -292,6 +325,7 @@ class EntryScreen(Screen):
         self._record_empty(Invalid)
 
     def _record_empty(self, kind: type) -> None:
+        self._typed_before = self.key_line.value
         field = self.field
         if kind is Invalid and field.uses_key_line:
             # Codes are taken as they are typed, so the paper's marks ("1,2") are keyed after F3.
@@ -307,6 +341,7 @@ class EntryScreen(Screen):
         self.submit(value, advance=True, by_key=True)
 
     def action_not_applicable(self) -> None:
+        self._typed_before = self.key_line.value
         self.submit(NotApplicable(), advance=True, by_key=True)
 
     def action_jump(self) -> None:
@@ -319,11 +354,14 @@ class EntryScreen(Screen):
                     "warning",
                 )
                 return
-            self.show(question_id)
+            self.confirm_leaving(lambda: self.show(question_id), doing=f"{question_id} へ移動")
 
         self.app.push_screen(JumpDialog(self.questionnaire, self.route), go)
 
     def action_summary(self) -> None:
+        self.confirm_leaving(self._to_summary, doing="点検一覧へ移動")
+
+    def _to_summary(self) -> None:
         from .summary import SummaryScreen
 
         self.app.switch_screen(SummaryScreen(self.store, self.department_id))
@@ -336,7 +374,60 @@ class EntryScreen(Screen):
         self.notify(message, severity=severity)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.confirm_leaving(self.app.pop_screen, doing="一覧に戻る")
+
+    # -- text not yet recorded -------------------------------------------------------------
+
+    def unsaved_text(self) -> str:
+        """What is typed but not recorded: the key line (codes, an option's box, 無効's marks)
+        or the editor. Empty when leaving would lose nothing."""
+        if self.final or self._field is None:
+            return ""
+        if not self.field.uses_key_line:
+            return self.field.unsaved()
+        line = self.key_line.value
+        if self.field.takes_codes and starts_stray(line):
+            return ""  # never an answer (see _stray): moving back to correct is the point
+        return line if line.strip() and line != self.field.line_text() else ""
+
+    def confirm_leaving(self, then, *, doing: str) -> None:
+        """Run ``then`` at once when nothing typed would be lost; else ask once: record it first
+        (Enter) or stay with the text kept (Esc)."""
+        text = self.unsaved_text()
+        if not text:
+            then()
+            return
+        shown = text if len(text) <= 40 else text[:40] + "…"
+
+        def decided(record: bool | None) -> None:
+            if not record:
+                self.set_message("入力中の内容はそのまま残しています。", "warning")
+                self._focus_input()
+                return
+            before = self.question_id
+            self._finish_field(enter=False)
+            if isinstance(self.app.screen, ConfirmDialog):  # a route change asks first
+                return
+            if self.message and "error" in self.query_one("#message").classes:
+                return  # refused: the text stays, with the reason
+            if self.question_id == before and self.unsaved_text():
+                return
+            then()
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"{self.question_id} の「{shown}」はまだ記録されていません。",
+                yes=f"記録して{doing}",
+                no="戻る（入力を続ける）",
+            ),
+            decided,
+        )
+
+    def _focus_input(self) -> None:
+        if self.field.uses_key_line:
+            self.key_line.focus()
+        else:
+            self.field.focus_editor()
 
     # -- answers ---------------------------------------------------------------------------
 
@@ -346,6 +437,8 @@ class EntryScreen(Screen):
             return
         errors = [p for p in check_answer(self.questionnaire, self.question_id, value) if p.severity is Severity.ERROR]
         if errors:
+            self.field.refused()
+            self.key_line.set_text(self._typed_before)
             self.set_message("\n".join(p.message for p in errors), "error")
             return
         change = self.router.change(self.response.answers, self.question_id, value)
@@ -386,11 +479,12 @@ class EntryScreen(Screen):
             typed = self._typed_before
             self.reload()
             self.show(self.question_id)
-            self.key_line.value = typed
+            self.key_line.set_text(typed)
             self.set_message(str(exc), "error")
             return
         except (RefusedError, StoreError) as exc:
-            self.key_line.value = self._typed_before
+            self.field.refused()
+            self.key_line.set_text(self._typed_before)
             self.set_message(str(exc), "error")
             return
         self.reload()

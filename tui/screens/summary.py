@@ -66,7 +66,7 @@ class SummaryScreen(Screen):
                 by_question.setdefault(problem.question, []).append(problem.message)
         for flag in self.store.flags(response.id, open_only=True):  # the reviewer's 疑義 come first
             by_question.setdefault(flag.question_id, []).insert(0, f"疑義: {flag.comment}")
-        self.not_entered = [qid for qid in route.order if qid not in response.answers]
+        self.not_entered = self.store.unfinished(response.answers)  # a matrix with rows to key counts too
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -79,6 +79,8 @@ class SummaryScreen(Screen):
                 state = "非該当（経路外）" if value is None else "経路外に記録あり"
             elif value is None:
                 state = "未入力" + ("（経路未確定）" if status == "pending" else "")
+            elif question.id in self.not_entered:
+                state = "入力中（未入力の行あり）"
             elif isinstance(value, Blank):
                 state, counts["blank"] = "無回答", counts["blank"] + 1
             elif isinstance(value, Invalid):

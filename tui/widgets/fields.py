@@ -87,6 +87,15 @@ class AnswerField(Vertical):
         """What the key line holds when the field (or a phase of it) starts."""
         return ""
 
+    @property
+    def takes_codes(self) -> bool:
+        """The key line takes codes or numbers now (not an option's text, not 無効's marks)."""
+        return self.uses_key_line and not self.taking_invalid and not self.in_text_box
+
+    @property
+    def in_text_box(self) -> bool:
+        return False
+
     # -- keys (called synchronously by the key line) ---------------------------------------
 
     def typed(self, text: str) -> Outcome | None:
@@ -113,6 +122,9 @@ class AnswerField(Vertical):
 
     def refresh_display(self) -> None:
         pass
+
+    def refused(self) -> None:
+        """The screen could not store the value this field offered."""
 
     # -- 無回答 / 無効 on a routing question ---------------------------------------------------
 
@@ -187,6 +199,10 @@ class SingleField(AnswerField):
         if self.text_code is not None:
             return self.question.text_box(self.text_code).prompt + "（Enter で次へ）"
         return super().placeholder()
+
+    @property
+    def in_text_box(self) -> bool:
+        return self.text_code is not None
 
     def line_text(self) -> str:
         if self.text_code is not None and isinstance(self.value, Single):
@@ -285,6 +301,10 @@ class MultiField(AnswerField):
         if self.box_queue:
             return self.question.text_box(self.box_queue[0]).prompt + "（Enter で次へ）"
         return f"番号で選択・解除 {_codes_hint(self.question)}（Enter で記録）"
+
+    @property
+    def in_text_box(self) -> bool:
+        return bool(self.box_queue)
 
     def line_text(self) -> str:
         if self.box_queue and isinstance(self.value, Multi):
@@ -409,6 +429,16 @@ class TextField(AnswerField):
     def raw_text(self, text: str) -> str:
         return self._written()
 
+    def unsaved(self) -> str:
+        """The editor's text when it differs from what is recorded (else empty)."""
+        written = self._written()
+        recorded = self.value.text if isinstance(self.value, Text) else ""
+        return written if written and written != recorded else ""
+
+    def focus_editor(self) -> None:
+        for editor in self.query("#text").results(TextArea):
+            editor.focus()
+
     def entered(self, text: str) -> Outcome:
         self.take_early("\n")
         return Outcome(line="")
@@ -435,7 +465,9 @@ class _RowsField(AnswerField):
     def __init__(self, question: Question, value: Value | None, **kwargs) -> None:
         super().__init__(question, value, **kwargs)
         self.cells: dict = self.initial_cells()
-        self.current = 0
+        # Resume at the first row not keyed yet (each row is stored as it is accepted).
+        self.current = next((i for i, r in enumerate(self.row_ids()) if r not in self.cells), 0)
+        self._taken = self.current
 
     def initial_cells(self) -> dict:
         return {}
@@ -449,7 +481,7 @@ class _RowsField(AnswerField):
         yield Folded([("", self.hint())], classes="hint")
 
     def hint(self) -> str:
-        return "Enter で次の行へ（空のまま Enter はその行を無回答、↑↓で行を移動）。最後の行で記録して次の問いへ。"
+        return "Enter で次の行へ（空のまま Enter: 未入力の行は無回答、記録済みの行はそのまま。Delete で無回答、↑↓で移動）。"
 
     def _rows(self) -> list:
         width = max(len(self.row_label(r)) for r in self.row_ids()) * 2 + 2
@@ -476,31 +508,71 @@ class _RowsField(AnswerField):
         self.current = max(0, min(len(self.row_ids()) - 1, self.current + step))
         self.refresh_display()
 
-    def _take(self, raw: str) -> Outcome:
-        row_id = self.row_ids()[self.current]
-        try:
-            self.cells[row_id] = self.parse(row_id, raw)
-        except InputError as exc:
-            return Outcome(problem=f"{self.row_label(row_id)}: {exc}")
-        if self.current + 1 < len(self.row_ids()):
+    @property
+    def complete(self) -> bool:
+        return all(r in self.cells for r in self.row_ids())
+
+    def _row_done(self) -> Outcome:
+        """The current row holds its value: store what changed at once, then go down a row."""
+        last = self.current + 1 >= len(self.row_ids())
+        changed = self.build() != self.value
+        if not last:
             self.move(1)
-            if all(r in self.cells for r in self.row_ids()) and self.build() != self.value:
-                # A correction once every row is filled: stored at once, staying on the question.
-                return Outcome(value=self.build(), advance=False, line="")
-            return Outcome(line="")
+            return Outcome(value=self.build(), advance=False, line="") if changed else Outcome(line="")
         missing = [i for i, r in enumerate(self.row_ids()) if r not in self.cells]
         if missing:
             self.current = missing[0]
             self.refresh_display()
-            return Outcome(problem=f"{self.row_label(self.row_ids()[missing[0]])} がまだ入力されていません。", line="")
+            problem = f"{self.row_label(self.row_ids()[missing[0]])} がまだ入力されていません。"
+            # What was keyed is stored all the same: nothing accepted waits on the last row.
+            return Outcome(value=self.build(), advance=False, line="", problem=None if changed else problem)
         self.refresh_display()
-        value = self.build()
-        if value == self.value:
+        if not changed:
             return Outcome(move_on=True, line="")
-        return Outcome(value=value, line="")
+        return Outcome(value=self.build(), line="")
+
+    def refused(self) -> None:
+        """The value could not be stored (e.g. a count over 回答者数): back to what is stored,
+        on the row just typed, so the clerk corrects that row and nothing else moves."""
+        self.cells = self.initial_cells()
+        self.current = self._taken
+        self.refresh_display()
+
+    def _take(self, raw: str) -> Outcome:
+        self._taken = self.current
+        row_id = self.row_ids()[self.current]
+        if not normalize(raw).strip() and row_id in self.cells:
+            return self._row_done()  # Enter on an untouched line keeps a recorded row
+        try:
+            self.cells[row_id] = self.parse(row_id, raw)
+        except InputError as exc:
+            return Outcome(problem=f"{self.row_label(row_id)}: {exc}")
+        return self._row_done()
+
+    def blank_row(self) -> Outcome:
+        """Delete on an empty line: the current row becomes 無回答 (an explicit change)."""
+        self._taken = self.current
+        self.cells[self.row_ids()[self.current]] = self.blank_cell()
+        return self._row_done()
 
     def entered(self, text: str) -> Outcome:
         return self._take(text)
+
+    def commit(self, text: str) -> Outcome:
+        """Tab / PageDown: moving through never changes a row; what is on the line is taken first."""
+        if not normalize(text).strip():
+            return Outcome(move_on=True, line="")
+        outcome = self._take(text)
+        if outcome.problem:
+            return outcome
+        if outcome.value is not None:
+            return Outcome(value=outcome.value, advance=True, line="")
+        return Outcome(move_on=True, line="")
+
+    def after_save(self, value: Value) -> bool:
+        super().after_save(value)
+        self.cells = self.initial_cells()  # F2 / F3 on the whole question, or a row stored
+        return False
 
 
 class GridField(_RowsField):
@@ -539,8 +611,11 @@ class GridField(_RowsField):
             return Blank()
         return parse_cell(self.question, raw)
 
+    def blank_cell(self):
+        return Blank()
+
     def build(self) -> Grid:
-        return Grid({row_id: self.cells[row_id] for row_id in self.row_ids()})
+        return Grid({row_id: self.cells[row_id] for row_id in self.row_ids() if row_id in self.cells})
 
 
 class CountsField(_RowsField):
@@ -563,7 +638,7 @@ class CountsField(_RowsField):
         return "無回答" if number is None else f"{number}{unit}"
 
     def hint(self) -> str:
-        return "数を入力して Enter（空のまま Enter はその項目を無回答、↑↓で移動）。最後の項目で記録して次の問いへ。"
+        return "数を入力して Enter（空のまま Enter: 未入力の項目は無回答、記録済みはそのまま。Delete で無回答、↑↓で移動）。"
 
     def placeholder(self) -> str:
         return f"{self.question.item(self.row_ids()[self.current]).unit}数（空のまま Enter は無回答）"
@@ -571,8 +646,11 @@ class CountsField(_RowsField):
     def parse(self, row_id: str, raw: str):
         return parse_count(raw)
 
+    def blank_cell(self):
+        return None
+
     def build(self) -> Counts:
-        return Counts({row_id: self.cells[row_id] for row_id in self.row_ids()})
+        return Counts({row_id: self.cells[row_id] for row_id in self.row_ids() if row_id in self.cells})
 
 
 _FIELDS: dict[QuestionType, type[AnswerField]] = {

@@ -13,6 +13,8 @@ from typing import Protocol
 from textual import events
 from textual.widgets import Input
 
+from ..keying import clean_paste
+
 __all__ = ["KeyLine", "KeyLineOwner"]
 
 
@@ -32,11 +34,21 @@ class KeyLine(Input):
         super().__init__(compact=True, select_on_focus=False, **kwargs)
         self.owner = owner
 
+    def set_text(self, text: str) -> None:
+        """Replace the line, caret at its end (where the clerk goes on typing)."""
+        self.value = text
+        self.cursor_position = len(text)
+
     async def _on_key(self, event: events.Key) -> None:
         if event.key in self.ENTRY_KEYS:
             event.stop()
             event.prevent_default()
             self.owner.key_line_key(event.key)
+            return
+        if event.key == "delete" and not self.value:  # on a matrix / counts row: 無回答
+            event.stop()
+            event.prevent_default()
+            self.owner.key_line_key("delete")
             return
         if event.key == "backspace":
             event.stop()
@@ -48,5 +60,20 @@ class KeyLine(Input):
             self.owner.key_line_typed(self.value)
 
     def _on_paste(self, event: events.Paste) -> None:
-        super()._on_paste(event)
-        self.owner.key_line_typed(self.value)
+        # Textual calls _on_paste of every class in the MRO: without prevent_default, Input's
+        # own handler would insert the paste a second time (the doubled 「貼り付け貼り付け」).
+        event.prevent_default()
+        event.stop()
+        # A paste is typing: each character goes through the same path as a key, in order, so
+        # pasted codes are taken exactly as typed ones and text lands once at the caret.
+        text = clean_paste(event.text, multiline=False)
+        for index, char in enumerate(text):
+            if self.app.screen is not self.screen:
+                # A dialog opened mid-paste (a route change): the rest waits on the line, untaken.
+                self.insert_text_at_cursor(text[index:])
+                return
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(char)
+            else:
+                self.replace(char, *self.selection)
+            self.owner.key_line_typed(self.value)
