@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
@@ -10,6 +9,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from db import DepartmentState, Store, StoreError
 
 from ..keying import normalize
+from ..widgets.columns import Column, cell
 from .filtered import FilteredListScreen
 
 __all__ = ["DepartmentsScreen"]
@@ -39,14 +39,15 @@ class DepartmentsScreen(FilteredListScreen):
         yield Static("", id="message", markup=False)
         yield Footer(compact=True)
 
-    def columns(self, wide: bool) -> list[tuple[str, int | None]]:
+    def columns(self) -> list[Column]:
+        # 部局 and 所属 share what is left, 所属 more; the longest 部局 needs 14 cells.
         return [
-            ("部局", 14 if wide else 10),
-            ("所属", 38 if wide else 20),
-            ("状態", 6),
-            ("進捗", 5),
-            ("疑義", 4),
-            ("最終更新", None),
+            Column("部局", weight=2, least=8, most=14),
+            Column("所属", weight=3, least=12, most=38),
+            Column("状態", 6),
+            Column("進捗", 5),
+            Column("疑義", 4),
+            Column("最終更新", 19),
         ]
 
     def reload(self) -> None:
@@ -91,7 +92,7 @@ class DepartmentsScreen(FilteredListScreen):
                 str(state.open_flags) if state.open_flags else "",
                 updated,
             )
-            table.add_row(*(Text(cell) for cell in cells), key=str(dept.id))  # Text: never markup
+            table.add_row(*(cell(text, width) for text, width in zip(cells, self.widths)), key=str(dept.id))
         if current is not None:
             keys = [str(s.department.id) for s in self.visible()]
             if str(current) in keys:
