@@ -6,9 +6,9 @@ Both are started as fresh processes, alternately, in the same run, and timed fro
 their first screen has been drawn and can take keys (headless). chosho opens an existing
 database, as on every start but the first, and is timed twice: as a clerk starts it (`chosho`:
 the "who is entering" screen comes first) and with `--user` (straight to the 58-row department
-list). The ratio of the medians is the figure to compare across machines (goal ≤ 1.5); the last
-line, `ratio=<number>`, is the start as a clerk makes it. Also checks that pandas is not
-imported before the first screen.
+list). The ratio of the medians is the figure to compare across machines (goal ≤ 1.2 for both);
+the last line, `ratio=<number>`, is the slower of the two starts. Also checks that pandas is
+not imported before the first screen.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def main(runs: int = 11) -> None:
     print(f"chosho → who is entering (as started)    median {first * 1000:7.1f} ms   ×{first / base:.2f}")
     print(f"chosho --user → department list (58 rows) median {direct * 1000:7.1f} ms   ×{direct / base:.2f}")
     print(f"pandas imported before the first screen: {'yes' if pandas_seen else 'no'}")
-    print(f"ratio={first / base:.2f}")
+    print(f"ratio={max(first, direct) / base:.2f}")
 
 
 if __name__ == "__main__":

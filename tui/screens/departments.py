@@ -40,14 +40,15 @@ class DepartmentsScreen(FilteredListScreen):
         yield Footer(compact=True)
 
     def columns(self) -> list[Column]:
-        # 部局 and 所属 share what is left, 所属 more; the longest 部局 needs 14 cells.
+        # 部局, 所属 and the last change share what is left, 所属 most; at 120 columns the
+        # longest names (16 and 38 cells) are whole.
         return [
-            Column("部局", weight=2, least=8, most=14),
-            Column("所属", weight=3, least=12, most=38),
+            Column("部局", weight=2, least=8, most=16),
+            Column("所属", weight=4, least=14, most=38),
             Column("状態", 6),
             Column("進捗", 5),
             Column("疑義", 4),
-            Column("最終更新", 19),
+            Column("最終更新", weight=1, least=16, most=24),
         ]
 
     def reload(self) -> None:
@@ -83,7 +84,8 @@ class DepartmentsScreen(FilteredListScreen):
             previous_group = dept.bukyoku
             updated = ""
             if state.updated:
-                updated = f"{self.store.display_name(state.updated.who)} {state.updated.at[5:16].replace('T', ' ')}"
+                # When first: a long name is cut with …, never the time.
+                updated = f"{state.updated.at[5:16].replace('T', ' ')} {self.store.display_name(state.updated.who)}"
             cells = (
                 group,
                 dept.name,

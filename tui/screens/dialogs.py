@@ -108,7 +108,7 @@ class JumpDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         on_route = "、".join(self.route.order)
         with Vertical(classes="dialog"):
-            yield Static(f"移動する設問の番号（経路: {on_route}）", classes="dialog-text")
+            yield Folded([("", f"移動する設問の番号（経路: {on_route}）")], classes="dialog-text")
             yield Input(placeholder="例: 8 または Q8", id="dialog-input")
             yield Static("", id="dialog-error", classes="error", markup=False)
             yield Label("Enter: 移動　　Esc: やめる", classes="dialog-keys")

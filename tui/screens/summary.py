@@ -20,8 +20,8 @@ __all__ = ["SummaryScreen"]
 COLUMNS = [
     Column("設問", 4),
     Column("状態", 16),
-    Column("記録", weight=3, least=12),
-    Column("点検", weight=2, least=12),
+    Column("記録", weight=1, least=12),
+    Column("点検", weight=1, least=12),
 ]
 
 
@@ -104,7 +104,7 @@ class SummaryScreen(Screen):
             table.add_row(
                 # Text cells cut with "…" (a DataTable reads str cells as markup; typed text may hold "[/]").
                 cell(question.id, w[0]), cell(state, w[1]), cell(shown, w[2]),
-                cell("要確認 " + " / ".join(notes) if notes else "", w[3]),
+                cell(" / ".join(notes), w[3]),  # under 点検: the 疑義 first, then the warnings
                 key=question.id,
             )
         if row is not None and row < table.row_count:

@@ -51,21 +51,18 @@ def cell(text: str, cells: int, style: str = "") -> Text:
 
 
 def share(columns: list[Column], total: int, scrollbar: bool = True) -> list[int]:
-    """Each column's width when the table is ``total`` cells wide."""
-    room = total - _CELL_PADDING * len(columns) - (_SCROLLBAR if scrollbar else 0)
-    room -= sum(c.width for c in columns if c.width)
-    widths = {i: c.width for i, c in enumerate(columns) if c.width}
-    # Give each flexible column its share; one that reaches its limit hands the rest back.
-    open_ = [i for i, c in enumerate(columns) if not c.width]
-    while open_:
-        weights = sum(columns[i].weight for i in open_)
-        capped = [i for i in open_ if columns[i].most and room * columns[i].weight // weights >= columns[i].most]
-        if not capped:
-            for i in open_:
-                widths[i] = max(columns[i].least, room * columns[i].weight // weights)
+    """Each column's width when the table is ``total`` cells wide: fixed columns keep theirs,
+    flexible ones start at ``least`` and take the rest a cell at a time, in proportion to
+    their weight, up to ``most``."""
+    widths = [c.width or c.least for c in columns]
+    room = total - _CELL_PADDING * len(columns) - (_SCROLLBAR if scrollbar else 0) - sum(widths)
+    flexible = [i for i, c in enumerate(columns) if not c.width]
+    while room > 0:
+        open_ = [i for i in flexible if not columns[i].most or widths[i] < columns[i].most]
+        if not open_:
             break
-        for i in capped:
-            widths[i] = columns[i].most
-            room -= columns[i].most
-            open_.remove(i)
-    return [widths[i] for i in range(len(columns))]
+        # The column furthest below its share gets the next cell.
+        i = min(open_, key=lambda i: (widths[i] / columns[i].weight, i))
+        widths[i] += 1
+        room -= 1
+    return widths

@@ -25,8 +25,11 @@ Paragraph = tuple[Text | str, Text | str]
 
 
 def _word(ch: str) -> bool:
-    """Part of a run of Latin letters, digits and the marks inside dates and times."""
-    return ch.isascii() and (ch.isalnum() or ch in "-:/._")
+    """Part of a run of Latin letters, digits (full-width too: ＹｏｕＴｕｂｅ, １０) and the
+    marks inside dates and times."""
+    if ch.isascii():
+        return ch.isalnum() or ch in "-:/._"
+    return "０" <= ch <= "９" or "Ａ" <= ch <= "Ｚ" or "ａ" <= ch <= "ｚ"
 
 
 def _breaks(text: str, width: int) -> list[int]:
