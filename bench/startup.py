@@ -13,6 +13,7 @@ not imported before the first screen.
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -72,9 +73,15 @@ sys.exit(main(["--db", *sys.argv[1:]]))
 """
 
 
+# Python as installed writes compiled modules (__pycache__) on the first start and reads them
+# afterwards; with PYTHONDONTWRITEBYTECODE set (as in some shells and CI), chosho's own modules
+# would be compiled from source on every start while Textual's come precompiled from pip.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def spawn(code: str, *args: str) -> tuple[float, bool]:
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, timeout=60, env=ENV)
     elapsed = time.perf_counter() - start
     lines = [line for line in out.stdout.splitlines() if line.startswith("ready")]
     if not lines:
