@@ -52,10 +52,13 @@ from tui.screens.departments import DepartmentsScreen
 from tui.screens.who import WhoScreen
 
 def timed(screen_class):
-    mounted = screen_class.on_mount
+    # Textual calls on_mount of every class in the MRO that defines one: call only this
+    # class's own (the department list's is its base's, which Textual calls anyway).
+    own = screen_class.__dict__.get("on_mount")
 
     def on_mount(self):
-        mounted(self)
+        if own is not None:
+            own(self)
         self.app.call_after_refresh(done, self.app)
 
     screen_class.on_mount = on_mount
