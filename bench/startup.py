@@ -6,13 +6,14 @@ Both are started as fresh processes, alternately, in the same run, and timed fro
 their first screen has been drawn and can take keys (headless). chosho opens an existing
 database, as on every start but the first, and is timed twice: as a clerk starts it (`chosho`:
 the "who is entering" screen comes first) and with `--user` (straight to the 58-row department
-list). The ratio of the medians is the figure to compare across machines (goal ≤ 1.5); the last
-line, `ratio=<number>`, is the start as a clerk makes it. Also checks that pandas is not
-imported before the first screen.
+list). The ratio of the medians is the figure to compare across machines (goal ≤ 1.2 for both);
+the last line, `ratio=<number>`, is the slower of the two starts. Also checks that pandas is
+not imported before the first screen.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -51,10 +52,13 @@ from tui.screens.departments import DepartmentsScreen
 from tui.screens.who import WhoScreen
 
 def timed(screen_class):
-    mounted = screen_class.on_mount
+    # Textual calls on_mount of every class in the MRO that defines one: call only this
+    # class's own (the department list's is its base's, which Textual calls anyway).
+    own = screen_class.__dict__.get("on_mount")
 
     def on_mount(self):
-        mounted(self)
+        if own is not None:
+            own(self)
         self.app.call_after_refresh(done, self.app)
 
     screen_class.on_mount = on_mount
@@ -72,9 +76,15 @@ sys.exit(main(["--db", *sys.argv[1:]]))
 """
 
 
+# Python as installed writes compiled modules (__pycache__) on the first start and reads them
+# afterwards; with PYTHONDONTWRITEBYTECODE set (as in some shells and CI), chosho's own modules
+# would be compiled from source on every start while Textual's come precompiled from pip.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def spawn(code: str, *args: str) -> tuple[float, bool]:
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, timeout=60, env=ENV)
     elapsed = time.perf_counter() - start
     lines = [line for line in out.stdout.splitlines() if line.startswith("ready")]
     if not lines:
@@ -102,7 +112,7 @@ def main(runs: int = 11) -> None:
     print(f"chosho → who is entering (as started)    median {first * 1000:7.1f} ms   ×{first / base:.2f}")
     print(f"chosho --user → department list (58 rows) median {direct * 1000:7.1f} ms   ×{direct / base:.2f}")
     print(f"pandas imported before the first screen: {'yes' if pandas_seen else 'no'}")
-    print(f"ratio={first / base:.2f}")
+    print(f"ratio={max(first, direct) / base:.2f}")
 
 
 if __name__ == "__main__":

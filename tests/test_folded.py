@@ -49,3 +49,10 @@ def test_a_span_styled_prefix_keeps_its_style_to_itself():
     assert first.style == "" and second.style == ""
     assert [(s.start, s.end, str(s.style)) for s in first.spans] == [(0, 3, "bold red")]
     assert second.spans == []
+
+
+def test_a_date_or_a_latin_word_is_never_split_across_lines():
+    lines = [line.plain for line in fold("", "確認してください（鈴木 2024-10-01 09:30）", 30)]
+    assert lines == ["確認してください（鈴木 ", "2024-10-01 09:30）"]
+    # A word wider than the whole line still breaks, where it must.
+    assert [line.plain for line in fold("", "x" * 12, 5)] == ["xxxxx", "xxxxx", "xx"]

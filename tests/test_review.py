@@ -74,7 +74,8 @@ async def filter_list(pilot, name: str) -> None:
 
 def list_cell(app, department_id: int, column: int):
     table = app.screen.query_one(DataTable)
-    return str(table.get_row(str(department_id))[column])  # cells are Text (never markup)
+    # Cells are Text (never markup), cut and padded to their column's width.
+    return str(table.get_row(str(department_id))[column]).rstrip()
 
 
 # -- the whole cycle ---------------------------------------------------------------------------
@@ -591,7 +592,7 @@ async def _queue(a, b):
 
         def names() -> list[str]:
             table = screen.query_one(DataTable)
-            return [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+            return [str(table.get_row_at(i)[2]).rstrip() for i in range(table.row_count)]
 
         assert names() == ["政策課", "人事課", "市民課", "総務課"]
         await type_text(pilot, "疑義")

@@ -14,6 +14,8 @@ from db import Store
 
 __all__ = ["ChoshoApp", "run"]
 
+_KEY_DISPLAY = {"shift+tab": "S-Tab", "tab": "Tab", "esc": "Esc", "enter": "Enter", "space": "Space"}
+
 
 class ChoshoApp(App[None]):
     CSS_PATH = "app.tcss"
@@ -21,6 +23,7 @@ class ChoshoApp(App[None]):
     BINDINGS = [
         Binding("f1", "help", "ヘルプ", id="app.help"),
         Binding("ctrl+q", "quit", "終了", priority=True, id="app.quit"),
+        # Not in the row of keys: every footer shows it apart, on the right (show_command_palette).
         Binding("ctrl+p", "command_palette", "コマンド", show=False, priority=True),
     ]
 
@@ -28,6 +31,11 @@ class ChoshoApp(App[None]):
         super().__init__()
         self.store = store
         self.ask_who = ask_who
+
+    def get_key_display(self, binding: Binding) -> str:
+        # As printed on the keyboard (F2, Esc, Tab), short enough for five keys and more at 80 columns.
+        shown = super().get_key_display(binding)
+        return _KEY_DISPLAY.get(shown, shown.upper() if shown[:1] in "f^" else shown)
 
     def get_default_screen(self) -> Screen:
         # The first screen is the app's base screen: nothing is drawn before it.

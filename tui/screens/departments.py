@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
@@ -10,6 +9,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from db import DepartmentState, Store, StoreError
 
 from ..keying import normalize
+from ..widgets.columns import Column, cell
 from .filtered import FilteredListScreen
 
 __all__ = ["DepartmentsScreen"]
@@ -39,14 +39,16 @@ class DepartmentsScreen(FilteredListScreen):
         yield Static("", id="message", markup=False)
         yield Footer(compact=True)
 
-    def columns(self, wide: bool) -> list[tuple[str, int | None]]:
+    def columns(self) -> list[Column]:
+        # 部局, 所属 and the last change share what is left, 所属 most; at 120 columns the
+        # longest names (16 and 38 cells) are whole.
         return [
-            ("部局", 14 if wide else 10),
-            ("所属", 38 if wide else 20),
-            ("状態", 6),
-            ("進捗", 5),
-            ("疑義", 4),
-            ("最終更新", None),
+            Column("部局", weight=2, least=8, most=16),
+            Column("所属", weight=4, least=14, most=38),
+            Column("状態", 6),
+            Column("進捗", 5),
+            Column("疑義", 4),
+            Column("最終更新", weight=1, least=16, most=24),
         ]
 
     def reload(self) -> None:
@@ -82,7 +84,8 @@ class DepartmentsScreen(FilteredListScreen):
             previous_group = dept.bukyoku
             updated = ""
             if state.updated:
-                updated = f"{self.store.display_name(state.updated.who)} {state.updated.at[5:16].replace('T', ' ')}"
+                # When first: a long name is cut with …, never the time.
+                updated = f"{state.updated.at[5:16].replace('T', ' ')} {self.store.display_name(state.updated.who)}"
             cells = (
                 group,
                 dept.name,
@@ -91,7 +94,7 @@ class DepartmentsScreen(FilteredListScreen):
                 str(state.open_flags) if state.open_flags else "",
                 updated,
             )
-            table.add_row(*(Text(cell) for cell in cells), key=str(dept.id))  # Text: never markup
+            table.add_row(*(cell(text, width) for text, width in zip(cells, self.widths)), key=str(dept.id))
         if current is not None:
             keys = [str(s.department.id) for s in self.visible()]
             if str(current) in keys:

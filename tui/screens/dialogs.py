@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import re
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from survey import Questionnaire, Route
 
 from ..keying import question_id_from
+from ..widgets.folded import Folded
 
 __all__ = ["ConfirmDialog", "JumpDialog", "TextDialog"]
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    """Yes with Enter (or y), no with Escape (or n)."""
+    """Yes with Enter (or y), no with Escape (or n).
+
+    The text scrolls inside the dialog (↑↓ PgUp PgDn) so that a long list, such as the answers
+    a route change clears, never pushes the keys off an 80×24 screen. An indented line
+    ("  Q2 …") is folded with its text hanging under the text after its first word.
+    """
 
     BINDINGS = [
         Binding("enter,y", "answer(True)", "はい", priority=True),
@@ -31,9 +39,27 @@ class ConfirmDialog(ModalScreen[bool]):
         self.no = no
 
     def compose(self) -> ComposeResult:
+        paragraphs = []
+        for line in self.text.split("\n"):
+            item = re.match(r"( +\S+ )(.*)", line)  # "  Q2 ＬＩＮＥ 1 / …": hangs under ＬＩＮＥ
+            paragraphs.append((item[1], item[2]) if item else ("", line))
         with Vertical(classes="dialog"):
-            yield Static(self.text, classes="dialog-text", markup=False)
-            yield Label(f"Enter: {self.yes}　　Esc: {self.no}", classes="dialog-keys", markup=False)
+            with VerticalScroll(classes="dialog-scroll"):
+                yield Folded(paragraphs, classes="dialog-text")
+            yield Label(self._keys(False), classes="dialog-keys", markup=False)
+
+    def _keys(self, scrolls: bool) -> str:
+        return f"Enter: {self.yes}　　Esc: {self.no}" + ("　　↑↓: 続きを表示" if scrolls else "")
+
+    def on_mount(self) -> None:
+        self.query_one(".dialog-scroll").focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_scroll_hint)
+
+    def _show_scroll_hint(self) -> None:
+        scroll = self.query_one(".dialog-scroll", VerticalScroll)
+        self.query_one(".dialog-keys", Label).update(self._keys(scroll.max_scroll_y > 0))
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -82,7 +108,7 @@ class JumpDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         on_route = "、".join(self.route.order)
         with Vertical(classes="dialog"):
-            yield Static(f"移動する設問の番号（経路: {on_route}）", classes="dialog-text")
+            yield Folded([("", f"移動する設問の番号（経路: {on_route}）")], classes="dialog-text")
             yield Input(placeholder="例: 8 または Q8", id="dialog-input")
             yield Static("", id="dialog-error", classes="error", markup=False)
             yield Label("Enter: 移動　　Esc: やめる", classes="dialog-keys")

@@ -45,10 +45,12 @@ class EntryScreen(Screen):
         Binding("pagedown", "next", "次へ", show=False),
         Binding("pageup", "previous", "前へ", show=False),
         Binding("f2", "blank", "無回答", id="entry.blank"),
-        Binding("f3", "invalid", "無効", id="entry.invalid"),
+        # The footer keeps what a clerk needs most (it fits 80 columns even with F4); the rest
+        # is in F1 and the command palette.
+        Binding("f3", "invalid", "無効", show=False, id="entry.invalid"),
         Binding("f4", "not_applicable", "非該当", id="entry.not_applicable"),
-        Binding("f5", "jump", "移動", id="entry.jump"),
-        Binding("f6", "summary", "点検", id="entry.summary"),
+        Binding("f5", "jump", "移動", show=False, id="entry.jump"),
+        Binding("f6", "summary", "点検", show=False, id="entry.summary"),
         Binding("escape", "back", "一覧", id="entry.back"),
         Binding("ctrl+o", "open_original", "原本", show=False, id="entry.original"),
     ]
@@ -80,7 +82,7 @@ class EntryScreen(Screen):
             yield Label("番号", id="key-prompt", markup=False)
             yield KeyLine(self, id="key-line")
         yield Folded(id="message")
-        yield Footer(compact=True, show_command_palette=False)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.show(self.question_id)
@@ -448,8 +450,8 @@ class EntryScreen(Screen):
                 for qid in change.leaving
             ]
             text = (
-                f"{self.question_id} をこの回答にすると、次の {len(change.leaving)} 問が経路から外れ（非該当）、"
-                "記録済みの回答を消去します（監査ログには残ります）。\n" + "\n".join(lines) + "\n\nよろしいですか？"
+                f"{self.question_id} をこの回答にすると、次の{len(change.leaving)}問が経路から外れます（非該当）。"
+                "記録済みの回答は消去します（監査ログには残ります）。\n" + "\n".join(lines) + "\n\nよろしいですか？"
             )
 
             def decided(yes: bool | None) -> None:

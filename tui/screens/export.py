@@ -9,9 +9,9 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, ProgressBar, Static, Switch
+from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
 
 from db import Store
 
@@ -20,8 +20,15 @@ from ..widgets.folded import Folded
 __all__ = ["ExportScreen"]
 
 
+def _scope_label(confirmed_only: bool) -> str:
+    if confirmed_only:
+        return "集計する所属: 確認済・確定だけ（Tab で移動、Space ですべてに戻す）"
+    return "集計する所属: すべて（Tab で移動、Space で確認済・確定だけにする）"
+
+
 class ExportScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape", "close", "閉じる")]
+    # Enter exports from the checkbox too (a Checkbox would take it as a toggle).
+    BINDINGS = [Binding("escape", "close", "閉じる"), Binding("enter", "start", "出力", priority=True)]
 
     def __init__(self, store: Store) -> None:
         super().__init__()
@@ -35,9 +42,8 @@ class ExportScreen(ModalScreen[None]):
             yield Static("集計用 Excel ブックの出力", classes="dialog-text")
             yield Label("保存先ファイル（Enter で出力）")
             yield Input(str(default_name(self.store.questionnaire.title)), id="export-path")
-            with Horizontal(classes="entry-line"):
-                yield Switch(False, id="confirmed-only")
-                yield Label("確認済・確定の所属だけを集計する（Tab で移動、Space で切替）", classes="prompt")
+            # The state in words: a checkbox's mark alone is hard to read in every theme.
+            yield Checkbox(_scope_label(False), id="confirmed-only", compact=True)
             yield ProgressBar(id="export-progress", show_eta=False)
             with VerticalScroll(id="export-scroll"):
                 yield Folded(id="export-result")
@@ -47,8 +53,11 @@ class ExportScreen(ModalScreen[None]):
         self.query_one("#export-progress").display = False
         self.query_one("#export-path", Input).focus()
 
-    @on(Input.Submitted, "#export-path")
-    def _start(self) -> None:
+    @on(Checkbox.Changed, "#confirmed-only")
+    def _scope(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = _scope_label(event.value)
+
+    def action_start(self) -> None:
         if self.running:
             return
         from exports.records import read_records
@@ -57,7 +66,7 @@ class ExportScreen(ModalScreen[None]):
         if not path:
             self.query_one("#export-result", Folded).update("保存先のファイル名を入力してください。")
             return
-        confirmed_only = self.query_one("#confirmed-only", Switch).value
+        confirmed_only = self.query_one("#confirmed-only", Checkbox).value
         records = read_records(self.store, confirmed_only=confirmed_only)
         names = {name: (display or name) for name, display, _ in self.store.users()}
         self.running = True

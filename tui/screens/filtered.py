@@ -7,6 +7,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input
 
+from ..widgets.columns import Column, share
+
 __all__ = ["FilteredListScreen"]
 
 
@@ -24,19 +26,35 @@ class FilteredListScreen(Screen):
     ]
 
     _shown = False
+    widths: list[int] = []
+    """The columns' widths for the terminal's width now; ``fill()`` cuts its cells to them."""
 
-    def columns(self, wide: bool) -> list[tuple[str, int | None]]:
-        """(heading, width) of each column; fixed widths keep 80 columns readable (a long name
-        is cut at its column, not wrapped). ``wide``: the terminal has 110 columns or more."""
+    def columns(self) -> list[Column]:
+        """The table's columns: fixed ones and those that share the rest of the width."""
         return []
 
-    def on_mount(self) -> None:
+    def _set_columns(self) -> bool:
+        """Lay the columns out for the screen's width; False when nothing changed."""
+        widths = share(self.columns(), self.size.width or self.app.size.width)
+        if widths == self.widths:
+            return False
+        self.widths = widths
         table = self.query_one(DataTable)
-        for heading, width in self.columns(self.app.size.width >= 110):
-            table.add_column(heading, width=width)
-        table.can_focus = False  # the filter keeps the keyboard; arrows move the cursor
+        table.clear(columns=True)
+        for column, width in zip(self.columns(), widths):
+            table.add_column(column.heading, width=width)
+        return True
+
+    def on_mount(self) -> None:
+        self._set_columns()
+        self.query_one(DataTable).can_focus = False  # the filter keeps the keyboard; arrows move the cursor
         self.reload()
         self.query_one("#filter", Input).focus()
+
+    def on_resize(self) -> None:
+        # The names share the terminal's width: a wider window shows more of them.
+        if self._set_columns():
+            self.fill()
 
     def on_screen_resume(self) -> None:
         # Back from a department: its state has changed. The first resume is the first

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Label
 
-__all__ = ["HelpScreen", "HELP_TEXT"]
+from ..widgets.folded import Folded, Paragraph
+
+__all__ = ["HelpScreen", "HELP_TEXT", "help_paragraphs"]
 
 HELP_TEXT = """\
 [b]chosho の操作キー[/]（マウスは不要です。Ctrl+P でコマンド一覧も開けます）
@@ -89,12 +94,35 @@ HELP_TEXT = """\
 """
 
 
+# "  F9              確認済にする…": the key and the spaces after it (two or more) are the
+# prefix, so that a description folded on a narrow screen hangs under itself, not under F9.
+_KEY_COLUMN = re.compile(r"( *(?:\S.*?\s{2,})?)(\S.*)")
+
+
+def help_paragraphs(text: str = HELP_TEXT) -> list[Paragraph]:
+    paragraphs: list[Paragraph] = []
+    for line in text.splitlines():
+        styled = Text.from_markup(line)
+        match = _KEY_COLUMN.fullmatch(styled.plain)
+        if match is None:  # an empty line
+            paragraphs.append(("", styled))
+            continue
+        prefix, body = styled.divide([len(match[1])]) if match[1] else (Text(""), styled)
+        paragraphs.append((prefix, body))
+    return paragraphs
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,q", "close", "閉じる")]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog help"):
-            yield Static(HELP_TEXT)
+        with Vertical(classes="dialog help"):
+            with VerticalScroll(id="help-scroll"):
+                yield Folded(help_paragraphs(), id="help-text")
+            yield Label("Esc / F1: 閉じる　　↑↓ PgUp PgDn: スクロール", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

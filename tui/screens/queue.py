@@ -19,6 +19,7 @@ from db import DepartmentState, Store, StoreError
 from survey import check_form
 
 from ..keying import normalize
+from ..widgets.columns import Column, cell
 from .filtered import FilteredListScreen
 
 __all__ = ["QueueEntry", "ReviewQueueScreen", "review_queue"]
@@ -98,15 +99,15 @@ class ReviewQueueScreen(FilteredListScreen):
         yield Static("", id="message", markup=False)
         yield Footer(compact=True)
 
-    def columns(self, wide: bool) -> list[tuple[str, int | None]]:
+    def columns(self) -> list[Column]:
         return [
-            ("次の作業", 10),
-            ("部局", 14 if wide else 8),
-            ("所属", 30 if wide else 16),
-            ("状態", 6),
-            ("疑義", 4),
-            ("要確認", 6),
-            ("入力者", None),
+            Column("次の作業", 10),
+            Column("部局", weight=2, least=6, most=16),
+            Column("所属", weight=3, least=10, most=38),
+            Column("状態", 6),
+            Column("疑義", 4),
+            Column("要確認", 6),
+            Column("入力者", weight=1, least=8, most=24),
         ]
 
     def reload(self) -> None:
@@ -135,14 +136,15 @@ class ReviewQueueScreen(FilteredListScreen):
             state = entry.state
             dept = state.department
             who = entry.entered_by + ("（自分）" if entry.own else "")
+            w = self.widths  # cells cut with "…" to the width the terminal gives (never markup)
             table.add_row(
-                Text(entry.step, style="bold" if entry.step == READY else ""),
-                Text(dept.bukyoku),
-                Text(dept.name),
-                state.status_label,
-                Text(str(state.open_flags), style="bold red") if state.open_flags else "",
-                Text(str(entry.warnings), style="yellow") if entry.warnings else "",
-                Text(who),  # names are typed by people: never read as markup
+                cell(entry.step, w[0], "bold" if entry.step == READY else ""),
+                cell(dept.bukyoku, w[1]),
+                cell(dept.name, w[2]),
+                cell(state.status_label, w[3]),
+                cell(str(state.open_flags) if state.open_flags else "", w[4], "bold red"),
+                cell(str(entry.warnings) if entry.warnings else "", w[5], "yellow"),
+                cell(who, w[6]),
                 key=str(dept.id),
             )
         keys = [str(e.state.department.id) for e in shown]

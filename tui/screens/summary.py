@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -12,21 +11,18 @@ from db import ConflictError, Store, StoreError
 from survey import Blank, Invalid, NotApplicable, check_form
 from survey.answers import describe
 
+from ..widgets.columns import Column, cell, share
+
 __all__ = ["SummaryScreen"]
 
 
-def _clip(text: str, cells: int) -> str:
-    import unicodedata
-
-    out, used = [], 0
-    for ch in text.replace("\n", " "):
-        width = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        if used + width > cells - 1:
-            out.append("…")
-            break
-        out.append(ch)
-        used += width
-    return "".join(out)
+# 設問 and 状態 keep their width; what is recorded and the checks share the rest.
+COLUMNS = [
+    Column("設問", 4),
+    Column("状態", 16),
+    Column("記録", weight=1, least=12),
+    Column("点検", weight=1, least=12),
+]
 
 
 class SummaryScreen(Screen):
@@ -40,6 +36,7 @@ class SummaryScreen(Screen):
         super().__init__()
         self.store = store
         self.department_id = department_id
+        self.widths: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
@@ -49,10 +46,24 @@ class SummaryScreen(Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("設問", "状態", "記録", "点検")
+        self._set_columns()
         self.refresh_table()
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def _set_columns(self) -> bool:
+        widths = share(COLUMNS, self.size.width or self.app.size.width)
+        if widths == self.widths:
+            return False
+        self.widths = widths
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for column, width in zip(COLUMNS, widths):
+            table.add_column(column.heading, width=width)
+        return True
+
+    def on_resize(self) -> None:
+        if self._set_columns():
+            self.refresh_table()
 
     def refresh_table(self) -> None:
         questionnaire = self.store.questionnaire
@@ -70,7 +81,6 @@ class SummaryScreen(Screen):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
-        width = max(20, self.size.width - 40)
         counts = {"blank": 0, "invalid": 0, "warn": 0}
         for question in questionnaire.questions:
             value = response.answers.get(question.id)
@@ -78,7 +88,7 @@ class SummaryScreen(Screen):
             if status == "off":
                 state = "非該当（経路外）" if value is None else "経路外に記録あり"
             elif value is None:
-                state = "未入力" + ("（経路未確定）" if status == "pending" else "")
+                state = "経路未確定" if status == "pending" else "未入力"
             elif question.id in self.not_entered:
                 state = "入力中（未入力の行あり）"
             elif isinstance(value, Blank):
@@ -86,15 +96,17 @@ class SummaryScreen(Screen):
             elif isinstance(value, Invalid):
                 state, counts["invalid"] = "無効", counts["invalid"] + 1
             elif isinstance(value, NotApplicable):
-                state = "非該当（所属の判断）"
+                state = "非該当（判断）"  # the department's own judgement
             else:
                 state = "回答"
             notes = by_question.get(question.id, [])
             counts["warn"] += bool(notes)
             shown = describe(question, value) if value is not None else ""
+            w = self.widths
             table.add_row(
-                # Text, not str: a DataTable reads str cells as markup, and typed text may hold "[/]".
-                question.id, state, Text(_clip(shown, width)), Text("要確認 " + _clip(" / ".join(notes), 30) if notes else ""),
+                # Text cells cut with "…" (a DataTable reads str cells as markup; typed text may hold "[/]").
+                cell(question.id, w[0]), cell(state, w[1]), cell(shown, w[2]),
+                cell(" / ".join(notes), w[3]),  # under 点検: the 疑義 first, then the warnings
                 key=question.id,
             )
         if row is not None and row < table.row_count:

@@ -24,6 +24,14 @@ _NO_LINE_END = set("（(「『【〔［[")
 Paragraph = tuple[Text | str, Text | str]
 
 
+def _word(ch: str) -> bool:
+    """Part of a run of Latin letters, digits (full-width too: ＹｏｕＴｕｂｅ, １０) and the
+    marks inside dates and times."""
+    if ch.isascii():
+        return ch.isalnum() or ch in "-:/._"
+    return "０" <= ch <= "９" or "Ａ" <= ch <= "Ｚ" or "ａ" <= ch <= "ｚ"
+
+
 def _breaks(text: str, width: int) -> list[int]:
     """Offsets at which ``text`` must break to fit ``width`` cells.
 
@@ -40,8 +48,13 @@ def _breaks(text: str, width: int) -> list[int]:
         if used + cells > width and index > start:
             cut = index
             # An opening bracket may not end a line either: it goes down with what it opens.
-            while cut > start + 1 and (text[cut] in _NO_LINE_START or text[cut - 1] in _NO_LINE_END):
+            # A date, a time, a number or a Latin word goes down whole: 「2024-10」「-01」 misreads.
+            while cut > start + 1 and (
+                text[cut] in _NO_LINE_START or text[cut - 1] in _NO_LINE_END or (_word(text[cut]) and _word(text[cut - 1]))
+            ):
                 cut -= 1
+            if cut == start + 1 and _word(text[cut]) and _word(text[start]):
+                cut = index  # one word wider than the line: break it where it must
             offsets.append(cut)
             start = cut
             used = sum(cell_len(ch) for ch in text[cut:index])
