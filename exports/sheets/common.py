@@ -185,6 +185,17 @@ class Book:
         else:
             ws.write_number(row, col, value, fmt or self.percent)
 
+    def rate_cells(self, ws, row: int, col: int, parts: tuple[int, int, int] | None, rate: float | None) -> None:
+        """A rate as the report can check it: numerator, denominator, departments, then the share;
+        ``parts`` None (an item without a ceiling) leaves the four cells empty."""
+        if parts is None:
+            for c in range(col, col + 4):
+                self.text(ws, row, c, "", self.cell)
+            return
+        for c, number in enumerate(parts, col):
+            ws.write_number(row, c, number, self.number)
+        self.share(ws, row, col + 3, rate)
+
     def setup(
         self, ws, *, landscape: bool = True, fit_width: bool = True, repeat: tuple[int, int] | None = None,
         scale: int | None = None,

@@ -81,14 +81,8 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
             b.text(ws, row, 0, item.label, b.cell)
             ws.write_number(row, 1, t.sums[item.id], b.number)
             ws.write_number(row, 2, t.filled[item.id], b.number)
-            if item.at_most:
-                numerator, denominator, departments = t.rate_parts.get(item.id, (0, 0, 0))
-                for col, number in ((3, numerator), (4, denominator), (5, departments)):
-                    ws.write_number(row, col, number, b.number)
-                b.share(ws, row, 6, t.rate(item.id))
-            else:
-                for col in range(3, 7):
-                    b.text(ws, row, col, "", b.cell)
+            parts = t.rate_parts.get(item.id, (0, 0, 0)) if item.at_most else None
+            b.rate_cells(ws, row, 3, parts, t.rate(item.id) if item.at_most else None)
             row += 1
         if rated:
             b.paragraph(ws, row, 0, last_col, "※ " + rate_rule(question) + " 下の表の「割合」は所属ごとの値です。",

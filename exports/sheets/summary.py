@@ -326,15 +326,8 @@ class Summary:
             b.text(ws, r, 1, f"{item.label}（{item.unit}）" if item.unit else item.label, b.cell)
             ws.write_number(r, 2, t.sums[item.id], b.number)
             ws.write_number(r, 3, t.filled[item.id], b.number)
-            if item.at_most:
-                numerator, denominator, departments = t.rate_parts.get(item.id, (0, 0, 0))
-                ws.write_number(r, 4, numerator, b.number)
-                ws.write_number(r, 5, denominator, b.number)
-                ws.write_number(r, 6, departments, b.number)
-                b.share(ws, r, 7, t.rate(item.id))
-            else:
-                for col in range(4, 8):
-                    b.text(ws, r, col, "", b.cell)
+            parts = t.rate_parts.get(item.id, (0, 0, 0)) if item.at_most else None
+            b.rate_cells(ws, r, 4, parts, t.rate(item.id) if item.at_most else None)
             r += 1
         if rated:
             b.paragraph(ws, r, 1, 7, "※ " + rate_rule(question), b.note_wrap, 100)

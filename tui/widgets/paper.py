@@ -13,6 +13,7 @@ from rich.text import Text as RichText
 from survey import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Question, Single, Text, Value
 from survey.answers import EMPTY_LABELS
 
+from .columns import clip
 from .fields import options_paragraphs
 from .folded import Paragraph
 
@@ -21,21 +22,6 @@ __all__ = ["EMPTY_STYLE", "answer_paragraphs", "clip", "span", "state_label"]
 # Empty states are marked loudly and apart: the reviewer must never mistake one for another.
 EMPTY_STYLE = "bold black on yellow"
 OFF_STYLE = "bold white on grey37"
-
-
-def clip(text: str, cells: int) -> str:
-    """One line of at most ``cells`` terminal cells (full-width characters take two), cut with "…"."""
-    text = " ".join(text.split("\n"))
-    if cell_len(text) <= cells:
-        return text
-    out, used = [], 0
-    for char in text:
-        width = cell_len(char)
-        if used + width > cells - 1:
-            break
-        out.append(char)
-        used += width
-    return "".join(out) + "…"
 
 
 def state_label(value: Value | None, route_status: str) -> str:
