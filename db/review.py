@@ -221,6 +221,9 @@ class ReviewRules:
             reasons.append(
                 f"未解決の疑義が {len(open_flags)} 件あります（" + "、".join(f.question_id for f in open_flags) + "）。"
             )
+        verification = self.verification_refusal(response.department.id)
+        if verification:
+            reasons.append(verification)
         errors = self.hard_errors(response)
         if errors:
             reasons.append("誤りのある回答があります: " + " / ".join(errors))

@@ -59,7 +59,7 @@ TRIGGERS = {
     ),
 }
 
-MIGRATION_NAMES = ("m001_core", "m002_review", "m003_audit_chain", "m004_originals")
+MIGRATION_NAMES = ("m001_core", "m002_review", "m003_audit_chain", "m004_originals", "m005_verification")
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 
 
@@ -214,7 +214,53 @@ def _m004_originals(db: "Database") -> None:
     db["originals"].create_index(["department_id", "sha256"], unique=True)
 
 
-MIGRATION_STEPS = (_m001_core, _m002_review, _m003_audit_chain, _m004_originals)
+def _m005_verification(db: "Database") -> None:
+    """Double entry (照合入力, db/verification.py): which departments are verified and by what
+    recorded rule, the second keying's answers apart from the department's, the adjudicator's
+    resolutions, and the keying events the keyer statistics count."""
+    db["verification_plans"].create(
+        {"id": int, "rule": str, "parameter": int, "seed": int, "description": str, "chosen": str,
+         "made_by": str, "made_at": str},
+        pk="id",
+        not_null={"rule", "description", "chosen", "made_by", "made_at"},
+    )
+    db["verification_targets"].create(
+        {"department_id": int, "plan_id": int},
+        pk="department_id",
+        not_null={"plan_id"},
+        foreign_keys=[("department_id", "departments", "id"), ("plan_id", "verification_plans", "id")],
+    )
+    db["keyings"].create(
+        {"id": int, "department_id": int, "keyer": str, "live": int, "version": int, "started_at": str,
+         "completed_at": str, "adjudicated_by": str, "adjudicated_at": str},
+        pk="id",
+        not_null={"department_id", "keyer", "live", "version", "started_at"},
+        defaults={"live": 0, "version": 0},
+        foreign_keys=[("department_id", "departments", "id")],
+    )
+    db["keyings"].create_index(["department_id"], unique=True)
+    db["keyed_answers"].create(
+        {"keying_id": int, "question_id": str, "state": str, "value": str, "entered_by": str, "entered_at": str},
+        pk=("keying_id", "question_id"),
+        not_null={"keying_id", "question_id", "state", "value", "entered_by", "entered_at"},
+        foreign_keys=[("keying_id", "keyings", "id")],
+    )
+    db["resolutions"].create(
+        {"keying_id": int, "variable": str, "choice": str, "cell": str, "reason": str, "made_by": str, "made_at": str},
+        pk=("keying_id", "variable"),
+        not_null={"keying_id", "variable", "choice", "made_by", "made_at"},
+        foreign_keys=[("keying_id", "keyings", "id")],
+    )
+    db["key_events"].create(
+        {"id": int, "person": str, "at": str, "department_id": int, "kind": str, "field": str, "keyer": str},
+        pk="id",
+        not_null={"person", "at", "department_id", "kind"},
+        foreign_keys=[("department_id", "departments", "id")],
+    )
+    db["key_events"].create_index(["person", "at"])
+
+
+MIGRATION_STEPS = (_m001_core, _m002_review, _m003_audit_chain, _m004_originals, _m005_verification)
 
 
 def migrations() -> "Migrations":

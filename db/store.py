@@ -41,6 +41,7 @@ from .schema import (
     migrations,
 )
 from .review import Flag, ReviewRules
+from .verification import Keying, VerificationRules
 from .who import Stamp, os_login, person_key
 
 __all__ = [
@@ -324,7 +325,7 @@ def open_store(
     return store
 
 
-class Store(ReviewRules):
+class Store(ReviewRules, VerificationRules):
     def __init__(self, conn: sqlite3.Connection, path: Path, who: str, *, timeout: float) -> None:
         self.conn = conn
         self.path = path

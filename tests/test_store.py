@@ -116,6 +116,57 @@ SCHEMA = {
         ("stored_at", "TEXT", 1, 0),
         ("why", "TEXT", 0, 0),
     ],
+    "verification_plans": [
+        ("id", "INTEGER", 0, 1),
+        ("rule", "TEXT", 1, 0),
+        ("parameter", "INTEGER", 0, 0),
+        ("seed", "INTEGER", 0, 0),
+        ("description", "TEXT", 1, 0),
+        ("chosen", "TEXT", 1, 0),
+        ("made_by", "TEXT", 1, 0),
+        ("made_at", "TEXT", 1, 0),
+    ],
+    "verification_targets": [
+        ("department_id", "INTEGER", 0, 1),
+        ("plan_id", "INTEGER", 1, 0),
+    ],
+    "keyings": [
+        ("id", "INTEGER", 0, 1),
+        ("department_id", "INTEGER", 1, 0),
+        ("keyer", "TEXT", 1, 0),
+        ("live", "INTEGER", 1, 0),
+        ("version", "INTEGER", 1, 0),
+        ("started_at", "TEXT", 1, 0),
+        ("completed_at", "TEXT", 0, 0),
+        ("adjudicated_by", "TEXT", 0, 0),
+        ("adjudicated_at", "TEXT", 0, 0),
+    ],
+    "keyed_answers": [
+        ("keying_id", "INTEGER", 1, 1),
+        ("question_id", "TEXT", 1, 2),
+        ("state", "TEXT", 1, 0),
+        ("value", "TEXT", 1, 0),
+        ("entered_by", "TEXT", 1, 0),
+        ("entered_at", "TEXT", 1, 0),
+    ],
+    "resolutions": [
+        ("keying_id", "INTEGER", 1, 1),
+        ("variable", "TEXT", 1, 2),
+        ("choice", "TEXT", 1, 0),
+        ("cell", "TEXT", 0, 0),
+        ("reason", "TEXT", 0, 0),
+        ("made_by", "TEXT", 1, 0),
+        ("made_at", "TEXT", 1, 0),
+    ],
+    "key_events": [
+        ("id", "INTEGER", 0, 1),
+        ("person", "TEXT", 1, 0),
+        ("at", "TEXT", 1, 0),
+        ("department_id", "INTEGER", 1, 0),
+        ("kind", "TEXT", 1, 0),
+        ("field", "TEXT", 0, 0),
+        ("keyer", "TEXT", 0, 0),
+    ],
 }
 
 
@@ -153,6 +204,12 @@ def test_foreign_keys_are_declared_and_enforced(store):
         ("audit_log", "response_id", "responses"),
         ("flags", "response_id", "responses"),
         ("originals", "department_id", "departments"),
+        ("verification_targets", "department_id", "departments"),
+        ("verification_targets", "plan_id", "verification_plans"),
+        ("keyings", "department_id", "departments"),
+        ("keyed_answers", "keying_id", "keyings"),
+        ("resolutions", "keying_id", "keyings"),
+        ("key_events", "department_id", "departments"),
     }
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         store.conn.execute(

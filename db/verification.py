@@ -1,0 +1,560 @@
+"""Double entry (照合入力) in the store: samples, the blind second keying, adjudication, events.
+
+Mixed into ``Store`` like the review rules; the decisions are the pure core's
+(``survey.verification``): who may key and adjudicate, how keyings compare, what a set of
+resolutions makes of them, where a department stands. The store keeps:
+
+- ``verification_plans`` / ``verification_targets``: each recorded sampling rule (with its seed)
+  and the departments it chose. A department once chosen stays chosen;
+- ``keyings`` / ``keyed_answers``: one second keying per department, apart from the department's
+  answers, which it never touches. Every keyed answer is in the audit log (``keying2``);
+- ``resolutions``: the adjudicator's choice per differing variable. Finishing the adjudication
+  writes the result into the department's answers (action ``answer``, why 突合), so the
+  adjudicator counts as having changed the form for the four-eyes rules of review;
+- ``key_events``: keystrokes, accepted fields, corrections and the live check's verdicts, which
+  ``keyer_statistics`` counts (入力者統計).
+
+The survey core is imported inside the methods: none of this is on the way to the first screen.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from .errors import RefusedError, StoreError
+from .who import Stamp, person_key
+
+if TYPE_CHECKING:
+    from survey import Value
+    from survey.verification import Adjudication, Cell, Comparer, Comparison, Event, Resolution, Sample
+
+    from .store import Department
+
+__all__ = ["Keying", "Plan", "VerificationRules", "cell_from_json", "cell_to_json"]
+
+SECOND_KEYING = "照合入力"
+
+
+@dataclass(frozen=True)
+class Keying:
+    """A department's second keying, shaped like ``Response`` so the entry screens can key it."""
+
+    id: int
+    department: Department
+    keyer: str
+    live: bool
+    version: int
+    answers: Mapping[str, Value]
+    stamps: Mapping[str, Stamp]
+    started: Stamp
+    completed: Stamp | None = None
+    adjudicated: Stamp | None = None
+
+    status = "in_progress"  # never final: the screens' read-only rules do not apply
+
+    @property
+    def status_label(self) -> str:
+        return "照合入力済" if self.completed else "照合入力中"
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: int
+    rule: str
+    parameter: int | None
+    seed: int | None
+    description: str
+    department_ids: tuple[int, ...]
+    made: Stamp
+
+
+def cell_to_json(cell: Cell | None) -> str | None:
+    if cell is None:
+        return None
+    return json.dumps({"state": cell.state, "value": cell.value, "route_as": cell.route_as}, ensure_ascii=False)
+
+
+def cell_from_json(text: str | None) -> Cell | None:
+    from survey.verification import Cell
+
+    if text is None:
+        return None
+    data = json.loads(text)
+    return Cell(data["state"], data.get("value"), data.get("route_as"))
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class VerificationRules:
+    """The double-entry half of ``Store`` (it provides conn, who, _write, _read, _log, response …)."""
+
+    # -- the comparer (one per store: building it walks the whole definition) --------------
+
+    @property
+    def comparer(self) -> Comparer:
+        comparer = getattr(self, "_comparer", None)
+        if comparer is None:
+            from survey.verification import Comparer
+
+            comparer = self._comparer = Comparer(self.questionnaire)
+        return comparer
+
+    # -- which departments -----------------------------------------------------------------
+
+    def choose_for_verification(
+        self, rule: str, *, parameter: int | None = None, seed: int | None = None, chosen: Iterable[int] = ()
+    ) -> Sample:
+        """Draw a sample by a recorded rule (``survey.verification.draw``) and add its departments.
+
+        Departments are drawn in roster order; by hand, ``chosen`` are department ids. A random rule
+        without a seed gets a fresh one, which is recorded (and shown) so the draw can be repeated.
+        """
+        from survey.verification import EVERY_NTH, PERCENT, VerificationError, draw, fresh_seed
+
+        if rule in (EVERY_NTH, PERCENT) and seed is None:
+            seed = fresh_seed()
+        roster = [str(d.id) for d in self.departments()]
+        try:
+            sample = draw(rule, roster, parameter=parameter, seed=seed, chosen=[str(i) for i in chosen])
+        except VerificationError as exc:
+            raise RefusedError(str(exc)) from exc
+        ids = [int(d) for d in sample.departments]
+        with self._write():
+            cursor = self.conn.execute(
+                "INSERT INTO verification_plans (rule, parameter, seed, description, chosen, made_by, made_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (sample.rule, sample.parameter, sample.seed, sample.description, " ".join(map(str, ids)),
+                 self.who, self._now()),
+            )
+            plan_id = cursor.lastrowid
+            self.conn.executemany(
+                "INSERT INTO verification_targets (department_id, plan_id) VALUES (?, ?)"
+                " ON CONFLICT(department_id) DO NOTHING",
+                [(i, plan_id) for i in ids],
+            )
+            self._log(None, None, "sample", None, " ".join(map(str, ids)), sample.description)
+        return sample
+
+    def verification_plans(self) -> list[Plan]:
+        return [
+            Plan(pid, rule, parameter, seed, description, tuple(int(i) for i in chosen.split()), Stamp(by, at))
+            for pid, rule, parameter, seed, description, chosen, by, at in self._read(
+                "SELECT id, rule, parameter, seed, description, chosen, made_by, made_at FROM verification_plans ORDER BY id"
+            )
+        ]
+
+    def verification_targets(self) -> set[int]:
+        return {row[0] for row in self._read("SELECT department_id FROM verification_targets")}
+
+    # -- the second keying -----------------------------------------------------------------
+
+    def first_keyers(self, department_id: int) -> list[str]:
+        """Everyone who keyed or changed the department's answers (the four-eyes 'first keyer')."""
+        response = self.response(department_id=department_id)
+        names = sorted(self.editors(response.id))
+        if response.entered and response.entered.who and response.entered.who not in names:
+            names.append(response.entered.who)
+        return names
+
+    def _keying_row(self, department_id: int) -> tuple | None:
+        rows = self._read(
+            "SELECT id, keyer, live, version, started_at, completed_at, adjudicated_by, adjudicated_at"
+            " FROM keyings WHERE department_id = ?",
+            (department_id,),
+        )
+        return rows[0] if rows else None
+
+    def second_keying(self, department_id: int) -> Keying | None:
+        row = self._keying_row(department_id)
+        if row is None:
+            return None
+        kid, keyer, live, version, started_at, completed_at, adj_by, adj_at = row
+        answers, stamps = self._keyed_answers(kid)
+        department = self.response(department_id=department_id).department
+        return Keying(
+            kid, department, keyer, bool(live), version, answers, stamps, Stamp(keyer, started_at),
+            Stamp(keyer, completed_at) if completed_at else None, Stamp(adj_by, adj_at) if adj_at else None,
+        )
+
+    def _keyed_answers(self, keying_id: int) -> tuple[dict[str, Value], dict[str, Stamp]]:
+        from .store import _load_value
+
+        answers: dict[str, Value] = {}
+        stamps: dict[str, Stamp] = {}
+        for qid, value, who, at in self._read(
+            "SELECT question_id, value, entered_by, entered_at FROM keyed_answers WHERE keying_id = ?", (keying_id,)
+        ):
+            answers[qid] = _load_value(value, qid)
+            stamps[qid] = Stamp(who, at)
+        return answers, stamps
+
+    def second_keying_refusal(self, department_id: int) -> str | None:
+        """Why the current person may not key (or go on keying) this department blind; None if they may."""
+        from survey.verification import verifier_refusal
+
+        response = self.response(department_id=department_id)
+        name = response.department.name
+        if department_id not in self.verification_targets():
+            return f"{name} は照合入力の対象ではありません（所属一覧の F8 で対象を選びます）。"
+        if response.status in ("not_started", "in_progress"):
+            return f"{name} は最初の入力が終わっていません（{response.status_label}）。照合入力は入力済になってから行います。"
+        for keyer in self.first_keyers(department_id):
+            problem = verifier_refusal(keyer, self.who)
+            if problem:
+                return problem
+        row = self._keying_row(department_id)
+        if row is not None:
+            keyer, completed = row[1], row[5]
+            if person_key(keyer) != person_key(self.who):
+                return f"{name} の照合入力は {keyer} さんが始めています。同じ人が続けてください。"
+            if completed:
+                return f"{name} の照合入力は終わっています（{completed[:16].replace('T', ' ')}）。"
+        return None
+
+    def start_second_keying(self, department_id: int, *, live: bool = False) -> Keying:
+        """Begin (or resume, for the same person) the blind second keying of a department."""
+        problem = self.second_keying_refusal(department_id)
+        if problem:
+            raise RefusedError(problem)
+        if self._keying_row(department_id) is None:
+            response = self.response(department_id=department_id)
+            with self._write():
+                self.conn.execute(
+                    "INSERT INTO keyings (department_id, keyer, live, version, started_at) VALUES (?, ?, ?, 0, ?)",
+                    (department_id, self.who, int(live), self._now()),
+                )
+                self._log(response.id, None, "keying2_start", None, "live" if live else "blind", SECOND_KEYING)
+        keying = self.second_keying(department_id)
+        assert keying is not None
+        return keying
+
+    def _bump_keying(self, keying_id: int, expected_version: int | None) -> tuple[int, int]:
+        """Check and version the keying; returns (response id, new version)."""
+        from .errors import ConflictError
+
+        row = self.conn.execute(
+            "SELECT k.version, k.keyer, k.completed_at, r.id FROM keyings k"
+            " JOIN responses r ON r.department_id = k.department_id WHERE k.id = ?",
+            (keying_id,),
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"照合入力 {keying_id} がありません。")
+        version, keyer, completed, response_id = row
+        if person_key(keyer) != person_key(self.who):
+            raise RefusedError(f"この照合入力は {keyer} さんのものです。")
+        if completed:
+            raise RefusedError("この照合入力は終わっています。変更できません。")
+        if expected_version is not None and version != expected_version:
+            raise ConflictError("照合入力が画面を開いた後に変更されました。読み込み直してから入力してください。")
+        self.conn.execute("UPDATE keyings SET version = version + 1 WHERE id = ?", (keying_id,))
+        return response_id, version + 1
+
+    def save_second_answer(
+        self,
+        keying_id: int,
+        question_id: str,
+        value: Value,
+        *,
+        expected_version: int | None,
+        clear: Iterable[str] = (),
+        why: str | None = None,
+        events: Iterable[Event] = (),
+    ) -> int:
+        """Store one answer of the second keying at once (the department's answers are untouched)."""
+        from survey import check_answer
+        from survey.validation import Severity
+
+        from .store import _dump, _state
+
+        self._refuse_unknown(question_id, value)
+        errors = [p for p in check_answer(self.questionnaire, question_id, value) if p.severity is Severity.ERROR]
+        if errors:
+            raise RefusedError("\n".join(p.message for p in errors))
+        with self._write():
+            response_id, version = self._bump_keying(keying_id, expected_version)
+            for qid in clear:
+                self._clear_keyed(keying_id, response_id, qid, why or "経路の変更により非該当")
+            old = self.conn.execute(
+                "SELECT value FROM keyed_answers WHERE keying_id = ? AND question_id = ?", (keying_id, question_id)
+            ).fetchone()
+            new = _dump(value)
+            self.conn.execute(
+                "INSERT INTO keyed_answers (keying_id, question_id, state, value, entered_by, entered_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(keying_id, question_id) DO UPDATE SET"
+                " state = excluded.state, value = excluded.value,"
+                " entered_by = excluded.entered_by, entered_at = excluded.entered_at",
+                (keying_id, question_id, _state(value), new, self.who, self._now()),
+            )
+            self._log(response_id, question_id, "keying2", old[0] if old else None, new, why or SECOND_KEYING)
+            self._insert_events(events)
+        return version
+
+    def _clear_keyed(self, keying_id: int, response_id: int, question_id: str, why: str) -> bool:
+        old = self.conn.execute(
+            "SELECT value FROM keyed_answers WHERE keying_id = ? AND question_id = ?", (keying_id, question_id)
+        ).fetchone()
+        if old is None:
+            return False
+        self.conn.execute("DELETE FROM keyed_answers WHERE keying_id = ? AND question_id = ?", (keying_id, question_id))
+        self._log(response_id, question_id, "keying2_clear", old[0], None, why)
+        return True
+
+    def clear_second_answers(
+        self, keying_id: int, question_ids: Iterable[str], *, expected_version: int | None, why: str | None = None
+    ) -> int:
+        with self._write():
+            response_id, version = self._bump_keying(keying_id, expected_version)
+            for qid in question_ids:
+                self._clear_keyed(keying_id, response_id, qid, why or SECOND_KEYING)
+        return version
+
+    def complete_second_keying(self, keying_id: int) -> None:
+        """The verifier has keyed the whole paper: refused while questions on its route are unkeyed."""
+        row = self._read("SELECT department_id FROM keyings WHERE id = ?", (keying_id,))
+        if not row:
+            raise StoreError(f"照合入力 {keying_id} がありません。")
+        keying = self.second_keying(row[0][0])
+        assert keying is not None
+        missing = self.unfinished(keying.answers)
+        if missing:
+            raise RefusedError(
+                f"照合入力が終わっていない問いが {len(missing)} 問あります（{'、'.join(missing[:8])}"
+                f"{' ほか' if len(missing) > 8 else ''}）。用紙が空欄なら F2（無回答）です。"
+            )
+        with self._write():
+            response_id, _ = self._bump_keying(keying_id, None)
+            self.conn.execute("UPDATE keyings SET completed_at = ? WHERE id = ?", (self._now(), keying_id))
+            self._log(response_id, None, "keying2_done", None, None, SECOND_KEYING)
+            if not keying.live:  # blind: each question keyed is a field verified (errors come at 突合)
+                first = self.response(response_id=response_id)
+                route = self.router.route(keying.answers)
+                self._insert_events(
+                    self._verified_events(first, keying, [q for q in route.order], kind="verified_field")
+                )
+
+    # -- comparison and adjudication -------------------------------------------------------
+
+    def comparison(self, department_id: int) -> Comparison:
+        keying = self.second_keying(department_id)
+        if keying is None:
+            raise RefusedError("この所属にはまだ照合入力がありません。")
+        return self.comparer.compare(self.response(department_id=department_id).answers, keying.answers)
+
+    def resolutions(self, department_id: int) -> list[Resolution]:
+        from survey.verification import Resolution
+
+        return [
+            Resolution(variable, choice, cell_from_json(cell), reason or "")
+            for variable, choice, cell, reason in self._read(
+                "SELECT s.variable, s.choice, s.cell, s.reason FROM resolutions s JOIN keyings k ON k.id = s.keying_id"
+                " WHERE k.department_id = ? ORDER BY s.rowid",
+                (department_id,),
+            )
+        ]
+
+    def adjudicator_problem(self, department_id: int) -> str | None:
+        """Why the current person may not adjudicate this department now; None if they may."""
+        from survey.verification import adjudicator_refusal
+
+        keying = self.second_keying(department_id)
+        if keying is None or keying.completed is None:
+            return "照合入力が終わっていません。突合は二つの入力がそろってから行います。"
+        if keying.adjudicated is not None:
+            return f"突合は済んでいます（{keying.adjudicated.who}）。"
+        if self.response(department_id=department_id).status == "final":
+            return "この所属は確定済みです。突合するには確定を解除してください。"
+        for first in self.first_keyers(department_id):
+            problem = adjudicator_refusal(first, keying.keyer, self.who)
+            if problem:
+                return problem
+        return None
+
+    def adjudication(self, department_id: int) -> Adjudication:
+        """The stored resolutions applied to the current comparison (``survey.verification.adjudicate``)."""
+        from survey.verification import VerificationError, adjudicate
+
+        try:
+            return adjudicate(self.comparer, self.comparison(department_id), self.resolutions(department_id))
+        except VerificationError as exc:
+            raise RefusedError(str(exc)) from exc
+
+    def resolve(self, department_id: int, resolution: Resolution) -> None:
+        """Record (or change) the adjudicator's choice for one differing variable."""
+        from survey.verification import OTHER, check_resolution
+
+        problem = self.adjudicator_problem(department_id)
+        if problem:
+            raise RefusedError(problem)
+        comparison = self.comparison(department_id)
+        problem = check_resolution(self.comparer, comparison, resolution)
+        if problem:
+            raise RefusedError(problem)
+        if resolution.choice == OTHER and not resolution.reason.strip():
+            difference = comparison.difference(resolution.variable)
+            if difference is not None and resolution.value not in (difference.first, difference.second):
+                raise RefusedError("どちらの入力とも違う値にするときは、理由を入力してください。")
+        keying = self.second_keying(department_id)
+        assert keying is not None
+        response_id = self.response(department_id=department_id).id
+        with self._write():
+            self.conn.execute(
+                "INSERT INTO resolutions (keying_id, variable, choice, cell, reason, made_by, made_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(keying_id, variable) DO UPDATE SET"
+                " choice = excluded.choice, cell = excluded.cell, reason = excluded.reason,"
+                " made_by = excluded.made_by, made_at = excluded.made_at",
+                (keying.id, resolution.variable, resolution.choice, cell_to_json(resolution.value),
+                 resolution.reason or None, self.who, self._now()),
+            )
+            question = self.comparer.variables[self.comparer.index[resolution.variable]].question
+            self._log(
+                response_id, question, "resolve", resolution.variable,
+                f"{resolution.choice} {cell_to_json(resolution.value) or ''}".strip(), resolution.reason or None,
+            )
+
+    def finish_adjudication(self, department_id: int) -> Adjudication:
+        """Write the settled result into the department's answers; the two keyings stay as they are."""
+        from survey.verification import FIRST, OTHER, SECOND
+
+        from .store import _dump, _state
+
+        problem = self.adjudicator_problem(department_id)
+        if problem:
+            raise RefusedError(problem)
+        result = self.adjudication(department_id)
+        if not result.settled:
+            left = [str(d) for d in result.unresolved] + [str(p) for p in result.problems]
+            left += [f"{q}: どちらの入力にも値がありません（値を入力してください）" for q in result.missing]
+            raise RefusedError(f"解決していない相違が {len(left)} 件あります。\n" + "\n".join(left[:10]))
+        keying = self.second_keying(department_id)
+        assert keying is not None
+        response = self.response(department_id=department_id)
+        with self._write():
+            status = self._refuse_if_final(response.id)
+            self._bump(response.id, None)
+            changed = False
+            for qid in self.questionnaire.ids:
+                old, new = response.answers.get(qid), result.answers.get(qid)
+                if old == new:
+                    continue
+                changed = True
+                if new is None:
+                    self._clear(response.id, qid, "突合の結果")
+                    continue
+                self.conn.execute(
+                    "INSERT INTO answers (response_id, question_id, state, value, entered_by, entered_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(response_id, question_id) DO UPDATE SET"
+                    " state = excluded.state, value = excluded.value,"
+                    " entered_by = excluded.entered_by, entered_at = excluded.entered_at",
+                    (response.id, qid, _state(new), _dump(new), self.who, self._now()),
+                )
+                self._log(response.id, qid, "answer", _dump(old) if old is not None else None, _dump(new), "突合の結果")
+            if changed and status == "reviewed":
+                self._withdraw_sign_off(response.id)
+            self.conn.execute(
+                "UPDATE keyings SET adjudicated_by = ?, adjudicated_at = ? WHERE id = ?",
+                (self.who, self._now(), keying.id),
+            )
+            self._log(response.id, None, "adjudicated", None, str(len(result.resolutions)), "突合")
+            if not keying.live:  # the verdicts of a blind keying are known only now
+                by_question: dict[str, set[str]] = {}
+                for resolution in result.resolutions:
+                    question = self.comparer.variables[self.comparer.index[resolution.variable]].question
+                    by_question.setdefault(question, set()).add(resolution.choice)
+                keyer_wrong = [q for q, c in by_question.items() if SECOND in c or OTHER in c]
+                verifier_wrong = [q for q, c in by_question.items() if FIRST in c or OTHER in c]
+                self._insert_events(self._verified_events(response, keying, keyer_wrong, kind="keyer_error"))
+                self._insert_events(self._verified_events(response, keying, verifier_wrong, kind="verifier_error",
+                                                          person=keying.keyer))
+        return result
+
+    # -- where a department stands ---------------------------------------------------------
+
+    def verification_states(self) -> dict[int, str]:
+        """Every department's state (``survey.verification.status``), for the list, queue and export."""
+        from survey.verification.status import verification_state
+
+        targets = self.verification_targets()
+        keyings = {
+            row[0]: row[1:]
+            for row in self._read("SELECT department_id, completed_at, adjudicated_at FROM keyings")
+        }
+        states = {}
+        for department in self.departments():
+            did = department.id
+            keying = keyings.get(did)
+            complete = bool(keying and keying[0])
+            settled = bool(keying and keying[1]) or (complete and self.comparison(did).identical)
+            states[did] = verification_state(
+                sampled=did in targets, second_started=keying is not None, second_complete=complete, settled=settled
+            )
+        return states
+
+    def verification_state(self, department_id: int) -> str:
+        from survey.verification.status import verification_state
+
+        row = self._keying_row(department_id)
+        complete = bool(row and row[5])
+        settled = bool(row and row[7]) or (complete and self.comparison(department_id).identical)
+        return verification_state(
+            sampled=department_id in self.verification_targets(), second_started=row is not None,
+            second_complete=complete, settled=settled,
+        )
+
+    def verification_refusal(self, department_id: int) -> str | None:
+        """Why a department may not be signed off yet for its double entry; None if it may."""
+        from survey.verification.status import signoff_refusal
+
+        return signoff_refusal(self.verification_state(department_id))
+
+    # -- keying events ---------------------------------------------------------------------
+
+    def _verified_events(self, response, keying: Keying, questions: Iterable[str], *, kind: str,
+                         person: str | None = None) -> list[tuple]:
+        """Event rows charged to the first keyer of each question (the one whose entry was checked)."""
+        at = self._now()
+        rows = []
+        for qid in questions:
+            stamp = response.stamps.get(qid)
+            keyer = stamp.who if stamp else (response.entered.who if response.entered else None)
+            rows.append((person or keying.keyer, at, response.department.id, kind, qid, keyer))
+        return rows
+
+    def _insert_events(self, events: Iterable) -> None:
+        """Events as ``Event`` (department = the department's id as text) or ready rows."""
+        rows = []
+        for event in events:
+            if isinstance(event, tuple):
+                rows.append(event)
+            else:
+                rows.append((event.person, event.at.isoformat(timespec="milliseconds"), int(event.department),
+                             event.kind, event.field or None, event.keyer))
+        if rows:
+            self.conn.executemany(
+                "INSERT INTO key_events (person, at, department_id, kind, field, keyer) VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def record_events(self, events: Iterable[Event]) -> None:
+        """Keying events not tied to a stored answer (keystrokes before leaving a field, say)."""
+        events = list(events)
+        if events:
+            with self._write():
+                self._insert_events(events)
+
+    def key_events(self) -> list[Event]:
+        """Every keying event, departments by name, for ``survey.verification.keyer_statistics``."""
+        from survey.verification import Event
+
+        names = {d.id: d.name for d in self.departments()}
+        return [
+            Event(person, _at(at), names.get(did, str(did)), kind, field or "", keyer)
+            for person, at, did, kind, field, keyer in self._read(
+                "SELECT person, at, department_id, kind, field, keyer FROM key_events ORDER BY id"
+            )
+        ]

@@ -1,0 +1,183 @@
+"""Double entry in the store: samples with seeds, the blind second keying, adjudication, events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from db import RefusedError, Store, open_store
+from survey import Multi, Single, Text
+from survey.verification import ANSWER, Cell, keyer_statistics, take_second, third_value
+from survey.verification.status import (
+    AWAITING_ADJUDICATION, AWAITING_SECOND, NOT_SAMPLED, SECOND_IN_PROGRESS, VERIFIED,
+)
+
+from .store_support import FORM
+
+
+def _key_first(store: Store, department_id: int, form=FORM) -> None:
+    response = store.response(department_id=department_id)
+    version = response.version
+    for qid, value in form:
+        version = store.save_answer(response.id, qid, value, expected_version=version)
+    store.mark_entered(response.id, expected_version=version)
+
+
+def _key_second(store: Store, department_id: int, form) -> int:
+    keying = store.start_second_keying(department_id)
+    version = keying.version
+    for qid, value in form:
+        version = store.save_second_answer(keying.id, qid, value, expected_version=version)
+    store.complete_second_keying(keying.id)
+    return keying.id
+
+
+@pytest.fixture
+def people(tmp_path: Path):
+    path = tmp_path / "chosho.sqlite"
+    stores = {name: open_store(path, who) for name, who in (("a", "田中"), ("b", "佐藤"), ("c", "鈴木"))}
+    for store in stores.values():
+        store.remember_user()
+    yield stores
+    for store in stores.values():
+        store.close()
+
+
+def _changed(form, **values):
+    return tuple((qid, values.get(qid, value)) for qid, value in form)
+
+
+def test_sample_rule_and_seed_recorded_and_repeatable(people):
+    a = people["a"]
+    sample = a.choose_for_verification("every_nth", parameter=5, seed=20241)
+    roster = [d.id for d in a.departments()]
+    start = sample.start
+    assert sample.seed == 20241
+    assert [int(d) for d in sample.departments] == roster[start::5]
+    assert a.verification_targets() == set(roster[start::5])
+    plan = a.verification_plans()[0]
+    assert (plan.rule, plan.parameter, plan.seed) == ("every_nth", 5, 20241)
+    # the same rule and seed drawn again picks the same departments
+    assert a.choose_for_verification("every_nth", parameter=5, seed=20241).departments == sample.departments
+    # a percentage without a seed gets one, recorded
+    drawn = a.choose_for_verification("percent", parameter=10)
+    assert drawn.seed is not None and a.verification_plans()[-1].seed == drawn.seed
+    assert len(drawn.departments) == 6  # 10 % of 58, rounded up
+    assert any(e.action == "sample" and "シード 20241" in (e.why or "") for e in a.history())
+
+
+def test_sample_refuses_bad_parameters_in_japanese(people):
+    with pytest.raises(RefusedError, match="間隔は 1～58"):
+        people["a"].choose_for_verification("every_nth", parameter=0, seed=1)
+
+
+def test_two_keyings_adjudicated_into_the_answers(people):
+    a, b, c = people["a"], people["b"], people["c"]
+    dept = a.departments()[0].id
+    _key_first(a, dept)
+    assert a.verification_state(dept) == NOT_SAMPLED
+    a.choose_for_verification("by_hand", chosen=[dept])
+    assert a.verification_state(dept) == AWAITING_SECOND
+    # the first keyer cannot verify; a department not yet entered cannot be verified
+    with pytest.raises(RefusedError, match="別の人"):
+        a.start_second_keying(dept)
+    second = _changed(FORM, Q5=Single(3), Q10=Text("広報課の職員３名"))
+    keying = b.start_second_keying(dept)
+    b.save_second_answer(keying.id, "Q1", Single(1), expected_version=keying.version)
+    assert b.verification_state(dept) == SECOND_IN_PROGRESS
+    with pytest.raises(RefusedError, match="終わっていない問い"):
+        b.complete_second_keying(keying.id)
+    keying = b.second_keying(dept)
+    version = keying.version
+    for qid, value in second[1:]:
+        version = b.save_second_answer(keying.id, qid, value, expected_version=version)
+    b.complete_second_keying(keying.id)
+    # the department's own answers were never touched by the second keying
+    assert a.response(department_id=dept).answers == dict(FORM)
+    assert b.verification_state(dept) == AWAITING_ADJUDICATION
+    # sign-off waits for the verification
+    assert any("突合で解決していない相違" in r for r in c.sign_off_refusals(a.response(department_id=dept).id))
+    differences = c.comparison(dept).differences
+    assert {d.name for d in differences} == {"Q5", "Q10"}
+    # neither keyer may adjudicate
+    for keyer in (a, b):
+        with pytest.raises(RefusedError, match="以外の人"):
+            keyer.resolve(dept, take_second("Q5"))
+    c.resolve(dept, take_second("Q5"))
+    with pytest.raises(RefusedError, match="理由"):
+        c.resolve(dept, third_value("Q10", Cell(ANSWER, "広報課の職員２名（兼務）")))
+    c.resolve(dept, third_value("Q10", Cell(ANSWER, "広報課の職員２名（兼務）"), "用紙の欄外に追記あり"))
+    with pytest.raises(RefusedError, match="以外の人"):
+        b.finish_adjudication(dept)
+    c.finish_adjudication(dept)
+    answers = a.response(department_id=dept).answers
+    assert answers["Q5"] == Single(3)
+    assert answers["Q10"] == Text("広報課の職員２名（兼務）")
+    assert a.verification_state(dept) == VERIFIED
+    # both keyings stay: the second in its own table, every step in the audit log
+    assert b.second_keying(dept).answers["Q5"] == Single(3)
+    actions = [e.action for e in a.history(a.response(department_id=dept).id)]
+    for action in ("keying2_start", "keying2", "keying2_done", "resolve", "adjudicated"):
+        assert action in actions
+    resolves = [e for e in a.history() if e.action == "resolve"]
+    assert resolves[-1].why == "用紙の欄外に追記あり" and resolves[-1].who == "鈴木"
+    # blind keying: errors are counted at adjudication — Q5 the first keyer's (took the second),
+    # Q10 both (a third value)
+    on_route = len(a.router.route(dict(second)).order)
+    rows = {r.person: r for r in keyer_statistics(a.key_events()) if r.day is not None}
+    assert rows["佐藤"].fields_verified == on_route
+    assert rows["佐藤"].verifier_errors == 1
+    assert rows["田中"].keyer_errors == 2 and rows["田中"].fields_checked == on_route
+
+
+def test_identical_keyings_are_verified_without_adjudication(people):
+    a, b = people["a"], people["b"]
+    dept = a.departments()[1].id
+    _key_first(a, dept)
+    a.choose_for_verification("all")
+    _key_second(b, dept, FORM)
+    assert a.verification_state(dept) == VERIFIED
+    assert a.verification_states()[dept] == VERIFIED
+    assert a.verification_states()[a.departments()[0].id] == AWAITING_SECOND
+
+
+def test_second_keying_refused_for_a_department_not_entered_or_not_sampled(people):
+    a, b = people["a"], people["b"]
+    dept = a.departments()[2].id
+    with pytest.raises(RefusedError, match="対象ではありません"):
+        b.start_second_keying(dept)
+    a.choose_for_verification("by_hand", chosen=[dept])
+    with pytest.raises(RefusedError, match="最初の入力が終わっていません"):
+        b.start_second_keying(dept)
+
+
+def test_first_keyer_under_another_spelling_is_still_the_first_keyer(people, tmp_path):
+    a = people["a"]
+    dept = a.departments()[3].id
+    _key_first(a, dept)
+    a.choose_for_verification("all")
+    with open_store(tmp_path / "chosho.sqlite", "田中　") as other:
+        with pytest.raises(RefusedError, match="別の人"):
+            other.start_second_keying(dept)
+
+
+def test_migrated_database_has_the_verification_tables(people):
+    conn = people["a"].conn
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"verification_plans", "verification_targets", "keyings", "keyed_answers", "resolutions", "key_events"} <= tables
+
+
+def test_third_value_multi_and_routing_difference(people):
+    a, b, c = people["a"], people["b"], people["c"]
+    dept = a.departments()[4].id
+    _key_first(a, dept)
+    a.choose_for_verification("by_hand", chosen=[dept])
+    # the second keyer reads Q3 with one more tick
+    _key_second(b, dept, _changed(FORM, Q3=Multi(frozenset({1, 3, 4}))))
+    names = [d.name for d in c.comparison(dept).differences]
+    assert names and all(n.startswith("Q3") for n in names)
+    for name in names:
+        c.resolve(dept, take_second(name))
+    c.finish_adjudication(dept)
+    assert a.response(department_id=dept).answers["Q3"] == Multi(frozenset({1, 3, 4}))
