@@ -837,11 +837,13 @@ class Store(ReviewRules, VerificationRules):
         expected_version: int | None,
         clear: Iterable[str] = (),
         why: str | None = None,
+        events: Iterable = (),
     ) -> int:
         """Store one accepted answer at once; ``clear`` drops answers that left the route.
 
         Returns the response's new version. Hard errors are refused here too, so no adapter
-        can store what the form does not allow.
+        can store what the form does not allow. ``events``: the keying events (入力者統計) that
+        led to this answer, stored in the same transaction.
         """
         self._refuse_unknown(question_id, value)
         errors = [p for p in check_answer(self.questionnaire, question_id, value) if p.severity is Severity.ERROR]
@@ -869,6 +871,7 @@ class Store(ReviewRules, VerificationRules):
                 (response_id, question_id, _state(value), new, self.who, now()),
             )
             self._log(response_id, question_id, "answer", old[0] if old else None, new, why)
+            self._insert_events(events)
             if status == "entered":  # a signed-off form goes back to 入力済, as the issue asks
                 self._reopen_if_unfinished(response_id, before, (question_id,))
         return version

@@ -194,6 +194,13 @@ class VerificationRules:
             stamps[qid] = Stamp(who, at)
         return answers, stamps
 
+    def live_checked(self, department_id: int) -> list[str]:
+        """Questions of the department the live check has settled (a verified field event)."""
+        return [row[0] for row in self._read(
+            "SELECT DISTINCT field FROM key_events WHERE department_id = ? AND kind = 'verified_field'",
+            (department_id,),
+        )]
+
     def second_keying_refusal(self, department_id: int) -> str | None:
         """Why the current person may not key (or go on keying) this department blind; None if they may."""
         from survey.verification import verifier_refusal
@@ -322,6 +329,14 @@ class VerificationRules:
         keying = self.second_keying(row[0][0])
         assert keying is not None
         missing = self.unfinished(keying.answers)
+        if not missing and keying.live:  # every question on the route compared as it was keyed
+            checked = set(self.live_checked(keying.department.id))
+            unchecked = [q for q in self.router.route(keying.answers).order if q not in checked]
+            if unchecked:
+                raise RefusedError(
+                    f"照合していない問いが {len(unchecked)} 問あります（{'、'.join(unchecked[:8])}"
+                    f"{' ほか' if len(unchecked) > 8 else ''}）。その問いを開いて Tab で先へ進むと照合します。"
+                )
         if missing:
             raise RefusedError(
                 f"照合入力が終わっていない問いが {len(missing)} 問あります（{'、'.join(missing[:8])}"

@@ -57,7 +57,21 @@ class ChoshoApp(App[None]):
             from .keying import clean_paste
 
             event.text = clean_paste(event.text, multiline=isinstance(self.focused, TextArea))
+        elif isinstance(event, events.Key) and not event.is_forwarded:
+            self._count_keystroke()
         await super().on_event(event)
+
+    def _count_keystroke(self) -> None:
+        """A key pressed on an entry screen (or a dialog it opened) counts for 入力者統計."""
+        from textual.screen import ModalScreen
+
+        for screen in reversed(self.screen_stack):
+            log = getattr(screen, "keying_log", None)
+            if log is not None:
+                log.keystroke(screen.question_id)
+                return
+            if not isinstance(screen, ModalScreen):
+                return
 
     async def action_quit(self) -> None:
         """Ctrl+Q: text typed but not yet recorded is never dropped silently (asked once)."""

@@ -16,7 +16,7 @@ from survey import Questionnaire, Route
 from ..keying import question_id_from
 from ..widgets.folded import Folded
 
-__all__ = ["ConfirmDialog", "JumpDialog", "TextDialog"]
+__all__ = ["ChoiceDialog", "ConfirmDialog", "JumpDialog", "TextDialog"]
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -63,6 +63,41 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """One of a few choices by its key (1, 2 …, as written beside it); Escape cancels."""
+
+    BINDINGS = [Binding("escape", "choose(None)", "やめる", priority=True)]
+
+    def __init__(self, text: str, choices: list[tuple[str, str, str]]) -> None:
+        """``choices``: (key, value returned, label)."""
+        super().__init__()
+        self.text = text
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            with VerticalScroll(classes="dialog-scroll"):
+                yield Folded([("", line) for line in self.text.split("\n")], classes="dialog-text")
+                yield Folded([(f"{key}: ", label) for key, _, label in self.choices], classes="dialog-choices")
+            yield Label("番号を押して選ぶ　　Esc: やめる", classes="dialog-keys", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(".dialog-scroll").focus()
+
+    def on_key(self, event) -> None:
+        from survey.numbers import to_ascii_digits
+
+        key = to_ascii_digits(event.character or "")  # １ typed through the IME is 1
+        for shown, value, _ in self.choices:
+            if key == shown:
+                event.stop()
+                self.dismiss(value)
+                return
+
+    def action_choose(self, value: str | None) -> None:
+        self.dismiss(value)
 
 
 class TextDialog(ModalScreen[str | None]):

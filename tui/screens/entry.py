@@ -18,6 +18,7 @@ from survey.validation import Severity
 from ..widgets.fields import AnswerField, Outcome, _RowsField, field_for
 from ..widgets.folded import Folded
 from ..keying import starts_stray
+from ..keying_log import KeyingLog
 from ..widgets.key_line import KeyLine
 from .dialogs import ConfirmDialog, JumpDialog
 
@@ -61,12 +62,13 @@ class EntryScreen(Screen):
         self.questionnaire = store.questionnaire
         self.router = store.router
         self.department_id = department_id
-        self.response: Response = store.response(department_id=department_id)
+        self.response: Response = self.load()
         self.route = self.router.route(self.response.answers)
         self.question_id = question_id or self.resume_point()
         self._field: AnswerField | None = None
         self._acknowledge = False  # a warning is shown: the next Enter/Tab moves on
         self._typed_before = ""
+        self.keying_log = KeyingLog(store.who, department_id)
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -90,7 +92,7 @@ class EntryScreen(Screen):
     def resume_point(self) -> str:
         """The first question with an open 疑義, else the first on the route not entered in full
         (else the first question)."""
-        flagged = {f.question_id for f in self.store.flags(self.response.id, open_only=True)}
+        flagged = {f.question_id for f in self.open_flags()}
         for qid in self.questionnaire.ids:
             if qid in flagged and self.route.status(qid) != "off":
                 return qid
@@ -122,6 +124,7 @@ class EntryScreen(Screen):
         self._acknowledge = False
         question = self.question
         value = self.response.answers.get(question_id)
+        self.keying_log.shown(question_id, value)
         self._update_progress()
         section = self.questionnaire.section(question.section)
         kind = f"【{question.type.label}】" if question.type.value == "multi" else ""
@@ -164,7 +167,7 @@ class EntryScreen(Screen):
         state += "　［閲覧のみ］" if self.final else ""
         dept = self.response.department
         self.query_one("#progress", Static).update(
-            f"{self.question_id} · {position}/{len(order)} · {dept.name}（{dept.bukyoku}）"
+            f"{self.progress_prefix()}{self.question_id} · {position}/{len(order)} · {dept.name}（{dept.bukyoku}）"
             f" · {self.response.status_label}{state}"
         )
 
@@ -174,7 +177,7 @@ class EntryScreen(Screen):
         paragraphs = [(Text("記録: ", style="dim"), Text(describe(self.question, value) + who, style="dim"))]
         self.query_one("#recorded", Folded).update(paragraphs)
         flags = []
-        for flag in self.store.flags(self.response.id, open_only=True):
+        for flag in self.open_flags():
             if flag.question_id == self.question_id:
                 flags.append((Text("疑義: ", style="bold red"), f"{flag.comment}（{flag.raised.who}）"))
                 if flag.reply:  # answered (F7 review, F3), waiting for the reviewer to close it
@@ -467,16 +470,41 @@ class EntryScreen(Screen):
             return
         self._save(value, advance, by_key=by_key)
 
+    # -- what is keyed: the department's answers (the second keying overrides these) --------
+
+    def progress_prefix(self) -> str:
+        return ""
+
+    def load(self) -> Response:
+        return self.store.response(department_id=self.department_id)
+
+    def open_flags(self) -> list:
+        return self.store.flags(self.response.id, open_only=True)
+
+    def store_answer(self, value: Value, *, clear: tuple[str, ...], why: str | None) -> None:
+        self.store.save_answer(
+            self.response.id,
+            self.question_id,
+            value,
+            expected_version=self.response.version,
+            clear=clear,
+            why=why,
+            events=self.keying_log.accepted(self.question, value),
+        )
+        self.keying_log.stored()
+
+    def on_unmount(self) -> None:
+        # Keystrokes since the last stored answer (the clerk looked, then left): kept for 入力者統計.
+        events = self.keying_log.take()
+        if events:
+            try:
+                self.store.record_events(events)
+            except StoreError:
+                pass  # statistics only; the answers are already stored
+
     def _save(self, value: Value, advance: bool, clear: tuple[str, ...] = (), by_key: bool = False) -> None:
         try:
-            self.store.save_answer(
-                self.response.id,
-                self.question_id,
-                value,
-                expected_version=self.response.version,
-                clear=clear,
-                why="経路の変更により非該当" if clear else None,
-            )
+            self.store_answer(value, clear=clear, why="経路の変更により非該当" if clear else None)
         except ConflictError as exc:
             typed = self._typed_before
             self.reload()
@@ -515,7 +543,7 @@ class EntryScreen(Screen):
         return True
 
     def reload(self) -> None:
-        self.response = self.store.response(department_id=self.department_id)
+        self.response = self.load()
         self.route = self.router.route(self.response.answers)
         self._update_progress()
 

@@ -65,9 +65,24 @@ class SummaryScreen(Screen):
         if self._set_columns():
             self.refresh_table()
 
+    # -- what is summarised: the department's answers (the second keying overrides these) -----
+
+    heading = "点検一覧"
+
+    def load(self):
+        return self.store.response(department_id=self.department_id)
+
+    def open_flags(self) -> list:
+        return self.store.flags(self.response.id, open_only=True)
+
+    def entry_screen(self, question_id: str) -> Screen:
+        from .entry import EntryScreen
+
+        return EntryScreen(self.store, self.department_id, question_id)
+
     def refresh_table(self) -> None:
         questionnaire = self.store.questionnaire
-        response = self.store.response(department_id=self.department_id)
+        response = self.load()
         self.response = response
         route = self.store.router.route(response.answers)
         problems = check_form(questionnaire, response.answers, route)
@@ -75,7 +90,7 @@ class SummaryScreen(Screen):
         for problem in problems:
             if problem.kind != "not-entered":
                 by_question.setdefault(problem.question, []).append(problem.message)
-        for flag in self.store.flags(response.id, open_only=True):  # the reviewer's 疑義 come first
+        for flag in self.open_flags():  # the reviewer's 疑義 come first
             by_question.setdefault(flag.question_id, []).insert(0, f"疑義: {flag.comment}")
         self.not_entered = self.store.unfinished(response.answers)  # a matrix with rows to key counts too
         table = self.query_one(DataTable)
@@ -113,7 +128,7 @@ class SummaryScreen(Screen):
             table.move_cursor(row=row)
         dept = response.department
         self.query_one("#progress", Static).update(
-            f"点検一覧 · {dept.name}（{dept.bukyoku}） · {response.status_label}"
+            f"{self.heading} · {dept.name}（{dept.bukyoku}） · {response.status_label}"
         )
         entered = len(route.order) - len(self.not_entered)
         self.query_one("#totals", Static).update(
@@ -131,15 +146,13 @@ class SummaryScreen(Screen):
         self.action_open()
 
     def action_open(self) -> None:
-        from .entry import EntryScreen
-
         table = self.query_one(DataTable)
         question_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         route = self.store.router.route(self.response.answers)
         if route.status(question_id) == "off":
             self.set_message(f"{question_id} はこの所属の経路外（非該当）です。", "warning")
             return
-        self.app.switch_screen(EntryScreen(self.store, self.department_id, question_id))
+        self.app.switch_screen(self.entry_screen(question_id))
 
     def action_mark_entered(self) -> None:
         if self.not_entered:

@@ -1,0 +1,213 @@
+"""照合入力: the blind second keying, through the same generated screens as the first.
+
+The verifier sees neither the first entry's values nor its route: the screen reads and writes
+the second keying only (``Store.second_keying``), its route follows what is keyed, and nothing
+of the first entry is drawn (no recorded value, no 疑義). With the live check on (CSPro's
+verify mode), each question is compared with the first entry as it is completed: a mismatch is
+not recorded and is keyed again; the same different value again is a keyer error, going back to
+the first value a verifier error (``survey.verification.LiveField``). The verifier is never
+told what the first value was.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.binding import Binding
+from textual.screen import Screen
+
+from db import RefusedError, Store, StoreError
+from survey.answers import Value, is_complete
+from survey.verification import LiveField, step_events
+
+from .dialogs import ChoiceDialog, ConfirmDialog
+from .entry import EntryScreen
+from .summary import SummaryScreen
+
+__all__ = ["SecondKeyingScreen", "SecondKeyingSummary", "start_second_keying"]
+
+
+def start_second_keying(screen: Screen, department_id: int) -> None:
+    """F3 on the department list: refuse with the reason, resume, or ask blind or live and start."""
+    store: Store = screen.app.store
+    problem = store.second_keying_refusal(department_id)
+    if problem:
+        screen.app.notify(problem, severity="error", timeout=10, markup=False)
+        return
+    if store.second_keying(department_id) is not None:  # the same verifier goes on
+        screen.app.push_screen(SecondKeyingScreen(store, department_id))
+        return
+    name = store.response(department_id=department_id).department.name
+
+    def chosen(mode: str | None) -> None:
+        if mode is None:
+            return
+        try:
+            store.start_second_keying(department_id, live=mode == "live")
+        except StoreError as exc:
+            screen.app.notify(str(exc), severity="error", timeout=10, markup=False)
+            return
+        screen.app.push_screen(SecondKeyingScreen(store, department_id))
+
+    screen.app.push_screen(
+        ChoiceDialog(
+            f"{name} の照合入力（二人目の入力）を始めます。最初の入力の値は表示しません。\n"
+            "入力しながら照合すると、最初の入力と違う問いはその場で再入力を求めます（値は示しません）。",
+            [("1", "live", "入力しながら照合する"), ("2", "blind", "後でまとめて突合する")],
+        ),
+        chosen,
+    )
+
+
+class SecondKeyingScreen(EntryScreen):
+    """The entry screen on the second keying: same keys, same auto-advance, blind."""
+
+    def __init__(self, store: Store, department_id: int, question_id: str | None = None) -> None:
+        self._first = store.response(department_id=department_id)
+        self._first_route = store.router.route(self._first.answers)
+        self._live: dict[str, LiveField] = {}
+        super().__init__(store, department_id, question_id)
+        # Questions the live check settled in an earlier session keep their verdict.
+        comparer = store.comparer
+        self._settled = {
+            qid: comparer.question_cells(qid, self.response.answers[qid])
+            for qid in store.live_checked(department_id) if qid in self.response.answers
+        }
+
+    # -- what is keyed ---------------------------------------------------------------------
+
+    def load(self):
+        keying = self.store.second_keying(self.department_id)
+        if keying is None:
+            raise RefusedError("この所属の照合入力は始まっていません。")
+        return keying
+
+    def open_flags(self) -> list:
+        return []  # the reviewer's doubts are about the first entry: blind means not shown
+
+    def progress_prefix(self) -> str:
+        return f"照合入力（{'入力しながら照合' if self.response.live else '後で突合'}） · "
+
+    def store_answer(self, value: Value, *, clear: tuple[str, ...], why: str | None) -> None:
+        self.store.save_second_answer(
+            self.response.id,
+            self.question_id,
+            value,
+            expected_version=self.response.version,
+            clear=clear,
+            why=why,
+            events=self.keying_log.accepted(self.question, value),
+        )
+        self.keying_log.stored()
+
+    # -- the live check --------------------------------------------------------------------
+
+    def advance(self) -> None:
+        """Leaving a question: with the live check on, its final value is compared first."""
+        if self._live_check():
+            super().advance()
+
+    def _live_check(self) -> bool:
+        """Whether the screen may move on (False: flagged, to be keyed again)."""
+        qid = self.question_id
+        value = self.response.answers.get(qid)
+        if not self.response.live or value is None or not is_complete(self.question, value):
+            return True
+        comparer = self.store.comparer
+        cells = comparer.question_cells(qid, value)
+        if self._settled.get(qid) == cells:  # checked already (moving through with Tab)
+            return True
+        expected = comparer.question_cells(qid, self._first.answers.get(qid), qid in self._first_route)
+        step = (self._live.get(qid) or LiveField(expected)).key(cells)
+        self._live[qid] = step.field
+        if not step.settled:
+            self._flagged(step.message)
+            return False
+        self._settled[qid] = cells
+        stamp = self._first.stamps.get(qid)
+        keyer = stamp.who if stamp else (self._first.entered.who if self._first.entered else "")
+        try:
+            self.store.record_events(step_events(
+                step, verifier=self.store.who, keyer=keyer, at=datetime.now().astimezone(),
+                department=str(self.department_id), field=qid,
+            ))
+        except StoreError as exc:
+            self.set_message(str(exc), "error")
+            return False
+        if step.message:
+            self.notify(step.message, timeout=4, markup=False)
+        return True
+
+    def _flagged(self, message: str) -> None:
+        """Not recorded: the question is keyed again from empty (what was keyed is cleared)."""
+        try:
+            self.store.clear_second_answers(
+                self.response.id, [self.question_id], expected_version=self.response.version,
+                why="照合: 最初の入力と不一致のため再入力",
+            )
+        except StoreError as exc:
+            self.set_message(str(exc), "error")
+            return
+        self.reload()
+        self.show(self.question_id)
+        self.set_message(message, "error")
+        self.app.bell()
+
+    # -- the end of the route --------------------------------------------------------------
+
+    def _to_summary(self) -> None:
+        self.app.switch_screen(SecondKeyingSummary(self.store, self.department_id))
+
+
+class SecondKeyingSummary(SummaryScreen):
+    """The second keying's own answers (never the first's), and F9 to finish it."""
+
+    BINDINGS = [Binding("f9", "mark_entered", "照合入力を終える", id="second.finish")]
+    heading = "照合入力の点検一覧"
+
+    def load(self):
+        keying = self.store.second_keying(self.department_id)
+        if keying is None:
+            raise RefusedError("この所属の照合入力は始まっていません。")
+        return keying
+
+    def open_flags(self) -> list:
+        return []
+
+    def entry_screen(self, question_id: str) -> Screen:
+        return SecondKeyingScreen(self.store, self.department_id, question_id)
+
+    def action_mark_entered(self) -> None:
+        if self.response.completed:
+            self.set_message("この照合入力は終わっています。", "warning")
+            return
+        if self.not_entered:
+            self.set_message(
+                "未入力の問いがあります: " + "、".join(self.not_entered)
+                + "。用紙が空欄なら F2（無回答）で記録してから終えてください。",
+                "error",
+            )
+            return
+
+        def decided(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.store.complete_second_keying(self.response.id)
+            except StoreError as exc:
+                self.set_message(str(exc), "error")
+                return
+            self.refresh_table()
+            state = self.store.verification_state(self.department_id)
+            from survey.verification import LABELS
+
+            differences = len(self.store.comparison(self.department_id).differences)
+            told = f"{self.response.department.name} の照合入力を終えました（{LABELS[state]}"
+            told += f"、相違 {differences} 件）。" if differences else "、相違なし）。"
+            self.set_message(told, "success")
+            self.app.notify(told, markup=False)
+
+        self.app.push_screen(
+            ConfirmDialog("照合入力を終えると、この入力は変更できなくなります。終えますか？", yes="終える", no="戻る"),
+            decided,
+        )
