@@ -14,6 +14,9 @@ presses it. Beside it, a plain model: the answers the store must hold. After eve
   escape character;
 - the app is still running.
 
+The same actions run on the blind second keying (照合入力) of a department keyed and 入力済:
+the model is then the second keying's own answers, and the department's must not change.
+
 CI runs a derandomised, bounded profile; ``CHOSHO_MODEL_STEPS=5000`` runs longer locally.
 """
 
@@ -71,12 +74,15 @@ def _texts(value) -> list[str]:
 class Model:
     """What the store must hold, and what each step may change."""
 
-    def __init__(self, store, department_id: int) -> None:
+    def __init__(self, store, department_id: int, second: bool = False) -> None:
         self.store = store
         self.department_id = department_id
-        self.answers = dict(store.response(department_id=department_id).answers)
+        self.second = second  # the blind second keying (照合入力): its own answers
+        self.answers = self.stored()
 
     def stored(self) -> dict:
+        if self.second:
+            return dict(self.store.second_keying(self.department_id).answers)
         return dict(self.store.response(department_id=self.department_id).answers)
 
     def check(self, step, before_qid, after_qid, neutral: bool, expect) -> None:
@@ -142,11 +148,33 @@ def _neutral(screen: EntryScreen, key: str) -> bool:
     return not screen.key_line.value
 
 
-async def _session(path: Path, actions: list) -> None:
-    store = open_store(path, "clerk-a")
+def _first_keying(path: Path) -> dict:
+    """clerk-a's whole form for the department, 入力済 and sampled: ready to be keyed again."""
+    from .store_support import FORM
+
+    with open_store(path, "clerk-a") as first:
+        did = next(d.id for d in first.departments() if d.name == DEPARTMENT)
+        response = first.response(department_id=did)
+        version = response.version
+        for qid, value in FORM:
+            version = first.save_answer(response.id, qid, value, expected_version=version)
+        first.mark_entered(response.id, expected_version=version)
+        first.choose_for_verification("all")
+        return dict(first.response(department_id=did).answers)
+
+
+async def _session(path: Path, actions: list, second: bool = False) -> None:
+    first_answers = _first_keying(path) if second else None
+    store = open_store(path, "clerk-b" if second else "clerk-a")
     try:
         did = next(d.id for d in store.departments() if d.name == DEPARTMENT)
-        model = Model(store, did)
+        if second:
+            from tui.screens.second_keying import SecondKeyingScreen as screen_class
+
+            store.start_second_keying(did, live=False)
+        else:
+            screen_class = EntryScreen
+        model = Model(store, did, second)
         pending = list(actions)
         while pending:
             app = ChoshoApp(store, ask_who=False)
@@ -164,7 +192,7 @@ async def _session(path: Path, actions: list) -> None:
                         if not isinstance(screen, EntryScreen):
                             while len(app.screen_stack) > 1:
                                 app.pop_screen()
-                        app.push_screen(EntryScreen(store, did))
+                        app.push_screen(screen_class(store, did))
                         await pilot.pause()
                         model.check(step, None, None, True, None)
                         continue
@@ -189,6 +217,8 @@ async def _session(path: Path, actions: list) -> None:
                     assert app.is_running and app._exception is None
             # Closing and restarting keeps everything recorded.
             assert model.stored() == model.answers
+        if second:  # blind keying never touches the department's answers
+            assert dict(store.response(department_id=did).answers) == first_answers
     finally:
         store.close()
 
@@ -204,3 +234,17 @@ async def _session(path: Path, actions: list) -> None:
 def test_no_clerk_action_loses_changes_or_garbles_a_recorded_answer(actions):
     with tempfile.TemporaryDirectory() as folder:
         asyncio.run(_session(Path(folder) / "chosho.sqlite", actions))
+
+
+@settings(
+    derandomize=True,
+    max_examples=max(1, TOTAL_STEPS // 2 // STEPS_PER_SESSION),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(st.lists(action, min_size=STEPS_PER_SESSION, max_size=STEPS_PER_SESSION))
+def test_the_blind_second_keying_holds_what_was_keyed_and_leaves_the_first_alone(actions):
+    """The same clerk actions on the second keying (照合入力), checked against the same model."""
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(_session(Path(folder) / "chosho.sqlite", actions, second=True))

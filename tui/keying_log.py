@@ -34,6 +34,10 @@ class KeyingLog:
     def keystroke(self, question_id: str) -> None:
         self._pending.append(self._event(KEYSTROKE, question_id))
 
+    def add(self, events: list[Event]) -> None:
+        """Events decided on the screen (the live check's verdicts), stored with the next answer."""
+        self._pending.extend(events)
+
     def shown(self, question_id: str, value: Value | None) -> None:
         self._shown = (question_id, value)
         self._accepted = False

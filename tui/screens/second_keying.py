@@ -126,14 +126,12 @@ class SecondKeyingScreen(EntryScreen):
         self._settled[qid] = cells
         stamp = self._first.stamps.get(qid)
         keyer = stamp.who if stamp else (self._first.entered.who if self._first.entered else "")
-        try:
-            self.store.record_events(step_events(
-                step, verifier=self.store.who, keyer=keyer, at=datetime.now().astimezone(),
-                department=str(self.department_id), field=qid,
-            ))
-        except StoreError as exc:
-            self.set_message(str(exc), "error")
-            return False
+        # Stored with the next answer (one transaction a field, as in the first keying), or
+        # when the screen is left (the summary's F9 needs every verdict: see _to_summary).
+        self.keying_log.add(step_events(
+            step, verifier=self.store.who, keyer=keyer, at=datetime.now().astimezone(),
+            department=str(self.department_id), field=qid,
+        ))
         if step.message:
             self.notify(step.message, timeout=4, markup=False)
         return True
@@ -156,6 +154,11 @@ class SecondKeyingScreen(EntryScreen):
     # -- the end of the route --------------------------------------------------------------
 
     def _to_summary(self) -> None:
+        try:
+            self.store.record_events(self.keying_log.take())
+        except StoreError as exc:
+            self.set_message(str(exc), "error")
+            return
         self.app.switch_screen(SecondKeyingSummary(self.store, self.department_id))
 
 
