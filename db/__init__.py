@@ -6,7 +6,6 @@ Depends on ``survey`` (the domain core), never the other way round.
 from .errors import ConflictError, RefusedError, StoreBusy, StoreError, StoreUnavailable
 from .location import database_path
 from .schema import SCHEMA_VERSION, STATUS_LABELS, STATUSES
-from .verification import Keying, Plan
 from .store import AuditEntry, Department, DepartmentState, Flag, Response, Stamp, Store, open_store
 
 __all__ = [
@@ -15,8 +14,6 @@ __all__ = [
     "Department",
     "DepartmentState",
     "Flag",
-    "Keying",
-    "Plan",
     "RefusedError",
     "Response",
     "SCHEMA_VERSION",

@@ -41,7 +41,7 @@ from .schema import (
     migrations,
 )
 from .review import Flag, ReviewRules
-from .verification import Keying, VerificationRules
+from .verification import VerificationRules
 from .who import Stamp, os_login, person_key
 
 __all__ = [

@@ -14,14 +14,13 @@ resolutions makes of them, where a department stands. The store keeps:
 - ``key_events``: keystrokes, accepted fields, corrections and the live check's verdicts, which
   ``keyer_statistics`` counts (入力者統計).
 
-The survey core is imported inside the methods: none of this is on the way to the first screen.
+The survey core and the records (``db/keying.py``) are imported inside the methods: none of
+this is on the way to the first screen (each dataclass costs a compile at import).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -30,61 +29,13 @@ from .who import Stamp, person_key
 
 if TYPE_CHECKING:
     from survey import Value
-    from survey.verification import Adjudication, Cell, Comparer, Comparison, Event, Resolution, Sample
+    from survey.verification import Adjudication, Comparer, Comparison, Event, Resolution, Sample
 
-    from .store import Department
+    from .keying import Keying, Plan
 
-__all__ = ["Keying", "Plan", "VerificationRules", "cell_from_json", "cell_to_json"]
+__all__ = ["VerificationRules"]
 
 SECOND_KEYING = "照合入力"
-
-
-@dataclass(frozen=True)
-class Keying:
-    """A department's second keying, shaped like ``Response`` so the entry screens can key it."""
-
-    id: int
-    department: Department
-    keyer: str
-    live: bool
-    version: int
-    answers: Mapping[str, Value]
-    stamps: Mapping[str, Stamp]
-    started: Stamp
-    completed: Stamp | None = None
-    adjudicated: Stamp | None = None
-
-    status = "in_progress"  # never final: the screens' read-only rules do not apply
-
-    @property
-    def status_label(self) -> str:
-        return "照合入力済" if self.completed else "照合入力中"
-
-
-@dataclass(frozen=True)
-class Plan:
-    id: int
-    rule: str
-    parameter: int | None
-    seed: int | None
-    description: str
-    department_ids: tuple[int, ...]
-    made: Stamp
-
-
-def cell_to_json(cell: Cell | None) -> str | None:
-    if cell is None:
-        return None
-    return json.dumps({"state": cell.state, "value": cell.value, "route_as": cell.route_as}, ensure_ascii=False)
-
-
-def cell_from_json(text: str | None) -> Cell | None:
-    from survey.verification import Cell
-
-    if text is None:
-        return None
-    data = json.loads(text)
-    return Cell(data["state"], data.get("value"), data.get("route_as"))
 
 
 def _at(text: str) -> datetime:
@@ -142,6 +93,8 @@ class VerificationRules:
         return sample
 
     def verification_plans(self) -> list[Plan]:
+        from .keying import Plan
+
         return [
             Plan(pid, rule, parameter, seed, description, tuple(int(i) for i in chosen.split()), Stamp(by, at))
             for pid, rule, parameter, seed, description, chosen, by, at in self._read(
@@ -171,6 +124,8 @@ class VerificationRules:
         return rows[0] if rows else None
 
     def second_keying(self, department_id: int) -> Keying | None:
+        from .keying import Keying
+
         row = self._keying_row(department_id)
         if row is None:
             return None
@@ -364,6 +319,8 @@ class VerificationRules:
     def resolutions(self, department_id: int) -> list[Resolution]:
         from survey.verification import Resolution
 
+        from .keying import cell_from_json
+
         return [
             Resolution(variable, choice, cell_from_json(cell), reason or "")
             for variable, choice, cell, reason in self._read(
@@ -391,7 +348,7 @@ class VerificationRules:
         return None
 
     def adjudication(self, department_id: int) -> Adjudication:
-        """The stored resolutions applied to the current comparison (``survey.verification.adjudicate``)."""
+        """The stored resolutions applied to the current comparison (``survey.verification.adjudication``)."""
         from survey.verification import VerificationError, adjudicate
 
         try:
@@ -402,6 +359,8 @@ class VerificationRules:
     def resolve(self, department_id: int, resolution: Resolution) -> None:
         """Record (or change) the adjudicator's choice for one differing variable."""
         from survey.verification import OTHER, check_resolution
+
+        from .keying import cell_to_json
 
         problem = self.adjudicator_problem(department_id)
         if problem:

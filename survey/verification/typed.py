@@ -14,7 +14,7 @@ import re
 from ..answers import Invalid, Single, clean_text, normalize_digits, parse_code, parse_count
 from ..errors import InputError
 from ..numbers import NumberError, parse_whole
-from .adjudicate import cell_problem
+from .adjudication import cell_problem
 from .cells import (
     ANSWER, BLANK, BOX, CODE, INVALID, NO_TEXT, NOT_APPLICABLE, ROW, TEXT, TICK, Cell, VerificationError,
 )
