@@ -156,6 +156,18 @@ class VerificationRules:
             (department_id,),
         )]
 
+    def blind_refusal(self, department_id: int) -> str | None:
+        """Keying blind: while a person's second keying of a department is unfinished, the
+        screens do not show them its first entry (entry, summary, review); None otherwise."""
+        row = self._keying_row(department_id)
+        if row is None or row[5] or person_key(row[1]) != person_key(self.who):
+            return None
+        name = self.response(department_id=department_id).department.name
+        return (
+            f"{name} は {self.who} さんが照合入力中です。照合入力を終えるまで、最初の入力は表示しません"
+            "（所属一覧の F3 で照合入力を続けます）。"
+        )
+
     def second_keying_refusal(self, department_id: int) -> str | None:
         """Why the current person may not key (or go on keying) this department blind; None if they may."""
         from survey.verification import verifier_refusal

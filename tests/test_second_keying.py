@@ -168,3 +168,25 @@ async def test_second_keying_resumes_where_it_stopped(db):
             assert isinstance(app.screen, SecondKeyingScreen)
             assert app.screen.question_id == "Q3"
 
+
+
+async def test_the_verifier_is_not_shown_the_first_entry_while_keying_blind(db):
+    dept = _first_keying(db)
+    with open_store(db, "佐藤") as b:
+        app = ChoshoApp(b, ask_who=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _start(pilot, dept, "2")
+            await press(pilot, "1", "escape")
+            assert isinstance(app.screen, DepartmentsScreen)
+            listing = app.screen
+            name = FORM["department"]
+            await press(pilot, f"text:{name}")
+            for key in ("enter", "f6", "f7"):  # entry, summary, review of the first entry
+                await press(pilot, key)
+                assert app.screen is listing, key
+                assert "照合入力を終えるまで、最初の入力は表示しません" in str(
+                    listing.query_one("#message").render()
+                ), key
+        # the first keyer is not keying blind: nothing is refused to them
+        with open_store(db, "田中") as a:
+            assert a.blind_refusal(dept) is None

@@ -121,8 +121,13 @@ class DepartmentsScreen(FilteredListScreen):
         from .summary import SummaryScreen
 
         department_id = self.current()
-        if department_id is not None:
-            self.app.push_screen(SummaryScreen(self.store, department_id))
+        if department_id is None:
+            return
+        problem = SummaryScreen.refusal(self.store, department_id)
+        if problem:
+            self.query_one("#message", Static).update(problem)
+            return
+        self.app.push_screen(SummaryScreen(self.store, department_id))
 
     def action_review(self) -> None:
         from .review import ReviewScreen

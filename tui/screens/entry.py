@@ -476,6 +476,9 @@ class EntryScreen(Screen):
         return ""
 
     def load(self) -> Response:
+        blind = self.store.blind_refusal(self.department_id)
+        if blind:
+            raise RefusedError(blind)
         return self.store.response(department_id=self.department_id)
 
     def open_flags(self) -> list:

@@ -27,7 +27,7 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
-from db import STATUS_LABELS, Flag, Response, Store, StoreError
+from db import STATUS_LABELS, Flag, RefusedError, Response, Store, StoreError
 from survey import Problem, Route, Severity, check_form
 from survey.answers import describe
 
@@ -92,6 +92,9 @@ class ReviewScreen(Screen):
 
     def load(self, department_id: int, question_id: str | None = None) -> None:
         """Read the department afresh (others may have changed it) and pick the question."""
+        blind = self.store.blind_refusal(department_id)
+        if blind:
+            raise RefusedError(blind)
         self.department_id = department_id
         self.response: Response = self.store.response(department_id=department_id)
         self.route: Route = self.router.route(self.response.answers)
