@@ -37,7 +37,9 @@ class Keying:
 
     @property
     def status_label(self) -> str:
-        return "照合入力済" if self.completed else "照合入力中"
+        if self.completed:
+            return "照合入力済"
+        return "照合入力中・その場で照合" if self.live else "照合入力中・後で突合"
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,8 @@ async def test_blind_second_keying_keeps_its_own_answers_and_shows_nothing_of_th
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await _start(pilot, dept, "2")
             assert not screen.response.live
-            assert "照合入力（後で突合）" in str(screen.query_one("#progress").render())
+            progress = str(screen.query_one("#progress").render())
+            assert progress.startswith("【照合入力】") and "照合入力中・後で突合" in progress
             # nothing of the first entry on screen: no recorded value, no route from it
             assert "記録: 未入力" in screen.query_one("#recorded").plain
             await press(pilot, *keys)

@@ -86,7 +86,7 @@ class SecondKeyingScreen(EntryScreen):
         return []  # the reviewer's doubts are about the first entry: blind means not shown
 
     def progress_prefix(self) -> str:
-        return f"照合入力（{'入力しながら照合' if self.response.live else '後で突合'}） · "
+        return "【照合入力】"  # first, so the verifier always sees it (the mode is in the status)
 
     def store_answer(self, value: Value, *, clear: tuple[str, ...], why: str | None) -> None:
         self.store.save_second_answer(
