@@ -181,3 +181,47 @@ def test_third_value_multi_and_routing_difference(people):
         c.resolve(dept, take_second(name))
     c.finish_adjudication(dept)
     assert a.response(department_id=dept).answers["Q3"] == Multi(frozenset({1, 3, 4}))
+
+
+def _along_route(store: Store, changes: dict) -> dict:
+    """A whole form along its own route: ``changes`` first, a default for every other question."""
+    from .review_support import default_value
+
+    answers: dict = {}
+    while True:
+        route = store.router.route(answers)
+        missing = [q for q in route.order if q not in answers]
+        if not missing:
+            return {q: v for q, v in answers.items() if q in route}
+        answers[missing[0]] = changes.get(missing[0], default_value(store, missing[0]))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"Q1": Single(2)},  # the routing answer: a different route altogether
+        {"Q15": Single(2)},  # Q16–Q18 off the second keying's route
+        {"Q3": Multi(frozenset({2, 5}), {5: "庁内掲示"})},
+        {"Q10": Text("特になし"), "Q5": Single(4, {4: "内容で分ける"})},
+    ],
+    ids=["Q1", "Q15", "Q3-text", "Q10-Q5"],
+)
+def test_taking_the_second_everywhere_gives_the_second_keying(people, changes):
+    """Whatever the differences, a routing answer among them, taking the second keying for each
+    makes the department's answers exactly what the second keyer keyed."""
+    a, b, c = people["a"], people["b"], people["c"]
+    dept = a.departments()[5].id
+    first = _along_route(a, {})
+    _key_first(a, dept, tuple(first.items()))
+    a.choose_for_verification("by_hand", chosen=[dept])
+    second = _along_route(a, changes)
+    _key_second(b, dept, tuple(second.items()))
+    while not (result := c.adjudication(dept)).settled:
+        assert not result.problems, result.problems
+        for difference in result.unresolved:
+            c.resolve(dept, take_second(difference.name))
+        for qid in result.missing:  # only the second keyer keyed it: their value, as typed
+            raise AssertionError(f"{qid} missing although the second keying has it")
+    c.finish_adjudication(dept)
+    assert dict(a.response(department_id=dept).answers) == second
+    assert a.verification_state(dept) == VERIFIED
