@@ -10,6 +10,7 @@ from db import DepartmentState, Store, StoreError
 
 from ..keying import normalize
 from ..widgets.columns import Column, cell
+from ..widgets.verification import VERIFICATION_COLUMN, verification_label
 from .filtered import FilteredListScreen
 
 __all__ = ["DepartmentsScreen"]
@@ -20,6 +21,10 @@ class DepartmentsScreen(FilteredListScreen):
 
     BINDINGS = [
         Binding("enter", "open", "入力", id="list.open"),
+        # Double entry (照合): in F1 and the palette, not in the footer (it is full at 80 columns).
+        Binding("f3", "second_keying", "照合入力", show=False, id="list.second_keying"),
+        Binding("f4", "adjudicate", "突合", show=False, id="list.adjudicate"),
+        Binding("f5", "sample", "照合対象", show=False, id="list.sample"),
         Binding("f6", "summary", "点検一覧", id="list.summary"),
         Binding("f7", "review", "確認", id="list.review"),
         Binding("f8", "queue", "確認待ち", id="list.queue"),
@@ -31,6 +36,7 @@ class DepartmentsScreen(FilteredListScreen):
         super().__init__()
         self.store = store
         self.states: list[DepartmentState] = []
+        self.verification: dict[int, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
@@ -48,12 +54,14 @@ class DepartmentsScreen(FilteredListScreen):
             Column("状態", 6),
             Column("進捗", 5),
             Column("疑義", 4),
+            VERIFICATION_COLUMN,
             Column("最終更新", weight=1, least=16, most=24),
         ]
 
     def reload(self) -> None:
         try:
             self.states = self.store.overview()
+            self.verification = self.store.verification_states()
         except StoreError as exc:
             self.query_one("#message", Static).update(str(exc))
             return
@@ -92,6 +100,7 @@ class DepartmentsScreen(FilteredListScreen):
                 state.status_label,
                 f"{state.answered}/{state.on_route}",
                 str(state.open_flags) if state.open_flags else "",
+                verification_label(self.verification.get(dept.id), self.widths[5]),
                 updated,
             )
             table.add_row(*(cell(text, width) for text, width in zip(cells, self.widths)), key=str(dept.id))
@@ -140,3 +149,29 @@ class DepartmentsScreen(FilteredListScreen):
         from .queue import ReviewQueueScreen
 
         self.app.push_screen(ReviewQueueScreen(self.store))
+
+    # -- double entry (照合) ------------------------------------------------------------------
+
+    def action_second_keying(self) -> None:
+        from .second_keying import start_second_keying
+
+        department_id = self.current()
+        if department_id is not None:
+            start_second_keying(self, department_id)
+
+    def action_adjudicate(self) -> None:
+        from .adjudication import start_adjudication
+
+        department_id = self.current()
+        if department_id is not None:
+            start_adjudication(self, department_id)
+
+    def action_sample(self) -> None:
+        from .sampling import SamplingDialog
+
+        def recorded(sample) -> None:
+            if sample is not None:
+                self.reload()
+                self.query_one("#message", Static).update(f"照合対象を記録しました: {sample.description}")
+
+        self.app.push_screen(SamplingDialog(self.store, self.current()), recorded)

@@ -20,6 +20,7 @@ from survey import check_form
 
 from ..keying import normalize
 from ..widgets.columns import Column, cell
+from ..widgets.verification import VERIFICATION_COLUMN, verification_label
 from .filtered import FilteredListScreen
 
 __all__ = ["QueueEntry", "ReviewQueueScreen", "review_queue"]
@@ -36,6 +37,7 @@ class QueueEntry:
     warnings: int  # questions with warnings or errors (未入力 not counted)
     entered_by: str  # display name of who marked it 入力済 (or last changed it)
     own: bool  # the current worker entered or changed its answers: they may not sign it off
+    verification: str = ""  # the double-entry state (survey.verification.status), "" if unknown
 
     @property
     def words(self) -> str:
@@ -48,12 +50,16 @@ class QueueEntry:
             parts.append("要確認")
         if self.own:
             parts.append("自分")
+        label = verification_label(self.verification, 99)
+        if label:
+            parts.append(label)
         return normalize(" ".join(parts)).lower()
 
 
 def review_queue(store: Store) -> list[QueueEntry]:
     """The departments with review work, next step first, then in roster order."""
     entries = []
+    verification = store.verification_states()
     for state in store.overview():
         if state.status in ("entered", "reviewed"):
             step = SIGNED if state.status == "reviewed" else (FLAGGED if state.open_flags else READY)
@@ -73,6 +79,7 @@ def review_queue(store: Store) -> list[QueueEntry]:
                 len(warned),
                 store.display_name(by.who) if by else "",
                 store.is_editor(state.response_id),  # under any spelling of the name
+                verification.get(state.department.id, ""),
             )
         )
     entries.sort(key=lambda e: (_RANK[e.step], e.state.department.position))
@@ -107,6 +114,7 @@ class ReviewQueueScreen(FilteredListScreen):
             Column("状態", 6),
             Column("疑義", 4),
             Column("要確認", 6),
+            VERIFICATION_COLUMN,
             Column("入力者", weight=1, least=8, most=24),
         ]
 
@@ -144,7 +152,8 @@ class ReviewQueueScreen(FilteredListScreen):
                 cell(state.status_label, w[3]),
                 cell(str(state.open_flags) if state.open_flags else "", w[4], "bold red"),
                 cell(str(entry.warnings) if entry.warnings else "", w[5], "yellow"),
-                cell(who, w[6]),
+                cell(verification_label(entry.verification, w[6]), w[6], "yellow"),
+                cell(who, w[7]),
                 key=str(dept.id),
             )
         keys = [str(e.state.department.id) for e in shown]

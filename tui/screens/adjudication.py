@@ -1,0 +1,377 @@
+"""突合 (adjudication): one department's two keyings, difference by difference.
+
+Every difference is listed, routing answers first (``Comparison.differences`` orders them), with
+what each keying holds and how it is settled so far. The adjudicator — neither keyer, the store
+decides — takes the first keying's cell (1), the second's (2) or types a third value (3 / F2,
+``ThirdValueDialog``). After each choice the stored resolutions are applied again
+(``store.adjudication``): settling a routing answer moves the route, so differences that fall
+off it are shown as 不要（経路外）, and a question that comes onto it with nothing keyed in either
+keying is listed for a value. F9 writes the result into the department's answers.
+
+Keys: digits (half- or full-width, as an IME in 全角 mode sends them) and F-keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from db import Store, StoreError
+from survey.verification import (
+    FIRST, NOT_APPLICABLE, OFF_ROUTE, SECOND, Adjudication, Cell, Comparison, Resolution, take_first, take_second,
+)
+
+from ..widgets.columns import Column, cell, share
+from ..widgets.folded import Folded
+from .dialogs import ConfirmDialog
+
+__all__ = ["AdjudicationScreen", "Row", "adjudication_rows", "resolution_text", "start_adjudication"]
+
+OPEN, DONE, MOOT, NEEDED = "未解決", "解決済", "不要（経路外）", "値が必要"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the screen: a difference, or a variable the result needs a value for."""
+
+    name: str
+    label: str
+    question: str
+    routing: bool
+    first: Cell
+    second: Cell
+    resolution: Resolution | None
+    state: str  # OPEN, DONE, MOOT or NEEDED
+    problem: str = ""  # the resolved cells do not make a valid answer (yet)
+
+
+def short(cell_: Cell) -> str:
+    """A cell in a table column: the two 非該当 as the overview of the review says them."""
+    if cell_.state == OFF_ROUTE:
+        return "経路外"
+    if cell_.state == NOT_APPLICABLE:
+        return "非該当"
+    return cell_.describe()
+
+
+def resolution_text(resolution: Resolution | None) -> str:
+    if resolution is None:
+        return ""
+    if resolution.choice == FIRST:
+        return "1回目を採用"
+    if resolution.choice == SECOND:
+        return "2回目を採用"
+    text = f"第三の値 {short(resolution.value) if resolution.value else ''}"
+    return text + (f"（理由: {resolution.reason}）" if resolution.reason else "")
+
+
+def adjudication_rows(store: Store, comparison: Comparison, result: Adjudication) -> list[Row]:
+    """The differences in the comparison's order, then what the final route still needs.
+
+    A question on the final route that neither keying holds (``missing``), or whose resolved
+    cells do not make an answer (``problems``), lists its main variables, so that each can be
+    given a third value.
+    """
+    comparer = store.comparer
+    chosen = {r.variable: r for r in result.resolutions}
+    differences = {d.name: d for d in comparison.differences}
+    unresolved = {d.name for d in result.unresolved}
+    problems: dict[str, str] = {}
+    for issue in result.problems:
+        problems.setdefault(issue.question, issue.message)
+    wanted = set(differences) | set(chosen)
+    for question in set(result.missing) | set(problems):
+        start, end = comparer.by_question[question]
+        wanted |= {v.name for v in comparer.variables[start:end] if v.main}
+    rows = []
+    for index in comparer.order:  # routing answers first, then form order
+        variable = comparer.variables[index]
+        if variable.name not in wanted:
+            continue
+        name, question = variable.name, variable.question
+        resolution = chosen.get(name)
+        if question not in result.route:
+            state = MOOT
+        elif name in unresolved:
+            state = OPEN
+        elif resolution is not None:
+            state = DONE
+        elif name in differences:
+            state = OPEN
+        else:
+            state = NEEDED
+        rows.append(
+            Row(
+                name, variable.label or name, question, name in comparer.routing,
+                comparison.first_cells[index], comparison.second_cells[index], resolution, state,
+                problems.get(question, "") if state != MOOT else "",
+            )
+        )
+    return rows
+
+
+def start_adjudication(screen: Screen, department_id: int) -> bool:
+    """Open the adjudication of a department, or say (as a notification) why this person may not."""
+    store: Store = screen.app.store  # type: ignore[attr-defined]
+    try:
+        problem = store.adjudicator_problem(department_id)
+    except StoreError as exc:
+        problem = str(exc)
+    if problem:
+        screen.app.notify(problem, title="突合できません", severity="error", timeout=12, markup=False)
+        return False
+    screen.app.push_screen(AdjudicationScreen(store, department_id))
+    return True
+
+
+class AdjudicationScreen(Screen):
+    BINDINGS = [
+        Binding("1,fullwidth_digit_one", "take(1)", "1回目", id="adjudication.first"),
+        Binding("2,fullwidth_digit_two", "take(2)", "2回目", id="adjudication.second"),
+        Binding("3,fullwidth_digit_three,f2", "third", "第三の値", id="adjudication.third"),
+        Binding("f9", "finish", "突合終了", id="adjudication.finish"),
+        Binding("escape", "back", "戻る", id="adjudication.back"),
+    ]
+
+    def __init__(self, store: Store, department_id: int) -> None:
+        super().__init__()
+        self.store = store
+        self.department_id = department_id
+        self.rows: list[Row] = []
+        self.result: Adjudication | None = None
+        self.widths: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="progress", markup=False)
+        yield Static("", id="totals", markup=False)
+        yield DataTable(id="differences", cursor_type="row", zebra_stripes=True)
+        yield Folded(id="adjudication-detail")
+        yield Folded(id="message")
+        yield Footer(compact=True)
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("項目", weight=3, least=12, most=30),
+            Column("経路", 4),
+            Column("1回目", weight=2, least=9, most=30),
+            Column("2回目", weight=2, least=9, most=30),
+            Column("解決", weight=3, least=12, most=44),
+        ]
+
+    def on_mount(self) -> None:
+        self._set_columns()
+        self.reload()
+        self.query_one(DataTable).focus()
+
+    def on_resize(self) -> None:
+        if self._set_columns():
+            self.fill()
+
+    def _set_columns(self) -> bool:
+        widths = share(self.columns(), self.size.width or self.app.size.width)
+        if widths == self.widths:
+            return False
+        self.widths = widths
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for column, width in zip(self.columns(), widths):
+            table.add_column(column.heading, width=width)
+        return True
+
+    # -- data ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the keyings and the resolutions again and apply them (the route may move)."""
+        store = self.store
+        response = store.response(department_id=self.department_id)
+        dept = response.department
+        keying = store.second_keying(self.department_id)
+        first = "・".join(store.display_name(n) for n in store.first_keyers(self.department_id)) or "－"
+        second = store.display_name(keying.keyer) if keying else "－"
+        done = f" {keying.completed.at[5:16].replace('T', ' ')}" if keying and keying.completed else ""
+        self.query_one("#totals", Static).update(
+            f"1回目（入力）{first}　2回目（照合入力）{second}{done}　突合 {store.display_name(store.who)}"
+        )
+        try:
+            comparison = store.comparison(self.department_id)
+            self.result = store.adjudication(self.department_id)
+        except StoreError as exc:
+            self.result = None
+            self.rows = []
+            self.query_one("#progress", Static).update(f"突合 · {dept.name}（{dept.bukyoku}）")
+            self.fill()
+            self.set_message(str(exc), "error")
+            return
+        self.rows = adjudication_rows(store, comparison, self.result)
+        counts = {state: sum(1 for r in self.rows if r.state == state) for state in (OPEN, NEEDED, MOOT)}
+        needed = f" · 値が必要 {counts[NEEDED]}" if counts[NEEDED] else ""
+        self.query_one("#progress", Static).update(
+            f"突合 · {dept.name}（{dept.bukyoku}） · 相違 {len(comparison.differences)}"
+            f" · 未解決 {counts[OPEN]}{needed} · 不要 {counts[MOOT]}"
+        )
+        self.fill()
+        self._show_state()
+
+    def _show_state(self) -> None:
+        result = self.result
+        if result is None:
+            return
+        if result.settled:
+            self.set_message("すべての相違を解決しました。F9 で突合を終え、結果をこの所属の回答にします。", "success")
+        elif result.problems:
+            lines = [("", "このままでは回答になりません:")] + [("・", str(p)) for p in result.problems]
+            self.set_message(lines, "error")
+        else:
+            self.set_message("1: 1回目を採用　2: 2回目を採用　3 / F2: 第三の値を入力（どちらとも違う値は理由も）")
+
+    def fill(self) -> None:
+        table = self.query_one(DataTable)
+        row_index = table.cursor_row if table.row_count else 0
+        table.clear()
+        w = self.widths
+        for row in self.rows:
+            style = {OPEN: "bold", NEEDED: "bold yellow", MOOT: "dim", DONE: ""}[row.state]
+            if row.state == MOOT:
+                settled = MOOT
+            elif row.state == DONE:
+                settled = resolution_text(row.resolution)
+            else:
+                settled = row.state
+            if row.problem:
+                settled = f"{settled}（要修正）"
+            table.add_row(
+                cell(row.label, w[0], "dim" if row.state == MOOT else ""),
+                cell("経路" if row.routing else "", w[1], "bold cyan"),
+                cell(short(row.first), w[2], "dim" if row.state == MOOT else ""),
+                cell(short(row.second), w[3], "dim" if row.state == MOOT else ""),
+                cell(settled, w[4], "bold red" if row.problem else style),
+                key=row.name,
+            )
+        if self.rows:
+            table.move_cursor(row=min(row_index, len(self.rows) - 1), animate=False)
+        self._detail()
+
+    def current(self) -> Row | None:
+        table = self.query_one(DataTable)
+        if not self.rows or table.row_count == 0:
+            return None
+        return self.rows[min(table.cursor_row, len(self.rows) - 1)]
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._detail()
+
+    def _detail(self) -> None:
+        """The whole of the highlighted line: a long free text is cut in the table."""
+        row = self.current()
+        detail = self.query_one("#adjudication-detail", Folded)
+        if row is None:
+            detail.update("")
+            return
+        paragraphs = [
+            (Text(f"{row.name} ", style="bold"), Text(f"{row.label}{'（経路を決める回答）' if row.routing else ''} · {row.state}")),
+            ("1回目 ", row.first.describe()),
+            ("2回目 ", row.second.describe()),
+        ]
+        if row.resolution is not None:
+            paragraphs.append(("解決 ", resolution_text(row.resolution)))
+        if row.problem:
+            paragraphs.append((Text("要修正 ", style="bold red"), row.problem))
+        detail.update(paragraphs)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_take(self, which: int) -> None:
+        row = self.current()
+        if row is None:
+            return
+        if row.state == MOOT:
+            self.set_message(f"{row.label} は経路外になったため、解決は不要です。", "warning")
+            return
+        if row.state == NEEDED or row.first == row.second:
+            self.set_message(f"{row.label} はどちらの入力にも値がありません。3 で値を入力してください。", "warning")
+            return
+        resolution = take_first(row.name) if which == 1 else take_second(row.name)
+        try:
+            self.store.resolve(self.department_id, resolution)
+        except StoreError as exc:
+            self.set_message(str(exc), "error")
+            return
+        self.reload()
+        self._next_open(row.name)
+
+    def action_third(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        if row.state == MOOT:
+            self.set_message(f"{row.label} は経路外になったため、解決は不要です。", "warning")
+            return
+        from .third_value import ThirdValueDialog
+
+        def done(resolved: bool | None) -> None:
+            if resolved:
+                self.reload()
+                self._next_open(row.name)
+
+        self.app.push_screen(ThirdValueDialog(self.store, self.department_id, row), done)
+
+    def _next_open(self, after: str) -> None:
+        """Heads-down: the cursor goes on to the next line still open (from the top if none below)."""
+        names = [r.name for r in self.rows]
+        start = names.index(after) + 1 if after in names else 0
+        waiting = [i for i, r in enumerate(self.rows) if r.state in (OPEN, NEEDED) or r.problem]
+        following = [i for i in waiting if i >= start] or waiting
+        if following:
+            self.query_one(DataTable).move_cursor(row=following[0], animate=False)
+            self._detail()
+
+    def action_finish(self) -> None:
+        self.reload()  # settled as stored now, not as last drawn
+        result = self.result
+        name = self.store.response(department_id=self.department_id).department.name
+        if result is None or not result.settled:
+            try:  # the store says what is left, in its own words
+                self.store.finish_adjudication(self.department_id)
+            except StoreError as exc:
+                self.set_message(str(exc), "error")
+                return
+
+        def decided(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.store.finish_adjudication(self.department_id)
+            except StoreError as exc:
+                self.reload()
+                self.set_message(str(exc), "error")
+                return
+            self.app.notify(f"{name} の突合を終え、結果を回答にしました。", markup=False)
+            self.app.pop_screen()
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"{escape(name)} の突合を終えますか？\n解決した値をこの所属の回答として記録します"
+                "（二つの入力と各解決は記録に残ります。突合は一度だけです）。",
+                yes="突合を終える",
+                no="やめる",
+            ),
+            decided,
+        )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def set_message(self, text: str | list, kind: str = "") -> None:
+        message = self.query_one("#message", Folded)
+        message.update(text)
+        message.set_classes(kind)
+
+    @property
+    def message(self) -> str:
+        return self.query_one("#message", Folded).plain
