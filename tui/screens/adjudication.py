@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from db import Store, StoreError
 from survey.verification import (
-    FIRST, NOT_APPLICABLE, OFF_ROUTE, SECOND, Adjudication, Cell, Comparison, Resolution, take_first, take_second,
+    FIRST, INVALID, NOT_APPLICABLE, OFF_ROUTE, SECOND, Adjudication, Cell, Comparison, Resolution, take_first, take_second,
 )
 
 from ..widgets.columns import Column, cell, share
@@ -34,6 +34,7 @@ from .dialogs import ConfirmDialog
 __all__ = ["AdjudicationScreen", "Row", "adjudication_rows", "resolution_text", "start_adjudication"]
 
 OPEN, DONE, MOOT, NEEDED = "未解決", "解決済", "不要（経路外）", "値が必要"
+_VARIES = Cell(INVALID, "項目ごとに異なる")  # only shown: merged lines whose cells differ
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Row:
     resolution: Resolution | None
     state: str  # OPEN, DONE, MOOT or NEEDED
     problem: str = ""  # the resolved cells do not make a valid answer (yet)
+    merged: tuple[str, ...] = ()  # a question's moot lines shown as one: their variables
 
 
 def short(cell_: Cell) -> str:
@@ -57,6 +59,8 @@ def short(cell_: Cell) -> str:
         return "経路外"
     if cell_.state == NOT_APPLICABLE:
         return "非該当"
+    if cell_ is _VARIES:
+        return "（項目ごと）"
     return cell_.describe()
 
 
@@ -113,7 +117,26 @@ def adjudication_rows(store: Store, comparison: Comparison, result: Adjudication
                 problems.get(question, "") if state != MOOT else "",
             )
         )
-    return rows
+    return _fold_moot(store, rows)
+
+
+def _fold_moot(store: Store, rows: list[Row]) -> list[Row]:
+    """A question off the final route is one line, however many of its variables differ
+    (Q1 settled as 2 leaves dozens of Q2–Q15 lines that no longer matter)."""
+    out: list[Row] = []
+    for row in rows:
+        last = out[-1] if out else None
+        if row.state == MOOT and last is not None and last.state == MOOT and last.question == row.question:
+            names = (last.merged or (last.name,)) + (row.name,)
+            label = f"{store.questionnaire.question(row.question).label}（{len(names)} 項目）"
+            out[-1] = Row(
+                last.name, label, last.question, last.routing or row.routing,
+                last.first if last.first == row.first else _VARIES, last.second if last.second == row.second else _VARIES,
+                None, MOOT, "", names,
+            )
+            continue
+        out.append(row)
+    return out
 
 
 def start_adjudication(screen: Screen, department_id: int) -> bool:
@@ -132,10 +155,13 @@ def start_adjudication(screen: Screen, department_id: int) -> bool:
 
 class AdjudicationScreen(Screen):
     BINDINGS = [
-        Binding("1,fullwidth_digit_one", "take(1)", "1回目", id="adjudication.first"),
-        Binding("2,fullwidth_digit_two", "take(2)", "2回目", id="adjudication.second"),
+        Binding("1,fullwidth_digit_one", "take(1)", "入力採用", id="adjudication.first"),
+        Binding("2,fullwidth_digit_two", "take(2)", "照合採用", id="adjudication.second"),
         Binding("3,fullwidth_digit_three,f2", "third", "第三の値", id="adjudication.third"),
-        Binding("f9", "finish", "突合終了", id="adjudication.finish"),
+        Binding("f9", "finish", "完了", id="adjudication.finish"),
+        # The table's own Home / End move sideways; here they go to the first / last line.
+        Binding("home", "edge(0)", "最初の相違", show=False, priority=True),
+        Binding("end", "edge(-1)", "最後の相違", show=False, priority=True),
         Binding("escape", "back", "戻る", id="adjudication.back"),
     ]
 
@@ -167,6 +193,7 @@ class AdjudicationScreen(Screen):
     def on_mount(self) -> None:
         self._set_columns()
         self.reload()
+        self._next_open(None)  # start on the first line still open
         self.query_one(DataTable).focus()
 
     def on_resize(self) -> None:
@@ -209,7 +236,7 @@ class AdjudicationScreen(Screen):
             self.set_message(str(exc), "error")
             return
         self.rows = adjudication_rows(store, comparison, self.result)
-        counts = {state: sum(1 for r in self.rows if r.state == state) for state in (OPEN, NEEDED, MOOT)}
+        counts = {state: sum(len(r.merged) or 1 for r in self.rows if r.state == state) for state in (OPEN, NEEDED, MOOT)}
         needed = f" · 値が必要 {counts[NEEDED]}" if counts[NEEDED] else ""
         self.query_one("#progress", Static).update(
             f"突合 · {dept.name}（{dept.bukyoku}） · 相違 {len(comparison.differences)}"
@@ -228,7 +255,7 @@ class AdjudicationScreen(Screen):
             lines = [("", "このままでは回答になりません:")] + [("・", str(p)) for p in result.problems]
             self.set_message(lines, "error")
         else:
-            self.set_message("1: 1回目を採用　2: 2回目を採用　3 / F2: 第三の値を入力（どちらとも違う値は理由も）")
+            self.set_message("1: 1回目を採用　2: 2回目を採用　3 / F2: 第三の値（違う値なら理由も）")
 
     def fill(self) -> None:
         table = self.query_one(DataTable)
@@ -273,13 +300,15 @@ class AdjudicationScreen(Screen):
         if row is None:
             detail.update("")
             return
+        settled = f" · {resolution_text(row.resolution)}" if row.resolution is not None and row.state != MOOT else ""
         paragraphs = [
-            (Text(f"{row.name} ", style="bold"), Text(f"{row.label}{'（経路を決める回答）' if row.routing else ''} · {row.state}")),
-            ("1回目 ", row.first.describe()),
-            ("2回目 ", row.second.describe()),
+            (Text(f"{row.name} ", style="bold"),
+             Text(f"{row.label}{'（経路を決める回答）' if row.routing else ''} · {row.state}{settled}")),
+            ("1回目 ", short(row.first) if row.merged else row.first.describe()),
+            ("2回目 ", short(row.second) if row.merged else row.second.describe()),
         ]
-        if row.resolution is not None:
-            paragraphs.append(("解決 ", resolution_text(row.resolution)))
+        if row.merged:
+            paragraphs.append(("項目 ", "、".join(row.merged)))
         if row.problem:
             paragraphs.append((Text("要修正 ", style="bold red"), row.problem))
         detail.update(paragraphs)
@@ -321,7 +350,7 @@ class AdjudicationScreen(Screen):
 
         self.app.push_screen(ThirdValueDialog(self.store, self.department_id, row), done)
 
-    def _next_open(self, after: str) -> None:
+    def _next_open(self, after: str | None) -> None:
         """Heads-down: the cursor goes on to the next line still open (from the top if none below)."""
         names = [r.name for r in self.rows]
         start = names.index(after) + 1 if after in names else 0
@@ -330,6 +359,10 @@ class AdjudicationScreen(Screen):
         if following:
             self.query_one(DataTable).move_cursor(row=following[0], animate=False)
             self._detail()
+
+    def action_edge(self, index: int) -> None:
+        if self.rows:
+            self.query_one(DataTable).move_cursor(row=index % len(self.rows), animate=False)
 
     def action_finish(self) -> None:
         self.reload()  # settled as stored now, not as last drawn

@@ -135,6 +135,10 @@ class SamplingDialog(ModalScreen[Sample | None]):
             self._result(f"これまでの抽出: {len(plans)} 回、照合対象 {existing} 所属（最後: {plans[-1].description}）")
         self.query_one("#sampling-rule", RadioSet).focus()
 
+    def on_resize(self) -> None:
+        # The drawn departments get what the terminal's height leaves (the keys stay in sight).
+        self.query_one("#sampling-scroll").styles.max_height = max(5, self.app.size.height - 19)
+
     @property
     def rule(self) -> str:
         index = self.query_one("#sampling-rule", RadioSet).pressed_index

@@ -74,7 +74,7 @@ class ThirdValueDialog(ModalScreen[bool]):
             hint += "（無回答@1 で経路を指定）"
         with Vertical(classes="dialog", id="third-dialog"):
             yield Folded(
-                [("", f"{row.label}（{row.name}）に第三の値を入力します。"),
+                [("", f"{row.label}{'' if row.name == row.question else f'（{row.name}）'}に第三の値を入力します。"),
                  ("1回目 ", row.first.describe()), ("2回目 ", row.second.describe())],
                 classes="dialog-text",
             )
