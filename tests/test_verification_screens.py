@@ -100,6 +100,10 @@ async def type_text(pilot, text: str) -> None:
     await pilot.pause()
 
 
+def headings(screen) -> list[str]:
+    return [str(c.label) for c in screen.query_one(DataTable).columns.values()]
+
+
 def row_cells(screen, key: str) -> list[str]:
     return [str(c).rstrip() for c in screen.query_one(DataTable).get_row(key)]
 
@@ -253,6 +257,7 @@ async def _every_nth(people):
     app = ChoshoApp(a, ask_who=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        assert "照合" not in headings(app.screen)  # no department chosen yet: no column
         await press(pilot, "f5")
         await settle(pilot)
         dialog = app.screen
@@ -271,6 +276,7 @@ async def _every_nth(people):
         await settle(pilot)
         assert isinstance(app.screen, DepartmentsScreen)
         assert expected.description in str(app.screen.query_one("#message").render())
+        assert headings(app.screen)[5] == "照合"
         # The 照合 column: every chosen department waits for its second keying (at 80 columns
         # the column drops the 照合 its heading says: 照合入力待ち → 入力待ち).
         for dept in a.departments():

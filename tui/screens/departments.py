@@ -10,7 +10,7 @@ from db import DepartmentState, Store, StoreError
 
 from ..keying import normalize
 from ..widgets.columns import Column, cell
-from ..widgets.verification import VERIFICATION_COLUMN, verification_label
+from ..widgets.verification import VERIFICATION_COLUMN, in_use, verification_label
 from .filtered import FilteredListScreen
 
 __all__ = ["DepartmentsScreen"]
@@ -37,6 +37,7 @@ class DepartmentsScreen(FilteredListScreen):
         self.store = store
         self.states: list[DepartmentState] = []
         self.verification: dict[int, str] = {}
+        self.verifying = False  # the 照合 column is shown (some department is chosen)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
@@ -48,15 +49,17 @@ class DepartmentsScreen(FilteredListScreen):
     def columns(self) -> list[Column]:
         # 部局, 所属 and the last change share what is left, 所属 most; at 120 columns the
         # longest names (16 and 38 cells) are whole.
-        return [
+        columns = [
             Column("部局", weight=2, least=8, most=16),
             Column("所属", weight=4, least=14, most=38),
             Column("状態", 6),
             Column("進捗", 5),
             Column("疑義", 4),
-            VERIFICATION_COLUMN,
             Column("最終更新", weight=1, least=16, most=24),
         ]
+        if self.verifying:
+            columns.insert(5, VERIFICATION_COLUMN)
+        return columns
 
     def reload(self) -> None:
         try:
@@ -65,6 +68,10 @@ class DepartmentsScreen(FilteredListScreen):
         except StoreError as exc:
             self.query_one("#message", Static).update(str(exc))
             return
+        if in_use(self.verification.values()) != self.verifying:
+            self.verifying = not self.verifying
+            self.widths = []  # lay the columns out again, with or without 照合
+            self._set_columns()
         done = sum(1 for s in self.states if s.status in ("entered", "reviewed", "final"))
         title = self.store.questionnaire.title
         self.query_one("#progress", Static).update(
@@ -94,15 +101,16 @@ class DepartmentsScreen(FilteredListScreen):
             if state.updated:
                 # When first: a long name is cut with …, never the time.
                 updated = f"{state.updated.at[5:16].replace('T', ' ')} {self.store.display_name(state.updated.who)}"
-            cells = (
+            cells = [
                 group,
                 dept.name,
                 state.status_label,
                 f"{state.answered}/{state.on_route}",
                 str(state.open_flags) if state.open_flags else "",
-                verification_label(self.verification.get(dept.id), self.widths[5]),
                 updated,
-            )
+            ]
+            if self.verifying:
+                cells.insert(5, verification_label(self.verification.get(dept.id), self.widths[5]))
             table.add_row(*(cell(text, width) for text, width in zip(cells, self.widths)), key=str(dept.id))
         if current is not None:
             keys = [str(s.department.id) for s in self.visible()]

@@ -1,11 +1,14 @@
 """The 照合 column of the department list and the queue: a department's double-entry state.
 
-Kept apart so a list widget other than DataTable can take it as it is. A department not chosen
-for a second keying (most of them, usually) shows nothing; a narrow column drops the 照合 that
-its heading already says (照合入力待ち → 入力待ち).
+Kept apart so a list widget other than DataTable can take it as it is. The column is there only
+while some listed department is chosen for a second keying (``in_use``): an office that does not
+verify keeps its columns' width. A department not chosen shows nothing; a narrow column drops
+the 照合 its heading already says (照合入力待ち → 入力待ち).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from rich.cells import cell_len
 
@@ -13,7 +16,7 @@ from survey.verification.status import LABELS, NOT_SAMPLED
 
 from .columns import Column, clip
 
-__all__ = ["VERIFICATION_COLUMN", "verification_label"]
+__all__ = ["VERIFICATION_COLUMN", "in_use", "verification_label"]
 
 VERIFICATION_COLUMN = Column("照合", weight=1, least=8, most=12)
 
@@ -26,3 +29,8 @@ def verification_label(state: str | None, width: int) -> str:
     if cell_len(label) > width:
         label = label.removeprefix("照合") or label
     return clip(label, width)
+
+
+def in_use(states: Iterable[str | None]) -> bool:
+    """Whether any of these departments is chosen for a second keying (the column is shown)."""
+    return any(state and state != NOT_SAMPLED for state in states)
