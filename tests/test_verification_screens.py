@@ -380,10 +380,10 @@ async def _states(people):
         await settle(pilot)
         review = app.screen
         assert isinstance(review, ReviewScreen)
-        # Before F9: the header says where verification stands and why sign-off must wait.
-        assert LABELS[AWAITING_ADJUDICATION] in str(review.query_one("#progress").render())
+        # Before F9: the line under the header says where verification stands and why sign-off waits.
         line = review.query_one("#review-verification")
-        assert line.display and "照合が済むまで確認済にできません" in str(line.render())
+        assert line.display and f"（{LABELS[AWAITING_ADJUDICATION]}）" in line.plain
+        assert "照合が済むまで確認済にできません" in line.plain
         await press(pilot, "f6")  # every question shown, so only the verification holds it
         await settle(pilot)
         await press(pilot, "f9")

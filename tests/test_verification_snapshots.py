@@ -86,3 +86,28 @@ def test_sampling_dialog(snap_compare, stores, size):
     store, _ = stores
     run_before = _run("f5", "2", "tab", "backspace", "text:７", "tab", "text:20241", "enter")
     assert snap_compare(ChoshoApp(store, ask_who=False), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_list_with_verification_column(snap_compare, stores, size):
+    """総合政策部: シティプロモーション課 waits for adjudication (突合待ち) in the 照合 column."""
+    store, _ = stores
+
+    async def run_before(pilot) -> None:
+        await pilot.pause()
+        pilot.app.screen.query_one("#filter").value = "総合政策部"
+        await pilot.pause()
+        pilot.app.screen.query_one("#filter").cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(ChoshoApp(store, ask_who=False), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review_held_by_verification(snap_compare, stores, size):
+    """The review says, before F9, that the department waits for its adjudication."""
+    from tui.screens.review import ReviewScreen
+
+    store, dept = stores
+    run_before = _run(lambda app: ReviewScreen(store, dept))
+    assert snap_compare(ChoshoApp(store, ask_who=False), terminal_size=size, run_before=run_before)

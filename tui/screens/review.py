@@ -119,7 +119,7 @@ class ReviewScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
         yield Static("", id="totals", markup=False)
-        yield Static("", id="review-verification", markup=False)
+        yield Folded(id="review-verification")
         with ContentSwitcher(initial="paper-view", id="review-views"):
             with Vertical(id="paper-view"):
                 with VerticalScroll(id="paper"):
@@ -184,14 +184,16 @@ class ReviewScreen(Screen):
         flags = len(self.open_flags())
         warnings = len({p.question for p in self.problems if p.kind not in _MARKED})
         view = "一覧" if self.in_overview else self.question_id
-        checked = f" · {LABELS[self.verification]}" if self.verification != NOT_SAMPLED else ""
+        held = bool(self.verification_refusal) and response.status == "entered"
+        # Where double entry stands; when it holds the sign-off, the line below says why instead.
+        checked = f" · {LABELS[self.verification]}" if self.verification != NOT_SAMPLED and not held else ""
         self.query_one("#progress", Static).update(
             Text(f"確認 · {view} · {dept.name}（{dept.bukyoku}） · {response.status_label}{checked}"
             f" · 疑義 {flags} · 要確認 {warnings} · 所属 {position}/{len(self.department_ids)}")
         )
-        blocked = self.query_one("#review-verification", Static)
-        blocked.update(Text(f"照合: {self.verification_refusal}") if self.verification_refusal else "")
-        blocked.display = bool(self.verification_refusal) and response.status == "entered"
+        blocked = self.query_one("#review-verification", Folded)
+        blocked.update([(span("照合 ", "bold"), self.verification_refusal)] if held else "")
+        blocked.display = held
         parts = []
         for label, stamp in (("入力済", response.entered), ("確認済", response.reviewed), ("確定", response.finalised)):
             parts.append(f"{label} {self.who(stamp.who)} {when(stamp.at)}" if stamp else f"{label} －")
