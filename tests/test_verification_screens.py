@@ -15,12 +15,12 @@ from textual.widgets import DataTable, Input
 
 import db.store
 from db import open_store
-from survey import Grid, Text
-from survey.verification import LABELS, every_nth
+from survey import Grid, Multi, Single, Text
+from survey.verification import ANSWER, LABELS, Cell, every_nth, third_value
 from survey.verification.status import AWAITING_ADJUDICATION, AWAITING_SECOND, VERIFIED
 from tests.store_support import FORM
 from tui.app import ChoshoApp
-from tui.screens.adjudication import DONE, MOOT, OPEN, AdjudicationScreen
+from tui.screens.adjudication import DONE, MOOT, NEEDED, OPEN, PENDING, AdjudicationScreen
 from tui.screens.departments import DepartmentsScreen
 from tui.screens.dialogs import ConfirmDialog
 from tui.screens.queue import ReviewQueueScreen
@@ -328,7 +328,7 @@ async def _by_hand(people):
         await press(pilot, "f5")
         await settle(pilot)
         dialog = app.screen
-        await press(pilot, "4")  # 手で選ぶ: the highlighted department is already in the field
+        await press(pilot, "４")  # 手で選ぶ (full-width): the highlighted department is already in the field
         field = dialog.query_one("#sampling-chosen", Input)
         assert field.value == "総務課"
         field.value = "総務課、１－２, 存在しない課"
@@ -391,3 +391,56 @@ async def _states(people):
         assert isinstance(app.screen, ReviewScreen)
         assert "突合で解決していない相違があります" in review.message
     assert c.response(department_id=dept).status == "entered"
+
+
+def test_a_question_neither_keyed_comes_onto_the_route_and_needs_a_value(people):
+    asyncio.run(_needed(people))
+
+
+async def _needed(people):
+    """A read LINE 5, B read Q4 without tick 1: both routes skip Q6–Q7. Settled as LINE 1 and
+    Q4 tick 1, the final route has Q6–Q7, which neither keyed: the screen asks for their values."""
+    a, b, c = people[A], people[B], people[C]
+    dept = next(d.id for d in a.departments() if d.name == "人事課")
+    skipped = ("Q6", "Q7")
+    first = {"Q2": Grid({"line": 5, "x": 2, "facebook": 5, "youtube": 3})}
+    key_first(a, dept, [(q, first.get(q, v)) for q, v in FORM if q not in skipped])
+    a.choose_for_verification("by_hand", chosen=[dept])
+    key_second(b, dept, [(q, Multi(frozenset({2})) if q == "Q4" else v) for q, v in FORM if q not in skipped])
+    app = ChoshoApp(c, ask_who=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(AdjudicationScreen(c, dept))
+        await settle(pilot)
+        screen = app.screen
+        # Q6–Q7 wait on the routing answers: neither keyed them, but the route is not settled yet.
+        assert [r.name for r in screen.rows][:3] == ["Q2_line", "Q4_1", "Q4_2"]
+        assert {r.state for r in screen.rows[3:]} == {PENDING} and screen.rows[3].name == "Q6"
+        await press(pilot, "2")  # LINE: B's 1
+        await settle(pilot)
+        await press(pilot, "１")  # Q4 tick 1: A's (full-width, as an IME in 全角 mode sends it)
+        await settle(pilot)
+        assert screen.current().name == "Q4_2"
+        await press(pilot, "1")  # Q4 tick 2: A's
+        await settle(pilot)
+        needed = [r.name for r in screen.rows if r.state == NEEDED]
+        assert needed == ["Q6"] + [f"Q7_{i}" for i in range(1, 15)]
+        assert screen.current().name == "Q6"
+        assert "値が必要 15" in str(screen.query_one("#progress").render())
+        await press(pilot, "1")  # nothing to take: the screen says to type a value
+        assert "3 で値を入力してください" in screen.message
+        await press(pilot, "3")
+        await settle(pilot)
+        await type_text(pilot, "１")
+        await press(pilot, "tab")
+        await type_text(pilot, "用紙を確認。どちらの入力でも経路外だった")
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.current().name == "Q7_1"
+    for i in range(1, 15):
+        c.resolve(dept, third_value(f"Q7_{i}", Cell(ANSWER, 1 if i in (2, 14) else 0), "用紙を確認"))
+    result = c.finish_adjudication(dept)
+    answers = a.response(department_id=dept).answers
+    assert answers["Q6"] == Single(1) and answers["Q7"] == Multi(frozenset({2, 14}))
+    assert answers["Q2"].cells["line"] == 1 and answers["Q4"] == Multi(frozenset({1}))
+    assert result.settled

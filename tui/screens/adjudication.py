@@ -34,6 +34,7 @@ from .dialogs import ConfirmDialog
 __all__ = ["AdjudicationScreen", "Row", "adjudication_rows", "resolution_text", "start_adjudication"]
 
 OPEN, DONE, MOOT, NEEDED = "未解決", "解決済", "不要（経路外）", "値が必要"
+PENDING = "経路未確定"  # neither keyed it, and the open routing answers decide whether it is asked
 _VARIES = Cell(INVALID, "項目ごとに異なる")  # only shown: merged lines whose cells differ
 
 
@@ -108,6 +109,8 @@ def adjudication_rows(store: Store, comparison: Comparison, result: Adjudication
             state = DONE
         elif name in differences:
             state = OPEN
+        elif result.route.status(question) == "pending":
+            state = PENDING
         else:
             state = NEEDED
         rows.append(
@@ -155,9 +158,9 @@ def start_adjudication(screen: Screen, department_id: int) -> bool:
 
 class AdjudicationScreen(Screen):
     BINDINGS = [
-        Binding("1,fullwidth_digit_one", "take(1)", "入力採用", id="adjudication.first"),
-        Binding("2,fullwidth_digit_two", "take(2)", "照合採用", id="adjudication.second"),
-        Binding("3,fullwidth_digit_three,f2", "third", "第三の値", id="adjudication.third"),
+        Binding("1,１", "take(1)", "入力採用", id="adjudication.first"),
+        Binding("2,２", "take(2)", "照合採用", id="adjudication.second"),
+        Binding("3,３,f2", "third", "第三の値", id="adjudication.third"),
         Binding("f9", "finish", "完了", id="adjudication.finish"),
         # The table's own Home / End move sideways; here they go to the first / last line.
         Binding("home", "edge(0)", "最初の相違", show=False, priority=True),
@@ -263,7 +266,7 @@ class AdjudicationScreen(Screen):
         table.clear()
         w = self.widths
         for row in self.rows:
-            style = {OPEN: "bold", NEEDED: "bold yellow", MOOT: "dim", DONE: ""}[row.state]
+            style = {OPEN: "bold", NEEDED: "bold yellow", PENDING: "yellow", MOOT: "dim", DONE: ""}[row.state]
             if row.state == MOOT:
                 settled = MOOT
             elif row.state == DONE:
@@ -272,6 +275,8 @@ class AdjudicationScreen(Screen):
                 settled = row.state
             if row.problem:
                 settled = f"{settled}（要修正）"
+            elif row.state == PENDING:
+                settled = "経路未確定（経路の回答が先）"
             table.add_row(
                 cell(row.label, w[0], "dim" if row.state == MOOT else ""),
                 cell("経路" if row.routing else "", w[1], "bold cyan"),
@@ -321,6 +326,9 @@ class AdjudicationScreen(Screen):
             return
         if row.state == MOOT:
             self.set_message(f"{row.label} は経路外になったため、解決は不要です。", "warning")
+            return
+        if row.state == PENDING:
+            self.set_message(f"{row.label} は経路が決まっていません。経路を決める回答（「経路」の行）を先に解決してください。", "warning")
             return
         if row.state == NEEDED or row.first == row.second:
             self.set_message(f"{row.label} はどちらの入力にも値がありません。3 で値を入力してください。", "warning")

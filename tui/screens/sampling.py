@@ -69,7 +69,7 @@ def chosen_departments(text: str, departments: list[Department]) -> list[Departm
     return picked
 
 
-_DIGIT_NAMES = ("one", "two", "three", "four")
+_FULL_WIDTH = "１２３４"  # what an IME in 全角 mode sends (Textual names the key by the character)
 
 
 class RuleChoice(RadioSet):
@@ -77,7 +77,7 @@ class RuleChoice(RadioSet):
 
     BINDINGS = [
         Binding("enter", "screen.confirm", "確認", show=False),
-        *(Binding(f"{i + 1},fullwidth_digit_{n}", f"choose({i})", show=False) for i, n in enumerate(_DIGIT_NAMES)),
+        *(Binding(f"{i + 1},{wide}", f"choose({i})", show=False) for i, wide in enumerate(_FULL_WIDTH)),
     ]
 
     def action_previous_button(self) -> None:
