@@ -444,3 +444,21 @@ async def _needed(people):
     assert answers["Q6"] == Single(1) and answers["Q7"] == Multi(frozenset({2, 14}))
     assert answers["Q2"].cells["line"] == 1 and answers["Q4"] == Multi(frozenset({1}))
     assert result.settled
+
+
+def test_the_double_entry_keys_are_in_the_palette_and_the_help(people):
+    asyncio.run(_palette(people))
+
+
+async def _palette(people):
+    from tui.screens.help import HELP_TEXT
+
+    app = ChoshoApp(people[A], ask_who=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        for title, key in (("照合入力", "f3"), ("突合", "f4"), ("照合対象", "f5")):
+            assert commands[title] == f"キー: {key}"
+    for words in ("F3              照合入力", "F4              突合", "F5              照合対象の抽出", "[b]突合画面[/]",
+                  "3 / F2          第三の値", "[b]照合対象の抽出[/]"):
+        assert words in HELP_TEXT
