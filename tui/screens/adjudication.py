@@ -49,7 +49,7 @@ class Row:
     first: Cell
     second: Cell
     resolution: Resolution | None
-    state: str  # OPEN, DONE, MOOT or NEEDED
+    state: str  # OPEN, DONE, MOOT, NEEDED or PENDING
     problem: str = ""  # the resolved cells do not make a valid answer (yet)
     merged: tuple[str, ...] = ()  # a question's moot lines shown as one: their variables
 
@@ -218,9 +218,18 @@ class AdjudicationScreen(Screen):
 
     def reload(self) -> None:
         """Read the keyings and the resolutions again and apply them (the route may move)."""
+        try:
+            self._read()
+        except StoreError as exc:  # busy, or a resolution the changed first entry no longer fits
+            self.result = None
+            self.rows = []
+            self.fill()
+            self.set_message(str(exc), "error")
+
+    def _read(self) -> None:
         store = self.store
-        response = store.response(department_id=self.department_id)
-        dept = response.department
+        dept = store.response(department_id=self.department_id).department
+        self.query_one("#progress", Static).update(f"突合 · {dept.name}（{dept.bukyoku}）")
         keying = store.second_keying(self.department_id)
         first = "・".join(store.display_name(n) for n in store.first_keyers(self.department_id)) or "－"
         second = store.display_name(keying.keyer) if keying else "－"
@@ -228,16 +237,8 @@ class AdjudicationScreen(Screen):
         self.query_one("#totals", Static).update(
             f"1回目（入力）{first}　2回目（照合入力）{second}{done}　突合 {store.display_name(store.who)}"
         )
-        try:
-            comparison = store.comparison(self.department_id)
-            self.result = store.adjudication(self.department_id)
-        except StoreError as exc:
-            self.result = None
-            self.rows = []
-            self.query_one("#progress", Static).update(f"突合 · {dept.name}（{dept.bukyoku}）")
-            self.fill()
-            self.set_message(str(exc), "error")
-            return
+        comparison = store.comparison(self.department_id)
+        self.result = store.adjudication(self.department_id)
         self.rows = adjudication_rows(store, comparison, self.result)
         counts = {state: sum(len(r.merged) or 1 for r in self.rows if r.state == state) for state in (OPEN, NEEDED, MOOT)}
         needed = f" · 値が必要 {counts[NEEDED]}" if counts[NEEDED] else ""
