@@ -462,3 +462,29 @@ async def _palette(people):
     for words in ("F3              照合入力", "F4              突合", "F5              照合対象の抽出", "[b]突合画面[/]",
                   "3 / F2          第三の値", "[b]照合対象の抽出[/]"):
         assert words in HELP_TEXT
+
+
+def test_all_departments_with_the_keys_alone(people):
+    asyncio.run(_all_departments(people))
+
+
+async def _all_departments(people):
+    a = people[A]
+    app = ChoshoApp(a, ask_who=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "f5")
+        await settle(pilot)
+        dialog = app.screen
+        await press(pilot, "up")  # from N 所属ごと to 全所属: the arrows choose at once
+        assert dialog.rule == "all"
+        assert not dialog.query_one("#seed-row").display
+        await press(pilot, "enter")  # on the rule list: the draw is shown …
+        await settle(pilot)
+        assert "全所属（58 所属）" in dialog.query_one("#sampling-result").plain
+        assert a.verification_targets() == set()
+        await press(pilot, "enter")  # … and recorded
+        await settle(pilot)
+        assert isinstance(app.screen, DepartmentsScreen)
+    assert len(a.verification_targets()) == 58
+    assert a.verification_plans()[-1].description == "全所属（58 所属）"

@@ -77,16 +77,14 @@ class RuleChoice(RadioSet):
 
     BINDINGS = [
         Binding("enter", "screen.confirm", "確認", show=False),
+        Binding("down,right", "move(1)", "次の方法", show=False),
+        Binding("up,left", "move(-1)", "前の方法", show=False),
         *(Binding(f"{i + 1},{wide}", f"choose({i})", show=False) for i, wide in enumerate(_FULL_WIDTH)),
     ]
 
-    def action_previous_button(self) -> None:
-        super().action_previous_button()
-        self.action_toggle_button()
-
-    def action_next_button(self) -> None:
-        super().action_next_button()
-        self.action_toggle_button()
+    def action_move(self, step: int) -> None:
+        index = (max(self.pressed_index, 0) + step) % len(RULES)
+        self.action_choose(index)
 
     def action_choose(self, index: int) -> None:
         self._selected = index
@@ -128,6 +126,8 @@ class SamplingDialog(ModalScreen[Sample | None]):
             yield Label("↑↓ 1～4: 方法　Tab: 次の欄　Enter: 抽出→もう一度で記録　Esc: やめる", classes="dialog-keys")
 
     def on_mount(self) -> None:
+        choice = self.query_one("#sampling-rule", RuleChoice)
+        choice._selected = choice.pressed_index  # the highlight on the chosen rule
         self._show_fields()
         existing = len(self.store.verification_targets())
         plans = self.store.verification_plans()
