@@ -175,7 +175,7 @@ class VerificationRules:
         response = self.response(department_id=department_id)
         name = response.department.name
         if department_id not in self.verification_targets():
-            return f"{name} は照合入力の対象ではありません（所属一覧の F8 で対象を選びます）。"
+            return f"{name} は照合入力の対象ではありません（所属一覧の F5 で対象を選びます）。"
         if response.status in ("not_started", "in_progress"):
             return f"{name} は最初の入力が終わっていません（{response.status_label}）。照合入力は入力済になってから行います。"
         for keyer in self.first_keyers(department_id):

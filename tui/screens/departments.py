@@ -10,6 +10,7 @@ from db import DepartmentState, Store, StoreError
 
 from ..keying import normalize
 from ..widgets.columns import Column, cell
+from ..widgets.verification import VERIFICATION_COLUMN, in_use, verification_label
 from .filtered import FilteredListScreen
 
 __all__ = ["DepartmentsScreen"]
@@ -20,6 +21,10 @@ class DepartmentsScreen(FilteredListScreen):
 
     BINDINGS = [
         Binding("enter", "open", "入力", id="list.open"),
+        # Double entry (照合): in F1 and the palette, not in the footer (it is full at 80 columns).
+        Binding("f3", "second_keying", "照合入力", show=False, id="list.second_keying"),
+        Binding("f4", "adjudicate", "突合", show=False, id="list.adjudicate"),
+        Binding("f5", "sample", "照合対象", show=False, id="list.sample"),
         Binding("f6", "summary", "点検一覧", id="list.summary"),
         Binding("f7", "review", "確認", id="list.review"),
         Binding("f8", "queue", "確認待ち", id="list.queue"),
@@ -31,6 +36,8 @@ class DepartmentsScreen(FilteredListScreen):
         super().__init__()
         self.store = store
         self.states: list[DepartmentState] = []
+        self.verification: dict[int, str] = {}
+        self.verifying = False  # the 照合 column is shown (some department is chosen)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
@@ -42,7 +49,7 @@ class DepartmentsScreen(FilteredListScreen):
     def columns(self) -> list[Column]:
         # 部局, 所属 and the last change share what is left, 所属 most; at 120 columns the
         # longest names (16 and 38 cells) are whole.
-        return [
+        columns = [
             Column("部局", weight=2, least=8, most=16),
             Column("所属", weight=4, least=14, most=38),
             Column("状態", 6),
@@ -50,13 +57,21 @@ class DepartmentsScreen(FilteredListScreen):
             Column("疑義", 4),
             Column("最終更新", weight=1, least=16, most=24),
         ]
+        if self.verifying:
+            columns.insert(5, VERIFICATION_COLUMN)
+        return columns
 
     def reload(self) -> None:
         try:
             self.states = self.store.overview()
+            self.verification = self.store.verification_states()
         except StoreError as exc:
             self.query_one("#message", Static).update(str(exc))
             return
+        if in_use(self.verification.values()) != self.verifying:
+            self.verifying = not self.verifying
+            self.widths = []  # lay the columns out again, with or without 照合
+            self._set_columns()
         done = sum(1 for s in self.states if s.status in ("entered", "reviewed", "final"))
         title = self.store.questionnaire.title
         self.query_one("#progress", Static).update(
@@ -86,14 +101,16 @@ class DepartmentsScreen(FilteredListScreen):
             if state.updated:
                 # When first: a long name is cut with …, never the time.
                 updated = f"{state.updated.at[5:16].replace('T', ' ')} {self.store.display_name(state.updated.who)}"
-            cells = (
+            cells = [
                 group,
                 dept.name,
                 state.status_label,
                 f"{state.answered}/{state.on_route}",
                 str(state.open_flags) if state.open_flags else "",
                 updated,
-            )
+            ]
+            if self.verifying:
+                cells.insert(5, verification_label(self.verification.get(dept.id), self.widths[5]))
             table.add_row(*(cell(text, width) for text, width in zip(cells, self.widths)), key=str(dept.id))
         if current is not None:
             keys = [str(s.department.id) for s in self.visible()]
@@ -145,3 +162,29 @@ class DepartmentsScreen(FilteredListScreen):
         from .queue import ReviewQueueScreen
 
         self.app.push_screen(ReviewQueueScreen(self.store))
+
+    # -- double entry (照合) ------------------------------------------------------------------
+
+    def action_second_keying(self) -> None:
+        from .second_keying import start_second_keying
+
+        department_id = self.current()
+        if department_id is not None:
+            start_second_keying(self, department_id)
+
+    def action_adjudicate(self) -> None:
+        from .adjudication import start_adjudication
+
+        department_id = self.current()
+        if department_id is not None:
+            start_adjudication(self, department_id)
+
+    def action_sample(self) -> None:
+        from .sampling import SamplingDialog
+
+        def recorded(sample) -> None:
+            if sample is not None:
+                self.reload()
+                self.query_one("#message", Static).update(f"照合対象を記録しました: {sample.description}")
+
+        self.app.push_screen(SamplingDialog(self.store, self.current()), recorded)

@@ -20,6 +20,7 @@ from survey import check_form
 
 from ..keying import normalize
 from ..widgets.columns import Column, cell
+from ..widgets.verification import VERIFICATION_COLUMN, in_use, verification_label
 from .filtered import FilteredListScreen
 
 __all__ = ["QueueEntry", "ReviewQueueScreen", "review_queue"]
@@ -36,6 +37,7 @@ class QueueEntry:
     warnings: int  # questions with warnings or errors (未入力 not counted)
     entered_by: str  # display name of who marked it 入力済 (or last changed it)
     own: bool  # the current worker entered or changed its answers: they may not sign it off
+    verification: str = ""  # the double-entry state (survey.verification.status), "" if unknown
 
     @property
     def words(self) -> str:
@@ -48,12 +50,16 @@ class QueueEntry:
             parts.append("要確認")
         if self.own:
             parts.append("自分")
+        label = verification_label(self.verification, 99)
+        if label:
+            parts.append(label)
         return normalize(" ".join(parts)).lower()
 
 
 def review_queue(store: Store) -> list[QueueEntry]:
     """The departments with review work, next step first, then in roster order."""
     entries = []
+    verification = store.verification_states()
     for state in store.overview():
         if state.status in ("entered", "reviewed"):
             step = SIGNED if state.status == "reviewed" else (FLAGGED if state.open_flags else READY)
@@ -73,6 +79,7 @@ def review_queue(store: Store) -> list[QueueEntry]:
                 len(warned),
                 store.display_name(by.who) if by else "",
                 store.is_editor(state.response_id),  # under any spelling of the name
+                verification.get(state.department.id, ""),
             )
         )
     entries.sort(key=lambda e: (_RANK[e.step], e.state.department.position))
@@ -91,6 +98,7 @@ class ReviewQueueScreen(FilteredListScreen):
         super().__init__()
         self.store = store
         self.entries: list[QueueEntry] = []
+        self.verifying = False  # the 照合 column is shown (some listed department is chosen)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
@@ -100,7 +108,7 @@ class ReviewQueueScreen(FilteredListScreen):
         yield Footer(compact=True)
 
     def columns(self) -> list[Column]:
-        return [
+        columns = [
             Column("次の作業", 10),
             Column("部局", weight=2, least=6, most=16),
             Column("所属", weight=3, least=10, most=38),
@@ -109,6 +117,9 @@ class ReviewQueueScreen(FilteredListScreen):
             Column("要確認", 6),
             Column("入力者", weight=1, least=8, most=24),
         ]
+        if self.verifying:
+            columns.insert(6, VERIFICATION_COLUMN)
+        return columns
 
     def reload(self) -> None:
         try:
@@ -116,6 +127,10 @@ class ReviewQueueScreen(FilteredListScreen):
         except StoreError as exc:
             self.query_one("#message", Static).update(Text(str(exc)))
             return
+        if in_use(e.verification for e in self.entries) != self.verifying:
+            self.verifying = not self.verifying
+            self.widths = []  # lay the columns out again, with or without 照合
+            self._set_columns()
         counts = {step: sum(1 for e in self.entries if e.step == step) for step in _RANK}
         self.query_one("#progress", Static).update(
             Text(f"確認待ち一覧 · {READY} {counts[READY]} · {FLAGGED} {counts[FLAGGED]} · {SIGNED} {counts[SIGNED]}"
@@ -137,16 +152,18 @@ class ReviewQueueScreen(FilteredListScreen):
             dept = state.department
             who = entry.entered_by + ("（自分）" if entry.own else "")
             w = self.widths  # cells cut with "…" to the width the terminal gives (never markup)
-            table.add_row(
+            cells = [
                 cell(entry.step, w[0], "bold" if entry.step == READY else ""),
                 cell(dept.bukyoku, w[1]),
                 cell(dept.name, w[2]),
                 cell(state.status_label, w[3]),
                 cell(str(state.open_flags) if state.open_flags else "", w[4], "bold red"),
                 cell(str(entry.warnings) if entry.warnings else "", w[5], "yellow"),
-                cell(who, w[6]),
-                key=str(dept.id),
-            )
+                cell(who, w[-1]),
+            ]
+            if self.verifying:
+                cells.insert(6, cell(verification_label(entry.verification, w[6]), w[6], "yellow"))
+            table.add_row(*cells, key=str(dept.id))
         keys = [str(e.state.department.id) for e in shown]
         if current is not None and str(current) in keys:
             table.move_cursor(row=keys.index(str(current)))

@@ -30,6 +30,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 from db import STATUS_LABELS, Flag, RefusedError, Response, Store, StoreError
 from survey import Problem, Route, Severity, check_form
 from survey.answers import describe
+from survey.verification.status import LABELS, NOT_SAMPLED
 
 from ..widgets.folded import Folded
 from ..widgets.paper import answer_paragraphs, clip, span, state_label
@@ -100,6 +101,9 @@ class ReviewScreen(Screen):
         self.route: Route = self.router.route(self.response.answers)
         self.problems: list[Problem] = check_form(self.questionnaire, self.response.answers, self.route)
         self.flags: list[Flag] = self.store.flags(self.response.id)
+        # Double entry: shown before F9, since sign-off waits for it (the store refuses).
+        self.verification = self.store.verification_state(department_id)
+        self.verification_refusal = self.store.verification_refusal(department_id)
         answers = self.response.answers
         # The route, plus anything recorded off it (shown, never counted).
         self.steps = [qid for qid in self.questionnaire.ids if qid in self.route or qid in answers]
@@ -118,6 +122,7 @@ class ReviewScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
         yield Static("", id="totals", markup=False)
+        yield Folded(id="review-verification")
         with ContentSwitcher(initial="paper-view", id="review-views"):
             with Vertical(id="paper-view"):
                 with VerticalScroll(id="paper"):
@@ -182,10 +187,16 @@ class ReviewScreen(Screen):
         flags = len(self.open_flags())
         warnings = len({p.question for p in self.problems if p.kind not in _MARKED})
         view = "一覧" if self.in_overview else self.question_id
+        held = bool(self.verification_refusal) and response.status == "entered"
+        # Where double entry stands; when it holds the sign-off, the line below says why instead.
+        checked = f" · {LABELS[self.verification]}" if self.verification != NOT_SAMPLED and not held else ""
         self.query_one("#progress", Static).update(
-            Text(f"確認 · {view} · {dept.name}（{dept.bukyoku}） · {response.status_label}"
+            Text(f"確認 · {view} · {dept.name}（{dept.bukyoku}） · {response.status_label}{checked}"
             f" · 疑義 {flags} · 要確認 {warnings} · 所属 {position}/{len(self.department_ids)}")
         )
+        blocked = self.query_one("#review-verification", Folded)
+        blocked.update([(span("照合 ", "bold"), self.verification_refusal)] if held else "")
+        blocked.display = held
         parts = []
         for label, stamp in (("入力済", response.entered), ("確認済", response.reviewed), ("確定", response.finalised)):
             parts.append(f"{label} {self.who(stamp.who)} {when(stamp.at)}" if stamp else f"{label} －")
