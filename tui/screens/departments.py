@@ -25,6 +25,7 @@ class DepartmentsScreen(FilteredListScreen):
         Binding("f8", "queue", "確認待ち", id="list.queue"),
         Binding("f9", "export", "Excel出力", id="list.export"),
         Binding("escape", "clear_filter", "絞り込み解除", show=False),
+        Binding("ctrl+t", "keyers", "入力者統計", show=False, id="list.keyers"),
     ]
 
     def __init__(self, store: Store) -> None:
@@ -140,3 +141,8 @@ class DepartmentsScreen(FilteredListScreen):
         from .queue import ReviewQueueScreen
 
         self.app.push_screen(ReviewQueueScreen(self.store))
+
+    def action_keyers(self) -> None:
+        from .keyers import KeyersScreen
+
+        self.app.push_screen(KeyersScreen(self.store))
