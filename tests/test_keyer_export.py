@@ -92,6 +92,7 @@ def test_keyer_sheet_without_double_entry_says_so(tmp_path):
     store.close()
     ws = openpyxl.load_workbook(path)["入力者統計"]
     rows = sheet_rows(ws)
+    assert rows[1][0].startswith("休止の閾値: 5 分")
     assert rows[2][0].startswith("まだ入力の記録がありません。")
     assert not any(r[0] == HEADERS[0] for r in rows)  # no empty table
     assert any(r[0] == "照合入力の対象はまだ選ばれていません。" for r in rows)
@@ -161,3 +162,11 @@ def test_progress_sheet_shows_every_verification_state(people, tmp_path):
     assert by_name[names[waiting]][at["照合入力者"]] is None
     assert "照合: 照合対象外 54／照合入力待ち 1／照合入力中 1／突合待ち 1／照合済 1" in rows[1][0]
     assert ws.auto_filter.ref.endswith(f"T{len(rows)}")  # the filter covers the new columns
+    # the store's own verdicts reach 入力者統計: two blind keyings completed (every question on
+    # the route verified), one difference settled by taking the second keying (a keyer error)
+    on_route = len(a.router.route(dict(different)).order)
+    _top, body = keyer_table(openpyxl.load_workbook(path)["入力者統計"])
+    totals = {r[0]: dict(zip(HEADERS, r)) for r in body if r[1] == "合計"}
+    assert totals["佐藤"]["照合項目数"] == 2 * on_route and totals["佐藤"]["照合誤り数"] == 0
+    assert totals["田中"]["照合された項目数"] == 2 * on_route and totals["田中"]["入力誤り数"] == 1
+    assert totals["田中"]["入力誤り（1,000項目あたり）"] == round(1000 / (2 * on_route), 1)

@@ -167,12 +167,10 @@ def write(book: Book, records: Sequence, display: Callable[[str], str], pause: t
         ws.set_column(col, col, width)
     b.setup(ws, repeat=(2, 2) if rows else None)
     b.text(ws, 0, 0, SHEET, b.title)
-    b.text(
-        ws, 1, 0,
-        f"入力者ごと・日ごとの入力の速さと誤りの率（各人の日ごとの行の後に合計の行）。休止の閾値: {_minutes(pause)}"
-        f"（同じ人の操作の間隔が{_minutes(pause)}を超えたところは入力時間に数えません）。数値の定義は表の下にあります。",
-        b.note,
-    )
+    threshold = f"休止の閾値: {_minutes(pause)}（同じ人の操作の間隔が{_minutes(pause)}を超えたところは入力時間に数えません）。"
+    if rows:
+        threshold = f"入力者ごと・日ごとの入力の速さと誤りの率（各人の日ごとの行の後に合計の行）。{threshold}数値の定義は表の下にあります。"
+    b.text(ws, 1, 0, threshold, b.note)
     row = 2
     if rows:
         row = _table(b, ws, fmt, row, rows, widths, display)
