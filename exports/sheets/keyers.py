@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, time, timedelta
 
 from survey.people import person_key
-from survey.verification import ALL, BY_HAND, EVERY_NTH, HEADERS, PERCENT, KeyerRow, keyer_statistics, keyer_totals
+from survey.verification import (
+    ALL, BY_HAND, EVERY_NTH, HEADERS, PERCENT, KeyerRow, keyer_statistics, keyer_totals, statistics_table,
+)
 from survey.verification.stats import DEFAULT_PAUSE
 
 from .common import FONT, Book, display_width, header_width, stamp_text, wrap_header
@@ -22,8 +24,8 @@ __all__ = ["SHEET", "RULE_LABELS", "definitions", "write"]
 SHEET = "入力者統計"
 RULE_LABELS = {ALL: "全所属", EVERY_NTH: "一定間隔", PERCENT: "無作為（割合）", BY_HAND: "個別に選択"}
 
-# Which cells of a row are counts (whole numbers) and which are rates with one decimal;
-# the rest are 入力者, 日付 and 打鍵数／時 (a whole number, but None without keying time).
+# The columns shown with one decimal (入力時間（分） and the two rates per 1,000); the other
+# figures are whole numbers.
 _ONE_DECIMAL = {5, 10, 13}
 _PLAN_HEADS = ("番号", "規則", "間隔・割合", "シード", "内容", "所属数", "決めた人", "日時")
 
@@ -34,7 +36,7 @@ def _minutes(pause: timedelta) -> str:
 
 
 def definitions(pause: timedelta = DEFAULT_PAUSE) -> list[str]:
-    """What each column means, in the order of ``HEADERS`` (the sheet and the screen say the same)."""
+    """What each figure means, in short Japanese notes, in the order of ``HEADERS``."""
     return [
         "調書数: その人が項目を確定した所属の数（合計の行は全期間で異なる所属の数）。",
         "入力項目数: 入力（照合入力を含む）で確定した項目の数。打鍵数: 入力画面で押したキーの数。",
@@ -76,17 +78,6 @@ def _ordered(events: Sequence, pause: timedelta) -> list[KeyerRow]:
     return out
 
 
-def _cells(row: KeyerRow) -> tuple:
-    return (
-        row.person, row.day, row.forms, row.fields_keyed, row.keystrokes, round(row.active_seconds / 60, 1),
-        None if row.keystrokes_per_hour is None else round(row.keystrokes_per_hour),
-        row.corrections, row.fields_verified, row.verifier_errors,
-        None if row.verifier_errors_per_1000 is None else round(row.verifier_errors_per_1000, 1),
-        row.fields_checked, row.keyer_errors,
-        None if row.keyer_errors_per_1000 is None else round(row.keyer_errors_per_1000, 1),
-    )
-
-
 def _table(
     b: Book, ws, fmt: dict, top: int, rows: list[KeyerRow], widths: list[float], display: Callable[[str], str]
 ) -> int:
@@ -94,18 +85,18 @@ def _table(
         b.text(ws, top, col, wrap_header(head, widths[col]), b.header)
     b.fit_row(ws, top, ((wrap_header(h, w), w) for h, w in zip(HEADERS, widths)))
     row = top + 1
-    for keyer in rows:
+    for keyer, cells in zip(rows, statistics_table(rows)):  # the core's cells, rounded as the screen's
         total = keyer.day is None
         label, number = (b.total_label, b.total_number) if total else (b.cell, b.number)
         one, dash = (fmt["total_one"], fmt["total_dash"]) if total else (fmt["one"], b.dash)
-        for col, value in enumerate(_cells(keyer)):
+        for col, value in enumerate(cells):
             if col == 0:
                 b.text(ws, row, col, display(value), label)
             elif col == 1:
                 if total:
                     b.text(ws, row, col, "合計", label)
                 else:
-                    ws.write_datetime(row, col, datetime.combine(value, time()), fmt["date"])
+                    ws.write_datetime(row, col, datetime.combine(keyer.day, time()), fmt["date"])
             elif value is None:
                 ws.write_string(row, col, "－", dash)
             else:
