@@ -3,6 +3,9 @@ session (counted by hand in tests/keyer_support.py), the empty state, 80×24 and
 
 from __future__ import annotations
 
+import shutil
+import time
+
 import pytest
 from rich.cells import cell_len
 from textual.widgets import DataTable, Static
@@ -15,6 +18,7 @@ from tui.screens.keyers import KeyersScreen
 
 from .entry_helpers import press
 from .keyer_support import scripted_events
+from .test_entry_tmux import pane  # noqa: F401  (the fixture: chosho in tmux at 80×24)
 
 FIXED = "2026-11-27T10:15:00+09:00"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -89,3 +93,21 @@ def test_keyer_statistics_screen(snap_compare, store, size):
         await pilot.pause()
 
     assert snap_compare(ChoshoApp(store, ask_who=False), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_in_a_real_terminal_ctrl_t_and_esc_back(pane):
+    """Through tmux: Ctrl+T reaches the list, and Esc (a lone ESC byte, which the paste-safe
+    parser holds back for a moment) goes back and back again without closing the app."""
+    pane, _db = pane
+    pane.wait_for("所属一覧")
+    pane.keys("C-t")
+    pane.wait_for("まだ入力の記録がありません")
+    pane.keys("Escape")
+    pane.wait_for("所属一覧 ·")
+    pane.keys("Escape")  # on the list: clears the filter
+    time.sleep(1.0)
+    assert "所属一覧 ·" in pane.text() and "Traceback" not in pane.text()
+    pane.keys("C-q")
+    screen = pane.wait_for("CHOSHO-EXIT=")
+    assert "CHOSHO-EXIT=0" in screen and "Traceback" not in screen, screen
