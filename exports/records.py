@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from survey.verification.status import AWAITING_SECOND, NOT_SAMPLED
+
 from .tally import DepartmentRecord
 
 if TYPE_CHECKING:
@@ -23,10 +25,13 @@ def _pair(stamp) -> tuple[str, str] | None:
 
 
 class Records(list):
-    """The departments as read, and the audit log's head (entries, last hash) read with them:
-    the 入力状況 sheet prints it, so a printed report pins the history it came from."""
+    """The departments as read, and what was read with them: the audit log's head (entries,
+    last hash), which 入力状況 prints so a printed report pins the history it came from; the
+    keying events and the sampling plans of double entry, which 入力者統計 counts."""
 
     audit_head: tuple[int, str] | None = None
+    key_events: tuple = ()  # survey.verification.Event, departments by name
+    plans: tuple = ()  # db.verification.Plan: rule, seed, description, who and when
 
 
 def read_records(store: Store, *, confirmed_only: bool = False) -> Records:
@@ -44,8 +49,13 @@ def _read_records(store: Store, confirmed_only: bool) -> Records:
     records = Records()
     records.audit_head = store.audit_head()
     open_flags = Counter(flag.response_id for flag in store.flags(open_only=True))
+    records.key_events = tuple(store.key_events())
+    records.plans = tuple(store.verification_plans())
+    states = store.verification_states()
     for response in store.responses():
         department = response.department
+        state = states.get(department.id)
+        keying = store.second_keying(department.id) if state not in (None, NOT_SAMPLED, AWAITING_SECOND) else None
         records.append(
             DepartmentRecord(
                 response_id=response.id,
@@ -61,6 +71,9 @@ def _read_records(store: Store, confirmed_only: bool) -> Records:
                 reviewed=_pair(response.reviewed),
                 finalised=_pair(response.finalised),
                 updated=_pair(response.updated),
+                verification=state,
+                second_keyed=(keying.keyer, keying.completed.at if keying.completed else "") if keying else None,
+                adjudicated=_pair(keying.adjudicated) if keying else None,
             )
         )
     return records

@@ -90,6 +90,11 @@ class DepartmentRecord:
     reviewed: tuple[str, str] | None = None
     finalised: tuple[str, str] | None = None
     updated: tuple[str, str] | None = None
+    # Double entry (照合入力): the state key (survey.verification.status), who keyed second and
+    # who adjudicated, each (who, when). None: read without the store (synthetic records).
+    verification: str | None = None
+    second_keyed: tuple[str, str] | None = None
+    adjudicated: tuple[str, str] | None = None
 
 
 def _codes_known(question: Question, value: Value) -> bool:

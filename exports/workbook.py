@@ -2,7 +2,8 @@
 
 Sheets: 集計 (every question: base, counts, shares, a native chart), 部局別 (the questions every
 department answers, by 部局), 自由記述 (every text, to quote), the counts sheet (e.g. 職員登録状況),
-回答一覧 (one row per department, the import layout), 変数一覧 (the codebook) and 入力状況.
+回答一覧 (one row per department, the import layout), 変数一覧 (the codebook), 入力状況 and
+入力者統計 (each keyer's speed and error rates from the double entry's keying events).
 
 Every cell is written by type with XlsxWriter in a workbook whose string conversions are off:
 user text is always ``write_string`` (an answer "=1+1" or a URL stays text), never ``write()``
@@ -26,7 +27,7 @@ from db.location import name_problem
 from survey import Questionnaire, QuestionType, Router
 
 from .records import read_records, scope_statement
-from .sheets import by_group, codebook, counts, rows, summary, texts
+from .sheets import by_group, codebook, counts, keyers, rows, summary, texts
 from .sheets import progress as progress_sheet
 from .sheets.common import CELL_LIMIT, Book, names, utf16_length
 from .tally import DepartmentRecord, tally_question, text_entries
@@ -134,7 +135,7 @@ def _write_workbook(
     router = router or Router(questionnaire)
     questions = questionnaire.questions
     has_counts = any(q.type is QuestionType.COUNTS for q in questions)
-    total_steps = len(questions) + (6 if has_counts else 5) + 1
+    total_steps = len(questions) + (7 if has_counts else 6) + 1
     done = 0
 
     def step() -> None:
@@ -167,6 +168,8 @@ def _write_workbook(
     codebook.write(book, questionnaire)
     step()
     progress_sheet.write(book, questionnaire, records, display)
+    step()
+    keyers.write(book, records, display)
     step()
     book.wb.close()
     step()

@@ -250,10 +250,14 @@ KEY_NAMES = {"tab": "Tab", "shift+tab": "Shift+Tab", "pagedown": "PgDn", "pageup
 async def test_help_lists_every_key_of_the_screens(store):
     from tui.screens.help import HELP_TEXT
 
-    for screen in (EntryScreen, SummaryScreen, DepartmentsScreen):
+    from tui.screens.keyers import KeyersScreen
+
+    for screen in (EntryScreen, SummaryScreen, DepartmentsScreen, KeyersScreen):
         for binding in screen.BINDINGS:
             for key in binding.key.split(","):
                 name = KEY_NAMES.get(key, key.upper() if key.startswith("f") else key)
+                if key.startswith("ctrl+"):
+                    name = "Ctrl+" + key[5:].upper()
                 if key in ("up", "down"):
                     name = {"up": "↑", "down": "↓"}[key]
                 assert name in HELP_TEXT, (screen.__name__, key)

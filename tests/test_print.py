@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(
     reason="LibreOffice (soffice) or poppler-utils (pdftotext, pdfinfo) is not installed",
 )
 
-SHEETS = ("集計", "部局別", "自由記述", "職員登録状況", "回答一覧", "変数一覧", "入力状況")
+SHEETS = ("集計", "部局別", "自由記述", "職員登録状況", "回答一覧", "変数一覧", "入力状況", "入力者統計")
 
 
 def to_pdf(book: Path) -> Path:

@@ -73,6 +73,12 @@ class ChoshoApp(App[None]):
             if not isinstance(screen, ModalScreen):
                 return
 
+    def panic(self, *renderables) -> None:
+        # A crash in a driver thread (the terminal's input) ends the app through panic(), which,
+        # unlike an error in a handler, leaves return_code unset: chosho would exit with 0.
+        self._return_code = 1
+        super().panic(*renderables)
+
     async def action_quit(self) -> None:
         """Ctrl+Q: text typed but not yet recorded is never dropped silently (asked once)."""
         from .screens.entry import EntryScreen

@@ -34,6 +34,8 @@ class PasteSafeParser(XTermParser):
         self._carry = ""
 
     def feed(self, data: str):
+        if not data:  # the terminal closed: Textual's parser ends on an empty feed
+            return super().feed(data)
         data, self._carry = self._carry + data, ""
         out: list[str] = []
         while data:
@@ -57,8 +59,13 @@ class PasteSafeParser(XTermParser):
                     break
                 out.append(clean_paste(data[:at], multiline=True) + END)
                 data, self._in_paste = data[at + len(END) :], False
-        return super().feed("".join(out))
-
+        text = "".join(out)
+        if not text:
+            # Everything held back (a lone ESC: the Escape key, or the start of a paste). Feeding
+            # "" would tell Textual's parser the input ended, and the next key then raised
+            # ParseError in the input thread: Esc closed the app in a real terminal.
+            return iter(())
+        return super().feed(text)
 
     def tick(self):
         # A lone ESC held back (it might begin the paste marker) is the Escape key after all.

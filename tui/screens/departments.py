@@ -30,6 +30,7 @@ class DepartmentsScreen(FilteredListScreen):
         Binding("f8", "queue", "確認待ち", id="list.queue"),
         Binding("f9", "export", "Excel出力", id="list.export"),
         Binding("escape", "clear_filter", "絞り込み解除", show=False),
+        Binding("ctrl+t", "keyers", "入力者統計", show=False, id="list.keyers"),
     ]
 
     def __init__(self, store: Store) -> None:
@@ -188,3 +189,8 @@ class DepartmentsScreen(FilteredListScreen):
                 self.query_one("#message", Static).update(f"照合対象を記録しました: {sample.description}")
 
         self.app.push_screen(SamplingDialog(self.store, self.current()), recorded)
+
+    def action_keyers(self) -> None:
+        from .keyers import KeyersScreen
+
+        self.app.push_screen(KeyersScreen(self.store))
