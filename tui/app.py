@@ -105,15 +105,19 @@ class ChoshoApp(App[None]):
 
 def run(args: argparse.Namespace) -> int:
     """Open the store named on the command line and run the app (errors handled by the CLI)."""
-    from tui.cli import _open
-
+    import gc
     import sys
+
+    from tui.cli import _open
 
     from .paste import install
 
     install()  # a bracketed paste with escape sequences stays one paste (see tui/paste.py)
     store = _open(args)
     app = ChoshoApp(store, ask_who=args.user is None)
+    # What is loaded by now (Textual, the questionnaire) lives as long as the app: keep it out of
+    # the garbage collector's full passes, each of which would otherwise walk all of it again.
+    gc.freeze()
     try:
         app.run()
     finally:
