@@ -666,3 +666,28 @@ def test_typed_brackets_are_never_read_as_markup(stores):
                 assert "要望 [/] [b]なし" in str(overview.get_row("Q10")[2])
 
     asyncio.run(run())
+
+
+# -- the footer at 80 columns --------------------------------------------------------------------
+
+
+def test_review_footer_fits_80_columns_with_the_palette_quit_and_help(stores):
+    async def run(a, b):
+        did = showcase(a, b)
+        async with ChoshoApp(b, ask_who=False).run_test(size=(80, 24)) as pilot:
+            app = pilot.app
+            await settle(pilot)
+            app.push_screen(ReviewScreen(b, did, "Q3", department_ids=[did]))
+            await settle(pilot)
+            from textual.widgets._footer import FooterKey
+
+            keys = {key.key_display: key for key in app.screen.query(FooterKey)}
+            for shown in ("^P", "^Q", "F1", "F2", "F8", "F9", "Esc"):
+                assert shown in keys, shown
+                assert keys[shown].region.right <= 80, (shown, keys[shown].region)
+            assert keys["^P"].description == "コマンド"
+            # What the footer leaves out is still in the command palette.
+            commands = {c.title for c in app.get_system_commands(app.screen)}
+            assert {"一覧", "確定"} <= commands
+
+    asyncio.run(run(*stores))
