@@ -182,3 +182,20 @@ async def test_a_click_on_the_cursor_line_opens_the_department(store):
         await pilot.click(RowList, offset=(20, 2))
         await pilot.pause()
         assert isinstance(app.screen, EntryScreen) and app.screen.response.department.name == name
+
+
+async def test_moving_the_cursor_in_a_scrolled_list_redraws_the_two_lines_it_touches():
+    app = _OneList(_rows(100))
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        table = app.query_one(RowList)
+        table.move_cursor(row=60)  # scrolls: row 60 is the last line in view
+        await pilot.pause()
+        top = round(table.scroll_y)
+        assert top > 0
+        redrawn = []
+        refresh = table.refresh
+        table.refresh = lambda *regions, **kw: (redrawn.extend(regions), refresh(*regions, **kw))[1]
+        table.move_cursor(row=58)  # within view: no scrolling, only two lines change
+        lines = sorted(region.y for region in redrawn)
+        assert lines == [58 - top + 1, 60 - top + 1]  # the widget's lines of rows 58 and 60

@@ -159,9 +159,7 @@ class RowList(ScrollView, can_focus=False):
 
     def _refresh_row(self, index: int) -> None:
         self._lines.pop((index, "cursor"), None)
-        y = index - round(self.scroll_y) + 1
-        if 1 <= y <= self._rows_in_view():
-            self.refresh_line(y)
+        self.refresh_line(index + 1)  # in the list's own lines (ScrollView takes the scroll off)
 
     def on_click(self, event: events.Click) -> None:
         index = round(self.scroll_y) + event.y - 1
