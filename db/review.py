@@ -17,9 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from survey import check_answer
-from survey.validation import Severity
-
 from .errors import RefusedError
 from .schema import STATUS_LABELS
 from .who import Stamp, person_key
@@ -200,6 +197,8 @@ class ReviewRules:
 
     def hard_errors(self, response: Response) -> list[str]:
         """Stored answers the form does not allow (e.g. entered before a definition fix)."""
+        from survey import Severity, check_answer
+
         messages = []
         for qid, value in response.answers.items():
             for problem in check_answer(self.questionnaire, qid, value):

@@ -10,23 +10,22 @@ their own entry), so every adapter (entry screens, review, import) obeys them al
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
 import sqlite3
 import stat
 import time
-import tomllib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from survey import BUILTIN_DEFINITION, DefinitionError, Questionnaire, Router, Value, check_answer, parse_definition
-from survey.answers import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Single, Text, decode, encode, is_complete
-from survey.validation import Severity
+# The questionnaire's classes are imported where they are used, not here: the app's first
+# screen (who is entering) opens the store before it needs them (see Store.questionnaire).
+from survey import BUILTIN_DEFINITION, DefinitionError
 
 from . import audit
 from .errors import ConflictError, RefusedError, StoreBusy, StoreError, StoreUnavailable
@@ -43,6 +42,9 @@ from .schema import (
 from .review import Flag, ReviewRules
 from .verification import VerificationRules
 from .who import Stamp, os_login, person_key
+
+if TYPE_CHECKING:
+    from survey import Questionnaire, Router, Value
 
 __all__ = [
     "AuditEntry",
@@ -124,6 +126,8 @@ class AuditEntry:
 
 
 def _state(value: Value) -> str:
+    from survey.answers import Blank, Invalid, NotApplicable
+
     if isinstance(value, Blank):
         return "blank"
     if isinstance(value, Invalid):
@@ -135,6 +139,8 @@ def _state(value: Value) -> str:
 
 def _load_value(text: str, question_id: str) -> Value:
     """A stored answer; one that no longer reads is reported, not a traceback."""
+    from survey.answers import decode
+
     try:
         return decode(json.loads(text))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -145,6 +151,8 @@ def _load_value(text: str, question_id: str) -> Value:
 
 
 def _dump(value: Value | None) -> str | None:
+    from survey.answers import encode
+
     return None if value is None else json.dumps(encode(value), ensure_ascii=False, sort_keys=True)
 
 
@@ -304,10 +312,13 @@ def open_store(
     *,
     definition: str | Path | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    defer_definition: bool = False,
 ) -> Store:
     """Open the database at ``path``, creating and seeding it if it is new or empty.
 
     ``definition``: the questionnaire to seed a new database with (default: the built-in one).
+    ``defer_definition``: read the stored questionnaire at its first use, not now (the app's
+    "who is entering" screen shows only its title); a damaged one is then reported there.
     Raises a StoreError subclass, with its Japanese message, for every fault it can foresee.
     """
     path = Path(path)
@@ -318,7 +329,7 @@ def open_store(
         raise translate(exc, path, doing="open") from exc
     store = Store(conn, path, who or os_login(), timeout=timeout)
     try:
-        store._prepare(definition)
+        store._prepare(definition, defer_definition)
     except BaseException:
         conn.close()
         raise
@@ -335,11 +346,12 @@ class Store(ReviewRules, VerificationRules):
         self.backup_made: Path | None = None
         self.questionnaire_id = 0
         self._questionnaire: Questionnaire | None = None
+        self._source = self._sha256 = self._title = ""
         self._router: Router | None = None
 
     # -- opening -------------------------------------------------------------------------
 
-    def _prepare(self, definition: str | Path | None) -> None:
+    def _prepare(self, definition: str | Path | None, defer: bool = False) -> None:
         share = network_share(self.path)
         if share:
             self.warnings.append(
@@ -377,7 +389,7 @@ class Store(ReviewRules, VerificationRules):
                             f"監査ログの保護（トリガー {'、'.join(restored)}）が外されていたため作り直しました。"
                             "その間に記録が書き換えられていないか、chosho verify で点検してください。"
                         )
-            self._load()
+            self._load(defer)
         except sqlite3.Error as exc:
             raise translate(exc, self.path, doing="open") from exc
 
@@ -422,7 +434,9 @@ class Store(ReviewRules, VerificationRules):
         ).fetchone()
         if not has_table:
             return None
-        return self.conn.execute("SELECT id, source, sha256 FROM questionnaires ORDER BY id DESC LIMIT 1").fetchone()
+        return self.conn.execute(
+            "SELECT id, source, sha256, title FROM questionnaires ORDER BY id DESC LIMIT 1"
+        ).fetchone()
 
     def _missing_triggers(self) -> list[str]:
         present = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
@@ -479,13 +493,22 @@ class Store(ReviewRules, VerificationRules):
             reader.close()
         return target
 
-    def _load(self) -> None:
+    def _load(self, defer: bool = False) -> None:
         row = self._questionnaire_row()
         assert row is not None
-        self.questionnaire_id = row[0]
+        self.questionnaire_id, self._source, self._sha256, self._title = row
+        if not defer:
+            self._parse_definition()
+
+    def _parse_definition(self) -> Questionnaire:
+        """The stored definition, read once (StoreUnavailable, in Japanese, when it cannot be)."""
         if self._questionnaire is None:
+            import tomllib
+
+            from survey import parse_definition
+
             try:
-                self._questionnaire = parse_definition(tomllib.loads(row[1]), source=f"db:{row[2][:12]}")
+                self._questionnaire = parse_definition(tomllib.loads(self._source), source=f"db:{self._sha256[:12]}")
             except (tomllib.TOMLDecodeError, DefinitionError, TypeError) as exc:
                 first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 raise StoreUnavailable(
@@ -493,10 +516,13 @@ class Store(ReviewRules, VerificationRules):
                     "データベースが壊れているか、外から書き換えられています。"
                     "バックアップから戻すか、管理者に連絡してください（chosho verify で点検できます）。"
                 ) from exc
+        return self._questionnaire
 
     def _seed(self, definition: Path) -> None:
         """Register the questionnaire and its departments (the caller holds the write lock)."""
         from survey import load_definition
+
+        import hashlib
 
         questionnaire = load_definition(definition)
         source = definition.read_text(encoding="utf-8")
@@ -536,12 +562,20 @@ class Store(ReviewRules, VerificationRules):
 
     @property
     def questionnaire(self) -> Questionnaire:
-        assert self._questionnaire is not None
-        return self._questionnaire
+        """The questionnaire, read from the database at the first use when opened with
+        ``defer_definition`` (raises StoreUnavailable if it cannot be read)."""
+        return self._questionnaire or self._parse_definition()
+
+    @property
+    def title(self) -> str:
+        """The questionnaire's title, without reading the whole definition."""
+        return self._questionnaire.title if self._questionnaire else self._title
 
     @property
     def router(self) -> Router:
         if self._router is None:
+            from survey import Router
+
             self._router = Router(self.questionnaire)
         return self._router
 
@@ -725,6 +759,8 @@ class Store(ReviewRules, VerificationRules):
 
     def overview(self) -> list[DepartmentState]:
         """Every department with its status, progress on its own route and open flags."""
+        from survey.answers import is_complete
+
         rows = self._read(
             "SELECT d.id, d.bukyoku, d.name, d.position, r.id, r.status, r.version, r.updated_by, r.updated_at,"
             " (SELECT count(*) FROM flags f WHERE f.response_id = r.id AND f.resolved_at IS NULL)"
@@ -823,6 +859,8 @@ class Store(ReviewRules, VerificationRules):
 
     def _refuse_unknown(self, question_id: object, value: object) -> None:
         """What no screen produces but a script on the store might: a KeyError or a foreign object."""
+        from survey.answers import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Single, Text
+
         if not isinstance(question_id, str) or question_id not in self.questionnaire:
             raise RefusedError(f"{question_id!r} という問いはこの調書にありません。")
         if not isinstance(value, (Blank, Invalid, NotApplicable, Single, Multi, Text, Grid, Counts)):
@@ -845,6 +883,8 @@ class Store(ReviewRules, VerificationRules):
         can store what the form does not allow. ``events``: the keying events (入力者統計) that
         led to this answer, stored in the same transaction.
         """
+        from survey import Severity, check_answer
+
         self._refuse_unknown(question_id, value)
         errors = [p for p in check_answer(self.questionnaire, question_id, value) if p.severity is Severity.ERROR]
         if errors:
@@ -878,6 +918,8 @@ class Store(ReviewRules, VerificationRules):
 
     def unfinished(self, answers: Mapping[str, Value]) -> list[str]:
         """Questions on the route of ``answers`` not entered in full (none, or rows still to key)."""
+        from survey.answers import is_complete
+
         route = self.router.route(answers)
         return [q for q in route.order if not is_complete(self.questionnaire.question(q), answers.get(q))]
 
@@ -954,6 +996,8 @@ class Store(ReviewRules, VerificationRules):
         The responses in ``entered`` (their route complete) become 入力済 in the same
         transaction, so review can start. Returns the number of answers stored.
         """
+        from survey import Severity, check_answer
+
         problems = []
         for response_id, answers in entries.items():
             for question_id, value in answers.items():

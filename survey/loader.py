@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .conditions import Condition, ConditionSyntaxError, comparisons, parse_condition
+from .errors import DefinitionError
 from .model import (
     CHOOSE_ROUTE,
     Check,
@@ -39,16 +40,6 @@ _QUESTION_KEYS = {
 _SKIP_KEYS = {"at", "when", "to", "note", "respondent_judgement"}
 _CHECK_KEYS = {"at", "when", "message"}
 _TYPE_NAMES = "、".join(t.value for t in QuestionType)
-
-
-class DefinitionError(ValueError):
-    """A definition file that cannot be used; ``problems`` lists every fault found."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        self.source = source
-        self.problems = problems
-        lines = "\n".join(f"- {p}" for p in problems)
-        super().__init__(f"調書定義 {source} に誤りがあります（{len(problems)}件）:\n{lines}")
 
 
 def load_definition(path: str | Path) -> Questionnaire:

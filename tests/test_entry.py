@@ -204,9 +204,9 @@ async def test_department_list_filters_by_typed_name(store):
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, DepartmentsScreen)
-        assert screen.query_one("DataTable").row_count == 58
+        assert screen.query_one("#departments").row_count == 58
         await press(pilot, "text:こども")
-        assert screen.query_one("DataTable").row_count == 4  # the group matches by 部局 too
+        assert screen.query_one("#departments").row_count == 4  # the group matches by 部局 too
         await press(pilot, "down", "enter")
         assert app.screen.response.department.name == "保育課"
 

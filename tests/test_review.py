@@ -25,6 +25,7 @@ from tui.screens.queue import ReviewQueueScreen, review_queue
 from tui.screens.review import ReviewScreen
 from tui.screens.summary import SummaryScreen
 from tui.widgets.folded import Folded
+from tui.widgets.row_list import RowList
 
 A, B = "佐藤", "鈴木"
 SIZE = (80, 24)
@@ -72,10 +73,8 @@ async def filter_list(pilot, name: str) -> None:
     await settle(pilot)
 
 
-def list_cell(app, department_id: int, column: int):
-    table = app.screen.query_one(DataTable)
-    # Cells are Text (never markup), cut and padded to their column's width.
-    return str(table.get_row(str(department_id))[column]).rstrip()
+def list_cell(app, department_id: int, column: int) -> str:
+    return app.screen.query_one(RowList).get_row(str(department_id))[column]
 
 
 # -- the whole cycle ---------------------------------------------------------------------------
@@ -357,7 +356,7 @@ async def _paper_view(a, b):
         await settle(pilot)
         await filter_list(pilot, "市民")  # 市民課 and 市民活動支援課… in list order
         visible = [s.department.id for s in app.screen.visible()]
-        app.screen.query_one(DataTable).move_cursor(row=visible.index(did))
+        app.screen.query_one(RowList).move_cursor(row=visible.index(did))
         await pilot.press("f7")
         await settle(pilot)
         review = app.screen
@@ -591,8 +590,8 @@ async def _queue(a, b):
         assert "確認待ち 1 · 疑義の解決 2 · 確定待ち 1" in str(screen.query_one("#progress").render())
 
         def names() -> list[str]:
-            table = screen.query_one(DataTable)
-            return [str(table.get_row_at(i)[2]).rstrip() for i in range(table.row_count)]
+            table = screen.query_one(RowList)
+            return [table.get_row_at(i)[2] for i in range(table.row_count)]
 
         assert names() == ["政策課", "人事課", "市民課", "総務課"]
         await type_text(pilot, "疑義")
@@ -667,3 +666,28 @@ def test_typed_brackets_are_never_read_as_markup(stores):
                 assert "要望 [/] [b]なし" in str(overview.get_row("Q10")[2])
 
     asyncio.run(run())
+
+
+# -- the footer at 80 columns --------------------------------------------------------------------
+
+
+def test_review_footer_fits_80_columns_with_the_palette_quit_and_help(stores):
+    async def run(a, b):
+        did = showcase(a, b)
+        async with ChoshoApp(b, ask_who=False).run_test(size=(80, 24)) as pilot:
+            app = pilot.app
+            await settle(pilot)
+            app.push_screen(ReviewScreen(b, did, "Q3", department_ids=[did]))
+            await settle(pilot)
+            from textual.widgets._footer import FooterKey
+
+            keys = {key.key_display: key for key in app.screen.query(FooterKey)}
+            for shown in ("^P", "^Q", "F1", "F2", "F8", "F9", "Esc"):
+                assert shown in keys, shown
+                assert keys[shown].region.right <= 80, (shown, keys[shown].region)
+            assert keys["^P"].description == "コマンド"
+            # What the footer leaves out is still in the command palette.
+            commands = {c.title for c in app.get_system_commands(app.screen)}
+            assert {"一覧", "確定"} <= commands
+
+    asyncio.run(run(*stores))

@@ -20,6 +20,7 @@ from survey.verification import ANSWER, LABELS, Cell, every_nth, third_value
 from survey.verification.status import AWAITING_ADJUDICATION, AWAITING_SECOND, VERIFIED
 from tests.store_support import FORM
 from tui.app import ChoshoApp
+from tui.widgets.row_list import RowList
 from tui.screens.adjudication import DONE, MOOT, NEEDED, OPEN, PENDING, AdjudicationScreen
 from tui.screens.departments import DepartmentsScreen
 from tui.screens.dialogs import ConfirmDialog
@@ -101,11 +102,17 @@ async def type_text(pilot, text: str) -> None:
 
 
 def headings(screen) -> list[str]:
+    """The column headings of the screen's table: the 突合 screen's DataTable, a list's RowList."""
+    rows = screen.query(RowList)
+    if rows:
+        return list(rows.first().headings)
     return [str(c.label) for c in screen.query_one(DataTable).columns.values()]
 
 
 def row_cells(screen, key: str) -> list[str]:
-    return [str(c).rstrip() for c in screen.query_one(DataTable).get_row(key)]
+    rows = screen.query(RowList)
+    table = rows.first() if rows else screen.query_one(DataTable)
+    return [str(c).rstrip() for c in table.get_row(key)]
 
 
 # -- 突合 ----------------------------------------------------------------------------------------

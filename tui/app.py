@@ -31,6 +31,12 @@ class ChoshoApp(App[None]):
         super().__init__()
         self.store = store
         self.ask_who = ask_who
+        self.failure: str | None = None  # why the app stopped on its own (printed by run())
+
+    def fail(self, message: str) -> None:
+        """Stop with a message for the terminal, as when the database cannot be opened."""
+        self.failure = message
+        self.exit(return_code=3)
 
     def get_key_display(self, binding: Binding) -> str:
         # As printed on the keyboard (F2, Esc, Tab), short enough for five keys and more at 80 columns.
@@ -38,11 +44,15 @@ class ChoshoApp(App[None]):
         return _KEY_DISPLAY.get(shown, shown.upper() if shown[:1] in "f^" else shown)
 
     def get_default_screen(self) -> Screen:
-        # The first screen is the app's base screen: nothing is drawn before it.
-        from .screens.departments import DepartmentsScreen
-        from .screens.who import WhoScreen
+        # The first screen is the app's base screen: nothing is drawn before it (and nothing
+        # imported for a screen that is not the first).
+        if self.ask_who:
+            from .screens.who import WhoScreen
 
-        return WhoScreen(self.store) if self.ask_who else DepartmentsScreen(self.store)
+            return WhoScreen(self.store)
+        from .screens.departments import DepartmentsScreen
+
+        return DepartmentsScreen(self.store)
 
     def on_mount(self) -> None:
         for warning in self.store.warnings:
@@ -125,21 +135,31 @@ class ChoshoApp(App[None]):
 
 def run(args: argparse.Namespace) -> int:
     """Open the store named on the command line and run the app (errors handled by the CLI)."""
-    from tui.cli import _open
-
+    import gc
     import sys
+
+    from tui.cli import _open
 
     from .paste import install
 
     install()  # a bracketed paste with escape sequences stays one paste (see tui/paste.py)
-    store = _open(args)
-    app = ChoshoApp(store, ask_who=args.user is None)
+    ask_who = args.user is None
+    # "Who is entering" shows only the questionnaire's title: it reads the definition after
+    # its first frame (WhoScreen.on_mount); the department list needs it at once.
+    store = _open(args, defer_definition=ask_who)
+    app = ChoshoApp(store, ask_who=ask_who)
+    # What is loaded by now (Textual, the questionnaire) lives as long as the app: keep it out of
+    # the garbage collector's full passes, each of which would otherwise walk all of it again.
+    gc.freeze()
     try:
         app.run()
     finally:
         store.close()
     # Textual reports an uncaught error by printing it and setting return_code; run() itself
     # returns normally, so without this a crash would end with status 0.
+    if app.failure:
+        print(f"chosho: {app.failure}", file=sys.stderr)
+        return app.return_code or 3
     if app.return_code:
         print(
             "chosho: 予期しないエラーで終了しました。記録済みの回答はデータベースに保存されています。",

@@ -12,32 +12,29 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from survey import (
-    BUILTIN_DEFINITION,
-    Blank,
-    DefinitionError,
-    Grid,
-    InputError,
-    Invalid,
-    NotApplicable,
-    Questionnaire,
-    QuestionType,
-    Router,
-    Single,
-    Value,
-    check_form,
-    load_definition,
-)
-from survey.answers import Counts, describe, normalize_digits, parse_cell, parse_code, parse_codes, parse_count, parse_text
+from typing import TYPE_CHECKING
 
-_EMPTY_WORDS = {
-    "無回答": Blank,
-    "blank": Blank,
-    "無効": Invalid,
-    "invalid": Invalid,
-    "非該当": NotApplicable,
-    "na": NotApplicable,
-}
+# Only the errors here: the questionnaire's classes are imported by the commands that use them
+# (the app's first screen does not).
+from survey import BUILTIN_DEFINITION, DefinitionError, InputError
+
+if TYPE_CHECKING:
+    from survey import Questionnaire, Value
+
+
+def _empty_words() -> dict:
+    from survey import Blank, Invalid, NotApplicable
+
+    return {
+        "無回答": Blank,
+        "blank": Blank,
+        "無効": Invalid,
+        "invalid": Invalid,
+        "非該当": NotApplicable,
+        "na": NotApplicable,
+    }
+
+
 _STATUS_MARKS = {"on": "〇", "pending": "△", "off": "－"}
 
 
@@ -174,6 +171,8 @@ def _pad(text: str, cells: int) -> str:
 
 
 def _load(path: Path | None) -> Questionnaire:
+    from survey import load_definition
+
     return load_definition(path or BUILTIN_DEFINITION)
 
 
@@ -221,13 +220,17 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def parse_answer_arg(questionnaire: Questionnaire, text: str) -> tuple[str, Value]:
+    from survey import Blank, Grid, Invalid, NotApplicable, QuestionType, Single
+    from survey.answers import Counts, normalize_digits, parse_cell, parse_code, parse_codes, parse_count, parse_text
+
     qid, sep, raw = text.partition("=")
     qid = qid.strip().upper()
     if not sep or qid not in questionnaire:
         raise InputError(f"「{text}」: 設問=回答 の形で、存在する設問番号を書いてください。")
     question = questionnaire.question(qid)
     raw, _, route_as = raw.partition("@")
-    empty = _EMPTY_WORDS.get(raw.strip().lower())
+    words = _empty_words()
+    empty = words.get(raw.strip().lower())
     if empty is not None:
         if not route_as or empty is NotApplicable:
             return qid, empty()
@@ -250,7 +253,7 @@ def parse_answer_arg(questionnaire: Questionnaire, text: str) -> tuple[str, Valu
             raise InputError(f"{qid} は {len(question.rows)} 行です。行の順にカンマ区切りで書いてください。")
         cells = {}
         for row, part in zip(question.rows, parts):
-            word = _EMPTY_WORDS.get(part.strip().lower())
+            word = words.get(part.strip().lower())
             cells[row.id] = word() if word in (Blank, Invalid) else parse_cell(question, part)
         return qid, Grid(cells)
     if len(parts) != len(question.items):
@@ -259,6 +262,9 @@ def parse_answer_arg(questionnaire: Questionnaire, text: str) -> tuple[str, Valu
 
 
 def cmd_route(args: argparse.Namespace) -> int:
+    from survey import Router, check_form
+    from survey.answers import describe
+
     questionnaire = _load(args.definition)
     answers = dict(parse_answer_arg(questionnaire, text) for text in args.answers)
     route = Router(questionnaire).route(answers)
@@ -277,11 +283,11 @@ def cmd_route(args: argparse.Namespace) -> int:
     return 1 if any(p.severity.value == "error" for p in problems) else 0
 
 
-def _open(args: argparse.Namespace):
+def _open(args: argparse.Namespace, *, defer_definition: bool = False):
     """The store named by --db / $CHOSHO_DB / ./chosho.sqlite, warnings printed."""
     from db import database_path, open_store
 
-    store = open_store(database_path(args.db), args.user)
+    store = open_store(database_path(args.db), args.user, defer_definition=defer_definition)
     for warning in store.warnings:
         print(f"注意: {warning}", file=sys.stderr)
     if store.backup_made:

@@ -10,6 +10,8 @@ Installed for the drivers that read a terminal (Linux, Windows) when the app sta
 
 from __future__ import annotations
 
+import sys
+
 from textual._xterm_parser import XTermParser
 
 from .keying import clean_paste
@@ -80,8 +82,7 @@ def install() -> None:
     from textual.drivers import linux_driver
 
     linux_driver.XTermParser = PasteSafeParser
-    try:
+    if sys.platform == "win32":  # importing it elsewhere loads ctypes for nothing
         from textual.drivers import win32
-    except ImportError:  # pragma: no cover - not on every platform
-        return
-    win32.XTermParser = PasteSafeParser
+
+        win32.XTermParser = PasteSafeParser

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from db import DepartmentState, Store, StoreError
 
 from ..keying import normalize
-from ..widgets.columns import Column, cell
-from ..widgets.verification import VERIFICATION_COLUMN, in_use, verification_label
+from ..widgets.columns import Column
+from ..widgets.row_list import RowList
+from ..widgets.verification import in_use, verification_column
 from .filtered import FilteredListScreen
 
 __all__ = ["DepartmentsScreen"]
+
+
+class _Line(NamedTuple):
+    state: DepartmentState
+    group: str  # the 部局, on the first line of its group only
+    updated: str  # when and by whom it last changed
 
 
 class DepartmentsScreen(FilteredListScreen):
@@ -33,6 +42,24 @@ class DepartmentsScreen(FilteredListScreen):
         Binding("ctrl+t", "keyers", "入力者統計", show=False, id="list.keyers"),
     ]
 
+    # The list's columns, in order: heading, width (fixed, or a share of what is left: 部局,
+    # 所属 and the last change, 所属 most; at 120 columns the longest names, 16 and 38 cells,
+    # are whole) and what a line shows there. A new column is one more line here.
+    COLUMNS = (
+        Column("部局", weight=2, least=8, most=16, value=lambda line: line.group),
+        Column("所属", weight=4, least=14, most=38, value=lambda line: line.state.department.name),
+        Column("状態", 6, value=lambda line: line.state.status_label),
+        Column("進捗", 5, value=lambda line: f"{line.state.answered}/{line.state.on_route}"),
+        Column("疑義", 4, value=lambda line: str(line.state.open_flags) if line.state.open_flags else ""),
+        Column("最終更新", weight=1, least=16, most=24, value=lambda line: line.updated),
+    )
+
+    def columns(self) -> tuple[Column, ...]:
+        if not self.verifying:
+            return self.COLUMNS
+        column = verification_column(lambda line: self.verification.get(line.state.department.id), lambda: self.widths[5])
+        return (*self.COLUMNS[:5], column, *self.COLUMNS[5:])
+
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
@@ -43,24 +70,9 @@ class DepartmentsScreen(FilteredListScreen):
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
         yield Input(placeholder="所属名・部局名で絞り込み（入力すると絞り込み、Enter で開く）", id="filter", compact=True)
-        yield DataTable(id="departments", cursor_type="row", zebra_stripes=True)
+        yield RowList(id="departments")
         yield Static("", id="message", markup=False)
         yield Footer(compact=True)
-
-    def columns(self) -> list[Column]:
-        # 部局, 所属 and the last change share what is left, 所属 most; at 120 columns the
-        # longest names (16 and 38 cells) are whole.
-        columns = [
-            Column("部局", weight=2, least=8, most=16),
-            Column("所属", weight=4, least=14, most=38),
-            Column("状態", 6),
-            Column("進捗", 5),
-            Column("疑義", 4),
-            Column("最終更新", weight=1, least=16, most=24),
-        ]
-        if self.verifying:
-            columns.insert(5, VERIFICATION_COLUMN)
-        return columns
 
     def reload(self) -> None:
         try:
@@ -89,34 +101,17 @@ class DepartmentsScreen(FilteredListScreen):
             if word in normalize(s.department.name).lower() or word in normalize(s.department.bukyoku).lower()
         ]
 
-    def fill(self) -> None:
-        table = self.query_one(DataTable)
-        current = self.current()
-        table.clear()
-        previous_group = None
+    def lines(self) -> list[tuple[int, _Line]]:
+        lines, previous_group = [], None
         for state in self.visible():
             dept = state.department
-            group = dept.bukyoku if dept.bukyoku != previous_group else ""
-            previous_group = dept.bukyoku
             updated = ""
             if state.updated:
                 # When first: a long name is cut with …, never the time.
                 updated = f"{state.updated.at[5:16].replace('T', ' ')} {self.store.display_name(state.updated.who)}"
-            cells = [
-                group,
-                dept.name,
-                state.status_label,
-                f"{state.answered}/{state.on_route}",
-                str(state.open_flags) if state.open_flags else "",
-                updated,
-            ]
-            if self.verifying:
-                cells.insert(5, verification_label(self.verification.get(dept.id), self.widths[5]))
-            table.add_row(*(cell(text, width) for text, width in zip(cells, self.widths)), key=str(dept.id))
-        if current is not None:
-            keys = [str(s.department.id) for s in self.visible()]
-            if str(current) in keys:
-                table.move_cursor(row=keys.index(str(current)))
+            lines.append((dept.id, _Line(state, dept.bukyoku if dept.bukyoku != previous_group else "", updated)))
+            previous_group = dept.bukyoku
+        return lines
 
     def action_open(self) -> None:
         from .entry import EntryScreen

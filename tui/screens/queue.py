@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from db import DepartmentState, Store, StoreError
 from survey import check_form
 
 from ..keying import normalize
-from ..widgets.columns import Column, cell
-from ..widgets.verification import VERIFICATION_COLUMN, in_use, verification_label
+from ..widgets.columns import Column
+from ..widgets.row_list import RowList
+from ..widgets.verification import in_use, verification_column, verification_label
 from .filtered import FilteredListScreen
 
 __all__ = ["QueueEntry", "ReviewQueueScreen", "review_queue"]
@@ -94,6 +95,22 @@ class ReviewQueueScreen(FilteredListScreen):
         Binding("escape", "back", "戻る", id="queue.back"),
     ]
 
+    # The queue's columns, in order (heading, width, what a line shows there, its style).
+    COLUMNS = (
+        Column("次の作業", 10, value=lambda e: e.step, style=lambda e: "bold" if e.step == READY else ""),
+        Column("部局", weight=2, least=6, most=16, value=lambda e: e.state.department.bukyoku),
+        Column("所属", weight=3, least=10, most=38, value=lambda e: e.state.department.name),
+        Column("状態", 6, value=lambda e: e.state.status_label),
+        Column("疑義", 4, value=lambda e: str(e.state.open_flags or ""), style=lambda e: "bold red"),
+        Column("要確認", 6, value=lambda e: str(e.warnings or ""), style=lambda e: "yellow"),
+        Column("入力者", weight=1, least=8, most=24, value=lambda e: e.entered_by + ("（自分）" if e.own else "")),
+    )
+
+    def columns(self) -> tuple[Column, ...]:
+        if not self.verifying:
+            return self.COLUMNS
+        return (*self.COLUMNS[:6], verification_column(lambda e: e.verification, lambda: self.widths[6]), *self.COLUMNS[6:])
+
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
@@ -103,23 +120,9 @@ class ReviewQueueScreen(FilteredListScreen):
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
         yield Input(placeholder="所属名・部局・状態・入力者・「疑義」「要確認」で絞り込み（Enter で確認）", id="filter")
-        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield RowList(id="queue")
         yield Static("", id="message", markup=False)
         yield Footer(compact=True)
-
-    def columns(self) -> list[Column]:
-        columns = [
-            Column("次の作業", 10),
-            Column("部局", weight=2, least=6, most=16),
-            Column("所属", weight=3, least=10, most=38),
-            Column("状態", 6),
-            Column("疑義", 4),
-            Column("要確認", 6),
-            Column("入力者", weight=1, least=8, most=24),
-        ]
-        if self.verifying:
-            columns.insert(6, VERIFICATION_COLUMN)
-        return columns
 
     def reload(self) -> None:
         try:
@@ -142,38 +145,19 @@ class ReviewQueueScreen(FilteredListScreen):
         words = normalize(self.query_one("#filter", Input).value).lower().split()
         return [e for e in self.entries if all(word in e.words for word in words)]
 
+    def lines(self) -> list[tuple[int, QueueEntry]]:
+        return [(entry.state.department.id, entry) for entry in self.visible()]
+
     def fill(self) -> None:
-        table = self.query_one(DataTable)
-        current = self.current()
-        table.clear()
-        shown = self.visible()
-        for entry in shown:
-            state = entry.state
-            dept = state.department
-            who = entry.entered_by + ("（自分）" if entry.own else "")
-            w = self.widths  # cells cut with "…" to the width the terminal gives (never markup)
-            cells = [
-                cell(entry.step, w[0], "bold" if entry.step == READY else ""),
-                cell(dept.bukyoku, w[1]),
-                cell(dept.name, w[2]),
-                cell(state.status_label, w[3]),
-                cell(str(state.open_flags) if state.open_flags else "", w[4], "bold red"),
-                cell(str(entry.warnings) if entry.warnings else "", w[5], "yellow"),
-                cell(who, w[-1]),
-            ]
-            if self.verifying:
-                cells.insert(6, cell(verification_label(entry.verification, w[6]), w[6], "yellow"))
-            table.add_row(*cells, key=str(dept.id))
-        keys = [str(e.state.department.id) for e in shown]
-        if current is not None and str(current) in keys:
-            table.move_cursor(row=keys.index(str(current)))
+        super().fill()
         message = self.query_one("#message", Static)
         if not self.entries:
             message.update("確認を待っている所属はありません（入力済の所属、疑義のある所属がここに並びます）。")
-        elif not shown:
+        elif not self.query_one(RowList).row_count:
             message.update("該当する所属がありません。絞り込みを変えてください（Esc で解除）。")
         else:
-            message.update("（自分）: 自分が入力・変更した所属は、自分では確認済にできません。" if any(e.own for e in shown) else "")
+            own = any(e.own for e in self.visible())
+            message.update("（自分）: 自分が入力・変更した所属は、自分では確認済にできません。" if own else "")
 
     def action_open(self) -> None:
         from .review import ReviewScreen

@@ -60,12 +60,14 @@ class ReviewScreen(Screen):
         Binding("f2", "flag", "疑義", id="review.flag"),
         Binding("f3", "resolve", "解決", id="review.resolve"),
         Binding("f5", "jump", "移動", show=False, id="review.jump"),
-        Binding("f6", "toggle_overview", "一覧", id="review.overview"),
+        # 一覧 and the lock keys (確定 / 解除) are in F1 and the command palette: with them the
+        # footer would not leave room for ^P at 80 columns.
+        Binding("f6", "toggle_overview", "一覧", show=False, id="review.overview"),
         Binding("f7", "department(-1)", "前の所属", show=False, id="review.previous_department"),
         Binding("f8", "department(1)", "次の所属", id="review.next_department"),
         Binding("f9", "sign_off", "確認済", id="review.sign_off"),
-        Binding("ctrl+f", "finalise", "確定", id="review.finalise"),
-        Binding("ctrl+u", "unlock", "解除", id="review.unlock"),
+        Binding("ctrl+f", "finalise", "確定", show=False, id="review.finalise"),
+        Binding("ctrl+u", "unlock", "解除", show=False, id="review.unlock"),
         Binding("escape", "back", "戻る", id="review.back"),
         Binding("ctrl+o", "open_original", "原本", show=False, id="review.original"),
     ]
@@ -132,7 +134,7 @@ class ReviewScreen(Screen):
                 yield Folded(id="review-notes")
             yield DataTable(id="overview", cursor_type="row", zebra_stripes=True)
         yield Folded(id="message")
-        yield Footer(compact=True, show_command_palette=False)
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#paper", VerticalScroll).can_focus = False  # arrows step questions

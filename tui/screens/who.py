@@ -24,7 +24,7 @@ class WhoScreen(Screen):
         default = self.known[0] if self.known else self.store.who
         with Vertical(classes="dialog"):
             yield Static(
-                f"{self.store.questionnaire.title}\n\n作業者の名前を確認して Enter を押してください。",
+                f"{self.store.title}\n\n作業者の名前を確認して Enter を押してください。",
                 classes="dialog-text",
                 markup=False,
             )
@@ -61,6 +61,13 @@ class WhoScreen(Screen):
         name = name.strip()
         if not name:
             self.query_one("#message", Static).update("作業者名を入力してください。")
+            return
+        try:
+            # The store was opened without reading the questionnaire (this screen shows only
+            # its title): the department list needs it. Unreadable, the app stops, as at open.
+            self.store.questionnaire
+        except StoreError as exc:
+            self.app.fail(str(exc))
             return
         try:
             self.store.remember_user(name)

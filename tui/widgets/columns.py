@@ -3,14 +3,15 @@
 A DataTable with fixed widths cuts a long name without a mark, and with automatic widths it
 grows past 80 columns. Here fixed columns keep their width, flexible ones share what is left
 (by weight, up to a limit), and every cell is cut with "…" and padded to its column's width.
-The padding also keeps DataTable's width bookkeeping linear: it measures the whole column
-again whenever a new cell is narrower than the widest so far, which for 58 rows of uneven
-names was most of the department list's first frame.
+The padding also keeps DataTable's width bookkeeping linear (summary, review): it measures the
+whole column again whenever a new cell is narrower than the widest so far. The department
+list and the queue draw their lines themselves (row_list.RowList) from the same widths.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
@@ -27,6 +28,8 @@ class Column(NamedTuple):
     weight: int = 1  # share of the rest, for a flexible column
     least: int = 4
     most: int = 0  # never wider than this (0: no limit)
+    value: Callable[[Any], str] | None = None  # what a row shows here (RowList screens)
+    style: Callable[[Any], str] | None = None  # a Rich style for that cell ("" for none)
 
 
 def clip(text: str, cells: int) -> str:

@@ -8,7 +8,7 @@ the 照合 its heading already says (照合入力待ち → 入力待ち).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rich.cells import cell_len
 
@@ -16,9 +16,16 @@ from survey.verification.status import LABELS, NOT_SAMPLED
 
 from .columns import Column, clip
 
-__all__ = ["VERIFICATION_COLUMN", "in_use", "verification_label"]
+__all__ = ["in_use", "verification_column", "verification_label"]
 
-VERIFICATION_COLUMN = Column("照合", weight=1, least=8, most=12)
+
+def verification_column(state_of: Callable[[object], str | None], width: Callable[[], int]) -> Column:
+    """The 照合 column for a list whose line gives its state through ``state_of``; ``width()``
+    is the column's width now (a narrow one drops the 照合 of the label)."""
+    return Column(
+        "照合", weight=1, least=8, most=12,
+        value=lambda line: verification_label(state_of(line), width()), style=lambda line: "yellow",
+    )
 
 
 def verification_label(state: str | None, width: int) -> str:

@@ -1,0 +1,75 @@
+"""The start (issue 12): "who is entering" opens the database without reading the questionnaire,
+so its first frame imports none of its classes; the department list reads it at once; a
+damaged stored definition still stops the app with its Japanese message and status 3."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from db import open_store
+from tui.app import ChoshoApp
+from tui.screens.departments import DepartmentsScreen
+from tui.screens.who import WhoScreen
+
+from .store_support import db_path, template_db  # noqa: F401 - fixtures
+
+REPO = Path(__file__).resolve().parents[1]
+DOMAIN = ("survey.answers", "survey.model", "survey.conditions", "survey.routing", "survey.loader", "tomllib")
+
+
+def _modules_after(code: str) -> set[str]:
+    script = f"import sys\n{code}\nprint(' '.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=REPO)
+    return set(out.stdout.split())
+
+
+def test_who_is_entering_opens_the_store_without_the_questionnaire(db_path):
+    modules = _modules_after(
+        "import tui.app, tui.cli\n"
+        "from db import open_store\n"
+        f"store = open_store({str(db_path)!r}, 'a', defer_definition=True)\n"
+        "assert store.title.startswith('ソーシャルメディア'), store.title\n"
+        "store.users()"
+    )
+    assert modules.isdisjoint(DOMAIN), modules & set(DOMAIN)
+    # Read at its first use, the same questionnaire as an eager open.
+    deferred, eager = open_store(db_path, "a", defer_definition=True), open_store(db_path, "b")
+    assert deferred.questionnaire == eager.questionnaire and deferred.title == eager.questionnaire.title
+    assert len(deferred.overview()) == 58
+    deferred.close()
+    eager.close()
+
+
+def _damage(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE questionnaires SET source = '[[[questions'")
+    conn.commit()
+    conn.close()
+
+
+async def test_a_damaged_definition_stops_the_app_after_who_is_entering(db_path):
+    _damage(db_path)
+    store = open_store(db_path, "a", defer_definition=True)  # opens: only the title is read
+    app = ChoshoApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, WhoScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, DepartmentsScreen)
+    assert app.return_code == 3
+    assert "保存されている調書定義が読めません" in app.failure
+    store.close()
+
+
+def test_the_command_reports_the_damaged_definition_with_status_3(db_path):
+    _damage(db_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--db", str(db_path), "--user", "a"],
+        capture_output=True, text=True, cwd=REPO, timeout=60, stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 3
+    assert "保存されている調書定義が読めません" in done.stderr and "Traceback" not in done.stderr
