@@ -360,11 +360,18 @@ class VerificationRules:
         return None
 
     def adjudication(self, department_id: int) -> Adjudication:
-        """The stored resolutions applied to the current comparison (``survey.verification.adjudication``)."""
-        from survey.verification import VerificationError, adjudicate
+        """The stored resolutions applied to the current comparison (``survey.verification.adjudication``).
 
+        A resolution the comparison no longer takes (the first entry was changed since — after a
+        flag, say — so that variable no longer differs) is left out: its difference is gone, or
+        shows as open again, and the adjudication is never stuck on it. It stays in the audit log.
+        """
+        from survey.verification import VerificationError, adjudicate, check_resolution
+
+        comparison = self.comparison(department_id)
+        current = [r for r in self.resolutions(department_id) if check_resolution(self.comparer, comparison, r) is None]
         try:
-            return adjudicate(self.comparer, self.comparison(department_id), self.resolutions(department_id))
+            return adjudicate(self.comparer, comparison, current)
         except VerificationError as exc:
             raise RefusedError(str(exc)) from exc
 

@@ -225,3 +225,23 @@ def test_taking_the_second_everywhere_gives_the_second_keying(people, changes):
     c.finish_adjudication(dept)
     assert dict(a.response(department_id=dept).answers) == second
     assert a.verification_state(dept) == VERIFIED
+
+
+def test_a_resolution_the_changed_first_entry_no_longer_needs_never_blocks_the_adjudication(people):
+    """A resolves a reviewer's 疑義 by correcting Q5 after B's keying: C had already taken the
+    second keying's Q5. The difference is gone; the stale resolution is left out, not an error."""
+    a, b, c = people["a"], people["b"], people["c"]
+    dept = a.departments()[6].id
+    _key_first(a, dept)
+    a.choose_for_verification("by_hand", chosen=[dept])
+    _key_second(b, dept, _changed(FORM, Q5=Single(3), Q13=Single(1)))
+    c.resolve(dept, take_second("Q5"))
+    response = a.response(department_id=dept)
+    a.save_answer(response.id, "Q5", Single(3), expected_version=response.version)  # now as B keyed it
+    result = c.adjudication(dept)
+    assert [d.name for d in result.unresolved] == ["Q13"]
+    c.resolve(dept, take_second("Q13"))
+    c.finish_adjudication(dept)
+    answers = a.response(department_id=dept).answers
+    assert (answers["Q5"], answers["Q13"]) == (Single(3), Single(1))
+    assert a.verification_state(dept) == VERIFIED
