@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from survey.verification import Adjudication, Comparer, Comparison, Event, Resolution, Sample
 
     from .keying import Keying, Plan
+    from .store import Department
 
 __all__ = ["VerificationRules"]
 
@@ -131,7 +132,7 @@ class VerificationRules:
             return None
         kid, keyer, live, version, started_at, completed_at, adj_by, adj_at = row
         answers, stamps = self._keyed_answers(kid)
-        department = self.response(department_id=department_id).department
+        department = self._department(department_id)  # not response(): the first entry stays unread
         return Keying(
             kid, department, keyer, bool(live), version, answers, stamps, Stamp(keyer, started_at),
             Stamp(keyer, completed_at) if completed_at else None, Stamp(adj_by, adj_at) if adj_at else None,
@@ -167,6 +168,14 @@ class VerificationRules:
             f"{name} は {self.who} さんが照合入力中です。照合入力を終えるまで、最初の入力は表示しません"
             "（所属一覧の F3 で照合入力を続けます）。"
         )
+
+    def _department(self, department_id: int) -> Department:
+        from .store import Department
+
+        rows = self._read("SELECT id, bukyoku, name, position FROM departments WHERE id = ?", (department_id,))
+        if not rows:
+            raise StoreError("指定の所属がありません。")
+        return Department(*rows[0])
 
     def second_keying_refusal(self, department_id: int) -> str | None:
         """Why the current person may not key (or go on keying) this department blind; None if they may."""
