@@ -9,7 +9,7 @@ import pytest
 from db import open_store
 from survey import Single
 from survey.verification import keyer_statistics
-from survey.verification.status import AWAITING_ADJUDICATION, VERIFIED
+from survey.verification.status import AWAITING_ADJUDICATION
 from tui.app import ChoshoApp
 from tui.screens.departments import DepartmentsScreen
 from tui.screens.dialogs import ChoiceDialog
@@ -134,18 +134,6 @@ async def test_live_check_counts_keyer_and_verifier_errors_as_cspro_does(db):
         assert rows["田中"].fields_checked == on_route
         assert {d.question for d in b.comparison(dept).differences} == {"Q6", "Q12"}
         assert b.verification_state(dept) == AWAITING_ADJUDICATION
-
-
-async def test_identical_second_keying_is_verified(db):
-    dept = _first_keying(db)
-    with open_store(db, "佐藤") as b:
-        app = ChoshoApp(b, ask_who=False)
-        async with app.run_test(size=(80, 24)) as pilot:
-            await _start(pilot, dept, "1")
-            await press(pilot, *FORM["keys"])
-            await press(pilot, "f9", "enter")
-        assert b.verification_state(dept) == VERIFIED
-        assert not b.comparison(dept).differences
 
 
 async def test_second_keying_resumes_where_it_stopped(db):
