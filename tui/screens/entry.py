@@ -484,8 +484,12 @@ class EntryScreen(Screen):
     def open_flags(self) -> list:
         return self.store.flags(self.response.id, open_only=True)
 
+    def write_answer(self, *args, **kwargs) -> int:
+        return self.store.save_answer(*args, **kwargs)
+
     def store_answer(self, value: Value, *, clear: tuple[str, ...], why: str | None) -> None:
-        self.store.save_answer(
+        """Store the answer with the keying events that led to it (one transaction)."""
+        self.write_answer(
             self.response.id,
             self.question_id,
             value,

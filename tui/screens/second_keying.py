@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from db import RefusedError, Store, StoreError
-from survey.answers import Value, is_complete
+from survey.answers import is_complete
 from survey.verification import LiveField, step_events
 
 from .dialogs import ChoiceDialog, ConfirmDialog
@@ -25,6 +25,13 @@ from .entry import EntryScreen
 from .summary import SummaryScreen
 
 __all__ = ["SecondKeyingScreen", "SecondKeyingSummary", "start_second_keying"]
+
+
+def _keying(store: Store, department_id: int):
+    keying = store.second_keying(department_id)
+    if keying is None:
+        raise RefusedError("この所属の照合入力は始まっていません。")
+    return keying
 
 
 def start_second_keying(screen: Screen, department_id: int) -> None:
@@ -77,10 +84,7 @@ class SecondKeyingScreen(EntryScreen):
     # -- what is keyed ---------------------------------------------------------------------
 
     def load(self):
-        keying = self.store.second_keying(self.department_id)
-        if keying is None:
-            raise RefusedError("この所属の照合入力は始まっていません。")
-        return keying
+        return _keying(self.store, self.department_id)
 
     def open_flags(self) -> list:
         return []  # the reviewer's doubts are about the first entry: blind means not shown
@@ -88,17 +92,8 @@ class SecondKeyingScreen(EntryScreen):
     def progress_prefix(self) -> str:
         return "【照合入力】"  # first, so the verifier always sees it (the mode is in the status)
 
-    def store_answer(self, value: Value, *, clear: tuple[str, ...], why: str | None) -> None:
-        self.store.save_second_answer(
-            self.response.id,
-            self.question_id,
-            value,
-            expected_version=self.response.version,
-            clear=clear,
-            why=why,
-            events=self.keying_log.accepted(self.question, value),
-        )
-        self.keying_log.stored()
+    def write_answer(self, *args, **kwargs) -> int:
+        return self.store.save_second_answer(*args, **kwargs)
 
     # -- the live check --------------------------------------------------------------------
 
@@ -169,10 +164,7 @@ class SecondKeyingSummary(SummaryScreen):
     heading = "照合入力の点検一覧"
 
     def load(self):
-        keying = self.store.second_keying(self.department_id)
-        if keying is None:
-            raise RefusedError("この所属の照合入力は始まっていません。")
-        return keying
+        return _keying(self.store, self.department_id)
 
     def open_flags(self) -> list:
         return []
