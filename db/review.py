@@ -255,6 +255,13 @@ class ReviewRules:
                 raise RefusedError(
                     f"状態が「{STATUS_LABELS[status]}」のため確定できません。確定できるのは「確認済」の所属だけです。"
                 )
+            # Chosen for a second keying after its sign-off: it is verified before it is final.
+            department_id = self.conn.execute(
+                "SELECT department_id FROM responses WHERE id = ?", (response_id,)
+            ).fetchone()[0]
+            verification = self.verification_refusal(department_id)
+            if verification:
+                raise RefusedError(verification.replace("確認済にできません", "確定できません"))
             version = self._bump(response_id, expected_version)
             self._set_status(response_id, "reviewed", "final", None)
             self.conn.execute(

@@ -245,3 +245,20 @@ def test_a_resolution_the_changed_first_entry_no_longer_needs_never_blocks_the_a
     answers = a.response(department_id=dept).answers
     assert (answers["Q5"], answers["Q13"]) == (Single(3), Single(1))
     assert a.verification_state(dept) == VERIFIED
+
+
+def test_a_department_chosen_after_its_sign_off_is_verified_before_it_is_final(people):
+    from .review_support import shown_all
+
+    a, b, c = people["a"], people["b"], people["c"]
+    dept = a.departments()[7].id
+    _key_first(a, dept)
+    response_id = a.response(department_id=dept).id
+    shown_all(c, response_id)
+    c.sign_off(response_id, expected_version=c.response(response_id=response_id).version)
+    a.choose_for_verification("by_hand", chosen=[dept])
+    with pytest.raises(RefusedError, match="照合入力（二人目の入力）がまだです.*確定できません"):
+        c.finalise(response_id, expected_version=c.response(response_id=response_id).version)
+    _key_second(b, dept, FORM)  # identical: 照合済
+    c.finalise(response_id, expected_version=c.response(response_id=response_id).version)
+    assert a.response(department_id=dept).status == "final"
