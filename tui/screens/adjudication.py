@@ -24,8 +24,10 @@ from textual.widgets import DataTable, Footer, Static
 
 from db import Store, StoreError
 from survey.verification import (
-    FIRST, INVALID, NOT_APPLICABLE, OFF_ROUTE, SECOND, Adjudication, Cell, Comparison, Resolution, take_first, take_second,
+    ANSWER, FIRST, INVALID, NOT_APPLICABLE, OFF_ROUTE, SECOND, Adjudication, Cell, Comparison, Resolution, take_first, take_second,
 )
+
+from survey.verification.cells import TICK
 
 from ..widgets.columns import Column, cell, share
 from ..widgets.folded import Folded
@@ -52,10 +54,14 @@ class Row:
     state: str  # OPEN, DONE, MOOT, NEEDED or PENDING
     problem: str = ""  # the resolved cells do not make a valid answer (yet)
     merged: tuple[str, ...] = ()  # a question's moot lines shown as one: their variables
+    kind: str = ""  # the variable's kind (a tick reads 1 / 0: shown with what it means)
 
 
-def short(cell_: Cell) -> str:
-    """A cell in a table column: the two 非該当 as the overview of the review says them."""
+def short(cell_: Cell, kind: str = "") -> str:
+    """A cell in a table column: the two 非該当 as the overview of the review says them, and
+    a multiple choice's tick with what it means (typed as 1 / 0 in the third-value dialog)."""
+    if kind == TICK and cell_.state == ANSWER and cell_.value in (0, 1):
+        return "1（選択）" if cell_.value == 1 else "0（選択なし）"
     if cell_.state == OFF_ROUTE:
         return "経路外"
     if cell_.state == NOT_APPLICABLE:
@@ -117,7 +123,7 @@ def adjudication_rows(store: Store, comparison: Comparison, result: Adjudication
             Row(
                 name, variable.label or name, question, name in comparer.routing,
                 comparison.first_cells[index], comparison.second_cells[index], resolution, state,
-                problems.get(question, "") if state != MOOT else "",
+                problems.get(question, "") if state != MOOT else "", kind=variable.kind,
             )
         )
     return _fold_moot(store, rows)
@@ -135,7 +141,7 @@ def _fold_moot(store: Store, rows: list[Row]) -> list[Row]:
             out[-1] = Row(
                 last.name, label, last.question, last.routing or row.routing,
                 last.first if last.first == row.first else _VARIES, last.second if last.second == row.second else _VARIES,
-                None, MOOT, "", names,
+                None, MOOT, "", names, kind=last.kind if last.kind == row.kind else "",
             )
             continue
         out.append(row)
@@ -281,8 +287,8 @@ class AdjudicationScreen(Screen):
             table.add_row(
                 cell(row.label, w[0], "dim" if row.state == MOOT else ""),
                 cell("経路" if row.routing else "", w[1], "bold cyan"),
-                cell(short(row.first), w[2], "dim" if row.state == MOOT else ""),
-                cell(short(row.second), w[3], "dim" if row.state == MOOT else ""),
+                cell(short(row.first, row.kind), w[2], "dim" if row.state == MOOT else ""),
+                cell(short(row.second, row.kind), w[3], "dim" if row.state == MOOT else ""),
                 cell(settled, w[4], "bold red" if row.problem else style),
                 key=row.name,
             )
@@ -310,8 +316,8 @@ class AdjudicationScreen(Screen):
         paragraphs = [
             (Text(f"{row.name} ", style="bold"),
              Text(f"{row.label}{'（経路を決める回答）' if row.routing else ''} · {row.state}{settled}")),
-            ("1回目 ", short(row.first) if row.merged else row.first.describe()),
-            ("2回目 ", short(row.second) if row.merged else row.second.describe()),
+            ("1回目 ", short(row.first, row.kind) if row.merged or row.kind == TICK else row.first.describe()),
+            ("2回目 ", short(row.second, row.kind) if row.merged or row.kind == TICK else row.second.describe()),
         ]
         if row.merged:
             paragraphs.append(("項目 ", "、".join(row.merged)))
