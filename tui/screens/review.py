@@ -188,7 +188,8 @@ class ReviewScreen(Screen):
         position = self.department_ids.index(self.department_id) + 1
         flags = len(self.open_flags())
         warnings = len({p.question for p in self.problems if p.kind not in _MARKED})
-        view = "一覧" if self.in_overview else self.question_id
+        # F6 is not in the footer (no room at 80 columns): the way back is named where one looks.
+        view = "一覧（F6 で一問ずつ）" if self.in_overview else self.question_id
         held = bool(self.verification_refusal) and response.status == "entered"
         # Where double entry stands; when it holds the sign-off, the line below says why instead.
         checked = f" · {LABELS[self.verification]}" if self.verification != NOT_SAMPLED and not held else ""
