@@ -179,3 +179,28 @@ async def test_the_verifier_is_not_shown_the_first_entry_while_keying_blind(db):
         # the first keyer is not keying blind: nothing is refused to them
         with open_store(db, "田中") as a:
             assert a.blind_refusal(dept) is None
+
+
+async def test_keystrokes_that_cannot_be_stored_are_reported_not_swallowed(db, monkeypatch):
+    """Keys pressed and nothing stored, then Esc: the keystrokes go to the store on leaving; if
+    the store refuses them, the clerk is told (the answers are safe), and the app goes on."""
+    from db import StoreBusy
+
+    dept = _first_keying(db)
+    with open_store(db, "田中") as a:
+        app = ChoshoApp(a, ask_who=False)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            from tui.screens.entry import EntryScreen
+
+            app.push_screen(EntryScreen(a, dept, "Q10"))
+            await pilot.pause()
+
+            def busy(events):
+                raise StoreBusy("データベースが使用中です。")
+
+            monkeypatch.setattr(a, "record_events", busy)
+            await press(pilot, "tab", "shift+tab", "escape")
+            await pilot.pause()
+            assert isinstance(app.screen, DepartmentsScreen)
+            assert any("打鍵記録" in n.message and "回答は保存済み" in n.message for n in app._notifications)
+            assert app.is_running

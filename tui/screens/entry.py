@@ -506,8 +506,11 @@ class EntryScreen(Screen):
         if events:
             try:
                 self.store.record_events(events)
-            except StoreError:
-                pass  # statistics only; the answers are already stored
+            except StoreError as exc:  # the answers are stored already; only the count is short
+                self.app.notify(
+                    f"入力者統計の打鍵記録（{len(events)} 件）を保存できませんでした。回答は保存済みです。\n{exc}",
+                    severity="warning", timeout=10, markup=False,
+                )
 
     def _save(self, value: Value, advance: bool, clear: tuple[str, ...] = (), by_key: bool = False) -> None:
         try:

@@ -24,7 +24,7 @@ class FilteredListScreen(Screen):
     width rule and ``value`` (what a line shows there; ``style`` optionally). It provides
     ``reload()`` (read the store, then ``fill()``), ``lines()`` (the lines the filter leaves, as
     ``(department id, line)`` pairs, each line what the columns' ``value`` reads) and
-    ``action_open()``.
+    ``action_open()`` (Enter, a click on the cursor's row).
     """
 
     BINDINGS = [
@@ -112,6 +112,3 @@ class FilteredListScreen(Screen):
 
     def action_clear_filter(self) -> None:
         self.query_one("#filter", Input).value = ""
-
-    def action_open(self) -> None:
-        raise NotImplementedError
