@@ -899,22 +899,26 @@ class Store(ReviewRules, VerificationRules):
                 self._withdraw_sign_off(response_id)
             for qid in clear:
                 self._clear(response_id, qid, why or "経路の変更により非該当")
-            old = self.conn.execute(
-                "SELECT value FROM answers WHERE response_id = ? AND question_id = ?", (response_id, question_id)
-            ).fetchone()
-            new = _dump(value)
-            self.conn.execute(
-                "INSERT INTO answers (response_id, question_id, state, value, entered_by, entered_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(response_id, question_id) DO UPDATE SET"
-                " state = excluded.state, value = excluded.value,"
-                " entered_by = excluded.entered_by, entered_at = excluded.entered_at",
-                (response_id, question_id, _state(value), new, self.who, now()),
-            )
-            self._log(response_id, question_id, "answer", old[0] if old else None, new, why)
+            self._put(response_id, question_id, value, why)
             self._insert_events(events)
             if status == "entered":  # a signed-off form goes back to 入力済, as the issue asks
                 self._reopen_if_unfinished(response_id, before, (question_id,))
         return version
+
+    def _put(self, response_id: int, question_id: str, value: Value, why: str | None) -> None:
+        """Write one answer (new or replacing) and log it with the value it replaced."""
+        old = self.conn.execute(
+            "SELECT value FROM answers WHERE response_id = ? AND question_id = ?", (response_id, question_id)
+        ).fetchone()
+        new = _dump(value)
+        self.conn.execute(
+            "INSERT INTO answers (response_id, question_id, state, value, entered_by, entered_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(response_id, question_id) DO UPDATE SET"
+            " state = excluded.state, value = excluded.value,"
+            " entered_by = excluded.entered_by, entered_at = excluded.entered_at",
+            (response_id, question_id, _state(value), new, self.who, now()),
+        )
+        self._log(response_id, question_id, "answer", old[0] if old else None, new, why)
 
     def unfinished(self, answers: Mapping[str, Value]) -> list[str]:
         """Questions on the route of ``answers`` not entered in full (none, or rows still to key)."""

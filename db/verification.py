@@ -34,13 +34,20 @@ if TYPE_CHECKING:
     from .keying import Keying, Plan
     from .store import Department
 
-__all__ = ["VerificationRules"]
+__all__ = ["VerificationRules", "first_keyer_of"]
 
 SECOND_KEYING = "照合入力"
 
 
 def _at(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def first_keyer_of(response, question_id: str) -> str | None:
+    """Whose first entry a check of this question is charged to: who stored its answer, else
+    who marked the form 入力済."""
+    stamp = response.stamps.get(question_id)
+    return stamp.who if stamp else (response.entered.who if response.entered else None)
 
 
 class VerificationRules:
@@ -386,7 +393,7 @@ class VerificationRules:
 
     def resolve(self, department_id: int, resolution: Resolution) -> None:
         """Record (or change) the adjudicator's choice for one differing variable."""
-        from survey.verification import OTHER, check_resolution
+        from survey.verification import check_resolution
 
         from .keying import cell_to_json
 
@@ -395,12 +402,8 @@ class VerificationRules:
             raise RefusedError(problem)
         comparison = self.comparison(department_id)
         problem = check_resolution(self.comparer, comparison, resolution)
-        if problem:
+        if problem:  # a third value that is neither keying's without a reason, too
             raise RefusedError(problem)
-        if resolution.choice == OTHER and not resolution.reason.strip():
-            difference = comparison.difference(resolution.variable)
-            if difference is not None and resolution.value not in (difference.first, difference.second):
-                raise RefusedError("どちらの入力とも違う値にするときは、理由を入力してください。")
         keying = self.second_keying(department_id)
         assert keying is not None
         response_id = self.response(department_id=department_id).id
@@ -422,8 +425,6 @@ class VerificationRules:
     def finish_adjudication(self, department_id: int) -> Adjudication:
         """Write the settled result into the department's answers; the two keyings stay as they are."""
         from survey.verification import FIRST, OTHER, SECOND
-
-        from .store import _dump, _state
 
         problem = self.adjudicator_problem(department_id)
         if problem:
@@ -447,15 +448,8 @@ class VerificationRules:
                 changed = True
                 if new is None:
                     self._clear(response.id, qid, "突合の結果")
-                    continue
-                self.conn.execute(
-                    "INSERT INTO answers (response_id, question_id, state, value, entered_by, entered_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(response_id, question_id) DO UPDATE SET"
-                    " state = excluded.state, value = excluded.value,"
-                    " entered_by = excluded.entered_by, entered_at = excluded.entered_at",
-                    (response.id, qid, _state(new), _dump(new), self.who, self._now()),
-                )
-                self._log(response.id, qid, "answer", _dump(old) if old is not None else None, _dump(new), "突合の結果")
+                else:
+                    self._put(response.id, qid, new, "突合の結果")
             if changed and status == "reviewed":
                 self._withdraw_sign_off(response.id)
             self.conn.execute(
@@ -471,14 +465,14 @@ class VerificationRules:
                 keyer_wrong = [q for q, c in by_question.items() if SECOND in c or OTHER in c]
                 verifier_wrong = [q for q, c in by_question.items() if FIRST in c or OTHER in c]
                 self._insert_events(self._verified_events(response, keying, keyer_wrong, kind="keyer_error"))
-                self._insert_events(self._verified_events(response, keying, verifier_wrong, kind="verifier_error",
-                                                          person=keying.keyer))
+                self._insert_events(self._verified_events(response, keying, verifier_wrong, kind="verifier_error"))
         return result
 
     # -- where a department stands ---------------------------------------------------------
 
-    def verification_states(self) -> dict[int, str]:
-        """Every department's state (``survey.verification.status``), for the list, queue and export."""
+    def verification_states(self, only: int | None = None) -> dict[int, str]:
+        """Every department's state (``survey.verification.status``), for the list, queue and export
+        (``only``: that department's alone)."""
         from survey.verification.status import verification_state
 
         targets = self.verification_targets()
@@ -487,8 +481,7 @@ class VerificationRules:
             for row in self._read("SELECT department_id, completed_at, adjudicated_at FROM keyings")
         }
         states = {}
-        for department in self.departments():
-            did = department.id
+        for did in [only] if only is not None else [d.id for d in self.departments()]:
             keying = keyings.get(did)
             complete = bool(keying and keying[0])
             settled = bool(keying and keying[1]) or (complete and self.comparison(did).identical)
@@ -498,15 +491,7 @@ class VerificationRules:
         return states
 
     def verification_state(self, department_id: int) -> str:
-        from survey.verification.status import verification_state
-
-        row = self._keying_row(department_id)
-        complete = bool(row and row[5])
-        settled = bool(row and row[7]) or (complete and self.comparison(department_id).identical)
-        return verification_state(
-            sampled=department_id in self.verification_targets(), second_started=row is not None,
-            second_complete=complete, settled=settled,
-        )
+        return self.verification_states(only=department_id)[department_id]
 
     def verification_refusal(self, department_id: int) -> str | None:
         """Why a department may not be signed off yet for its double entry; None if it may."""
@@ -516,26 +501,22 @@ class VerificationRules:
 
     # -- keying events ---------------------------------------------------------------------
 
-    def _verified_events(self, response, keying: Keying, questions: Iterable[str], *, kind: str,
-                         person: str | None = None) -> list[tuple]:
-        """Event rows charged to the first keyer of each question (the one whose entry was checked)."""
-        at = self._now()
-        rows = []
-        for qid in questions:
-            stamp = response.stamps.get(qid)
-            keyer = stamp.who if stamp else (response.entered.who if response.entered else None)
-            rows.append((person or keying.keyer, at, response.department.id, kind, qid, keyer))
-        return rows
+    def _verified_events(self, response, keying: Keying, questions: Iterable[str], *, kind: str) -> list[Event]:
+        """The verifier's events on these questions, each charged to the question's first keyer."""
+        from survey.verification import Event
 
-    def _insert_events(self, events: Iterable) -> None:
-        """Events as ``Event`` (department = the department's id as text) or ready rows."""
-        rows = []
-        for event in events:
-            if isinstance(event, tuple):
-                rows.append(event)
-            else:
-                rows.append((event.person, event.at.isoformat(timespec="milliseconds"), int(event.department),
-                             event.kind, event.field or None, event.keyer))
+        at = datetime.fromisoformat(self._now())
+        return [
+            Event(keying.keyer, at, str(response.department.id), kind, qid, first_keyer_of(response, qid))
+            for qid in questions
+        ]
+
+    def _insert_events(self, events: Iterable[Event]) -> None:
+        """Store events (``Event.department``: the department's id, as text)."""
+        rows = [
+            (e.person, e.at.isoformat(timespec="milliseconds"), int(e.department), e.kind, e.field or None, e.keyer)
+            for e in events
+        ]
         if rows:
             self.conn.executemany(
                 "INSERT INTO key_events (person, at, department_id, kind, field, keyer) VALUES (?, ?, ?, ?, ?, ?)",

@@ -136,7 +136,7 @@ class DepartmentsScreen(FilteredListScreen):
         department_id = self.current()
         if department_id is None:
             return
-        problem = SummaryScreen.refusal(self.store, department_id)
+        problem = self.store.blind_refusal(department_id)  # keying it blind: not its first entry
         if problem:
             self.query_one("#message", Static).update(problem)
             return

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from db import RefusedError, Store, StoreError
+from db.verification import first_keyer_of
 from survey.answers import is_complete
 from survey.verification import LiveField, step_events
 
@@ -119,8 +120,7 @@ class SecondKeyingScreen(EntryScreen):
             self._flagged(step.message)
             return False
         self._settled[qid] = cells
-        stamp = self._first.stamps.get(qid)
-        keyer = stamp.who if stamp else (self._first.entered.who if self._first.entered else "")
+        keyer = first_keyer_of(self._first, qid) or ""
         # Stored with the next answer (one transaction a field, as in the first keying), or
         # when the screen is left (the summary's F9 needs every verdict: see _to_summary).
         self.keying_log.add(step_events(

@@ -72,10 +72,6 @@ class SummaryScreen(Screen):
     def load(self):
         return self.store.response(department_id=self.department_id)
 
-    @staticmethod
-    def refusal(store: Store, department_id: int) -> str | None:
-        """Why this person may not see the summary (keying the department blind), else None."""
-        return store.blind_refusal(department_id)
 
     def open_flags(self) -> list:
         return self.store.flags(self.response.id, open_only=True)
