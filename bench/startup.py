@@ -46,11 +46,31 @@ Minimal().run(headless=True)
 
 # chosho as started: `chosho --db FILE` shows "who is entering" first; `--user NAME` skips it
 # and starts on the department list. Both are timed until their first screen has been drawn.
+# Nothing of chosho is imported before main(), so that it imports (and pauses the garbage
+# collector, see tui/cli.py) in the order the `chosho` command does: its first screens are
+# timed as soon as something imports them.
 CHOSHO = """
+import builtins
 import sys
-import tui.app
-from tui.screens.departments import DepartmentsScreen
-from tui.screens.who import WhoScreen
+
+# What to patch, once its module has defined it: the app (to run headless), the first screens.
+PENDING = {("tui.app", "ChoshoApp"), ("tui.screens.who", "WhoScreen"), ("tui.screens.departments", "DepartmentsScreen")}
+_import = builtins.__import__
+
+def watching(name, *args, **kwargs):
+    module = _import(name, *args, **kwargs)
+    for module_name, class_name in list(PENDING):
+        defined = getattr(sys.modules.get(module_name), class_name, None)
+        if defined is not None:
+            PENDING.discard((module_name, class_name))
+            headless(defined) if class_name == "ChoshoApp" else timed(defined)
+    if not PENDING:
+        builtins.__import__ = _import
+    return module
+
+def headless(app_class):
+    run = app_class.run
+    app_class.run = lambda self, **kw: run(self, headless=True)
 
 def timed(screen_class):
     # Textual calls on_mount of every class in the MRO that defines one: call only this
@@ -68,10 +88,7 @@ def done(app):
     print("ready", "pandas" in sys.modules, flush=True)
     app.exit()
 
-timed(DepartmentsScreen)
-timed(WhoScreen)
-run = tui.app.ChoshoApp.run
-tui.app.ChoshoApp.run = lambda self, **kw: run(self, headless=True)
+builtins.__import__ = watching
 from tui.cli import main
 sys.exit(main(["--db", *sys.argv[1:]]))
 """

@@ -54,6 +54,15 @@ class ChoshoApp(App[None]):
 
         return DepartmentsScreen(self.store)
 
+    def on_ready(self) -> None:
+        # The first screen is drawn: what is loaded by now (Textual, the questionnaire) lives as
+        # long as the app, so it is kept out of the collector's later passes, which resume here
+        # (paused for the start by cli.cmd_app).
+        import gc
+
+        gc.freeze()
+        gc.enable()
+
     def on_mount(self) -> None:
         for warning in self.store.warnings:
             self.notify(warning, title="注意", severity="warning", timeout=30, markup=False)
@@ -135,7 +144,6 @@ class ChoshoApp(App[None]):
 
 def run(args: argparse.Namespace) -> int:
     """Open the store named on the command line and run the app (errors handled by the CLI)."""
-    import gc
     import sys
 
     from tui.cli import _open
@@ -148,9 +156,6 @@ def run(args: argparse.Namespace) -> int:
     # its first frame (WhoScreen.on_mount); the department list needs it at once.
     store = _open(args, defer_definition=ask_who)
     app = ChoshoApp(store, ask_who=ask_who)
-    # What is loaded by now (Textual, the questionnaire) lives as long as the app: keep it out of
-    # the garbage collector's full passes, each of which would otherwise walk all of it again.
-    gc.freeze()
     try:
         app.run()
     finally:
