@@ -59,7 +59,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: 指定に誤りがあります: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
+    """The command line; without ``with_commands``, only the app's own options (see ``main``)."""
     parser = _Parser(
         prog="chosho",
         description="調書（監査アンケート）の入力・点検・集計。既定では内蔵の調書定義"
@@ -73,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--user", metavar="名前", help="作業者名。省略時は OS のログイン名")
     parser.set_defaults(handler=cmd_app)
+    if not with_commands:
+        return parser
     commands = parser.add_subparsers(dest="command", title="コマンド", metavar="コマンド", parser_class=_Parser)
 
     check = commands.add_parser("check", help="調書定義ファイルを点検し、概要を表示します")
@@ -351,8 +354,22 @@ def cmd_attach(args: argparse.Namespace) -> int:
     return run_attach(args, _open)
 
 
+def _app_start(argv: Sequence[str]) -> bool:
+    """True when ``argv`` only names the database and the worker, as the app's start does:
+    the ten commands' parsers (a few milliseconds of the start) are then not built."""
+    rest = list(argv)
+    while rest:
+        token = rest.pop(0)
+        if token in ("--db", "--user") and rest:
+            rest.pop(0)
+        elif not token.startswith(("--db=", "--user=")):
+            return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(with_commands=not _app_start(argv))
     args = parser.parse_args(argv)
     from db.errors import StoreError  # light: no SQLite or sqlite-utils import
 
