@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["COLUMNS", "GENESIS", "ChainBreak", "append", "chain_rows", "entry_hash", "first_break", "head"]
 
@@ -64,8 +64,7 @@ def head(conn: sqlite3.Connection) -> tuple[int, str]:
     return count, (last[0] or "") if last else GENESIS
 
 
-@dataclass(frozen=True)
-class ChainBreak:
+class ChainBreak(NamedTuple):
     """The first entry that does not match: its position (1-based), id and row, and why."""
 
     position: int

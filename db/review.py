@@ -14,8 +14,7 @@ Mixed into ``Store``, so every adapter gets the same rules. People are compared 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import RefusedError
 from .schema import STATUS_LABELS
@@ -27,8 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["Flag", "ReviewRules"]
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(NamedTuple):
     id: int
     response_id: int
     question_id: str

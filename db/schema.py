@@ -59,7 +59,9 @@ TRIGGERS = {
     ),
 }
 
-MIGRATION_NAMES = ("m001_core", "m002_review", "m003_audit_chain", "m004_originals", "m005_verification")
+MIGRATION_NAMES = (
+    "m001_core", "m002_review", "m003_audit_chain", "m004_originals", "m005_verification", "m006_progress"
+)
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 
 
@@ -260,7 +262,20 @@ def _m005_verification(db: "Database") -> None:
     db["key_events"].create_index(["person", "at"])
 
 
-MIGRATION_STEPS = (_m001_core, _m002_review, _m003_audit_chain, _m004_originals, _m005_verification)
+def _m006_progress(db: "Database") -> None:
+    """Each department's progress on its route (answered / on the route), as the department list
+    shows it, kept with the version it was computed at (``progress_version``): the list is drawn
+    from SQL alone, without reading the questionnaire or routing 58 departments before its first
+    frame. The store computes it (one routing engine) in every write transaction that changes
+    the department, and on migrating; a row whose ``progress_version`` is not its ``version``
+    is routed again when read (Store.overview), and ``chosho verify`` checks every row."""
+    for column in ("progress_version", "answered", "on_route"):
+        db["responses"].add_column(column, int)
+
+
+MIGRATION_STEPS = (
+    _m001_core, _m002_review, _m003_audit_chain, _m004_originals, _m005_verification, _m006_progress
+)
 
 
 def migrations() -> "Migrations":

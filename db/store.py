@@ -18,10 +18,9 @@ import stat
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 # The questionnaire's classes are imported where they are used, not here: the app's first
 # screen (who is entering) opens the store before it needs them (see Store.questionnaire).
@@ -65,16 +64,16 @@ def now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-@dataclass(frozen=True)
-class Department:
+# The store's records are rows as read: immutable NamedTuples, which (unlike frozen dataclasses,
+# a code generation each) cost next to nothing to define on the way to the first screen.
+class Department(NamedTuple):
     id: int
     bukyoku: str
     name: str
     position: int
 
 
-@dataclass(frozen=True)
-class Response:
+class Response(NamedTuple):
     """One department's entry as read at ``version``."""
 
     id: int
@@ -93,8 +92,7 @@ class Response:
         return STATUS_LABELS[self.status]
 
 
-@dataclass(frozen=True)
-class DepartmentState:
+class DepartmentState(NamedTuple):
     """A line of the department list."""
 
     department: Department
@@ -111,8 +109,7 @@ class DepartmentState:
         return STATUS_LABELS[self.status]
 
 
-@dataclass(frozen=True)
-class AuditEntry:
+class AuditEntry(NamedTuple):
     id: int
     at: str
     who: str
@@ -348,6 +345,7 @@ class Store(ReviewRules, VerificationRules):
         self._questionnaire: Questionnaire | None = None
         self._source = self._sha256 = self._title = ""
         self._router: Router | None = None
+        self._touched: set[int] = set()  # responses changed in the write transaction under way
 
     # -- opening -------------------------------------------------------------------------
 
@@ -468,6 +466,8 @@ class Store(ReviewRules, VerificationRules):
                 self._log(None, None, action, str(version), str(SCHEMA_VERSION), "スキーマ更新")
             if self._questionnaire_row() is None:
                 self._seed(Path(definition) if definition else BUILTIN_DEFINITION)
+            self._load(defer=True)
+            self._touched.update(self._stale_progress())  # new, or migrated from before m006
             missing = self._missing_triggers()
             if missing:  # pragma: no cover - ensure_triggers just ran
                 raise StoreUnavailable("監査ログの保護（トリガー）を作れませんでした: " + "、".join(missing))
@@ -594,6 +594,8 @@ class Store(ReviewRules, VerificationRules):
             raise translate(exc, self.path, doing=doing) from exc
         try:
             yield
+            if self._touched:
+                self._record_progress(self._touched)
             conn.execute("COMMIT")
         except BaseException as exc:
             if conn.in_transaction:
@@ -604,6 +606,8 @@ class Store(ReviewRules, VerificationRules):
             if isinstance(exc, sqlite3.Error):
                 raise translate(exc, self.path, doing=doing) from exc
             raise
+        finally:
+            self._touched.clear()
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -663,6 +667,7 @@ class Store(ReviewRules, VerificationRules):
             "UPDATE responses SET version = version + 1, updated_by = ?, updated_at = ? WHERE id = ?",
             (self.who, stamp, response_id),
         )
+        self._touched.add(response_id)  # its progress is recorded as the transaction commits
         if status is not None:
             self.conn.execute(
                 "UPDATE responses SET status = ?, status_by = ?, status_at = ? WHERE id = ?",
@@ -758,46 +763,55 @@ class Store(ReviewRules, VerificationRules):
         )
 
     def overview(self) -> list[DepartmentState]:
-        """Every department with its status, progress on its own route and open flags."""
-        from survey.answers import is_complete
+        """Every department with its status, progress on its own route and open flags.
 
+        Progress is read as recorded with each change (``_record_progress``), so the list needs
+        no routing; a row recorded at another version than its own is routed now."""
         rows = self._read(
             "SELECT d.id, d.bukyoku, d.name, d.position, r.id, r.status, r.version, r.updated_by, r.updated_at,"
-            " (SELECT count(*) FROM flags f WHERE f.response_id = r.id AND f.resolved_at IS NULL)"
+            " (SELECT count(*) FROM flags f WHERE f.response_id = r.id AND f.resolved_at IS NULL),"
+            " r.progress_version IS r.version, r.answered, r.on_route"
             " FROM departments d JOIN responses r ON r.department_id = d.id"
             " WHERE d.questionnaire_id = ? ORDER BY d.position",
             (self.questionnaire_id,),
         )
-        answers_by: dict[int, dict[str, Value]] = {}
-        for rid, qid, value in self._read(
-            "SELECT a.response_id, a.question_id, a.value FROM answers a"
-            " JOIN responses r ON r.id = a.response_id WHERE r.questionnaire_id = ?",
-            (self.questionnaire_id,),
-        ):
-            answers_by.setdefault(rid, {})[qid] = _load_value(value, qid)
-        states = []
-        untouched = None  # every department not yet started shares one route
-        for did, bukyoku, name, position, rid, status, version, by, at, flags in rows:
-            answers = answers_by.get(rid, {})
-            if answers:
-                route = self.router.route(answers)
-            else:
-                untouched = untouched or self.router.route({})
-                route = untouched
-            answered = sum(1 for qid in route.order if is_complete(self.questionnaire.question(qid), answers.get(qid)))
-            states.append(
-                DepartmentState(
-                    Department(did, bukyoku, name, position),
-                    rid,
-                    status,
-                    version,
-                    answered,
-                    len(route.order),
-                    Stamp(by, at) if by else None,
-                    flags,
-                )
+        stale = {row[4]: self._progress(self._answers(row[4])[0]) for row in rows if not row[10]}
+        return [
+            DepartmentState(
+                Department(did, bukyoku, name, position),
+                rid,
+                status,
+                version,
+                *(stale[rid] if rid in stale else (answered, on_route)),
+                Stamp(by, at) if by else None,
+                flags,
             )
-        return states
+            for did, bukyoku, name, position, rid, status, version, by, at, flags, _, answered, on_route in rows
+        ]
+
+    def _progress(self, answers: Mapping[str, Value]) -> tuple[int, int]:
+        """(answered, on the route): the questions on the route of ``answers`` entered in full, and all of them."""
+        from survey.answers import is_complete
+
+        route = self.router.route(answers)
+        answered = sum(1 for qid in route.order if is_complete(self.questionnaire.question(qid), answers.get(qid)))
+        return answered, len(route.order)
+
+    def _record_progress(self, response_ids: Iterable[int]) -> None:
+        """Record the progress of these responses with their current version (in a write)."""
+        for rid in response_ids:
+            answered, on_route = self._progress(self._answers(rid)[0])
+            self.conn.execute(
+                "UPDATE responses SET answered = ?, on_route = ?, progress_version = version WHERE id = ?",
+                (answered, on_route, rid),
+            )
+
+    def _stale_progress(self) -> list[int]:
+        """Responses whose recorded progress is missing or from another version."""
+        return [
+            row[0]
+            for row in self._read("SELECT id FROM responses WHERE progress_version IS NOT version ORDER BY id")
+        ]
 
     def responses(self) -> list[Response]:
         """Every department's response with its answers, in roster order: two queries in all.

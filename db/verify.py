@@ -3,7 +3,8 @@
 Checks, without changing anything (the file is opened read-only): SQLite's full integrity
 check, the format version, every table and index against the schema the migrations build, the
 audit log's triggers (exactly as chosho creates them, and no others on it), the stored
-questionnaire against its SHA-256, and the whole hash chain of the audit log. Optionally the
+questionnaire against its SHA-256, the whole hash chain of the audit log, and each department's
+recorded progress (the department list's 進捗) against routing its answers. Optionally the
 head printed on a report (``--head 1234:ab12…``) must still be in the chain.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from survey import InputError
 
 from . import audit
-from .errors import StoreUnavailable
+from .errors import StoreError, StoreUnavailable
 from .schema import APPLICATION_ID, SCHEMA_VERSION, TRIGGERS, ensure_triggers, migrations
 
 __all__ = ["Verification", "verify_database"]
@@ -113,6 +114,8 @@ def verify_database(path: Path, expected_head: str | None = None) -> Verificatio
     try:
         conn.execute("BEGIN")  # one snapshot for every check, even while a clerk keeps working
         _check(conn, result, pinned)
+        if result.ok:
+            _check_progress(conn, path, result)
         conn.execute("COMMIT")
     except sqlite3.DatabaseError as exc:
         result.failed(f"データベースを読めません（{exc}）。")
@@ -192,3 +195,36 @@ def _check(conn: sqlite3.Connection, result: Verification, pinned: tuple[int, st
                 f"報告書に印刷された監査ログの末尾（{number} 件目 {digest[:12]}…）が、この連鎖にありません。"
                 "報告書の作成後に記録が作り直されたか、別のデータベースです。"
             )
+
+
+def _check_progress(conn: sqlite3.Connection, path: Path, result: Verification) -> None:
+    """The progress the department list reads (recorded with each change, m006) is what routing
+    the department's answers gives; a row recorded at another version is routed when read."""
+    from .store import Store
+
+    store = Store(conn, path, "verify", timeout=0)
+    try:
+        store._load(defer=True)
+        rows = conn.execute(
+            "SELECT r.id, d.name, r.progress_version IS r.version, r.answered, r.on_route"
+            " FROM responses r JOIN departments d ON d.id = r.department_id ORDER BY d.position"
+        ).fetchall()
+        wrong = [
+            name for rid, name, current, answered, on_route in rows
+            if current and store._progress(store._answers(rid)[0]) != (answered, on_route)
+        ]
+    except StoreError as exc:
+        result.failed(f"進捗の記録を点検できません（{exc}）")
+        return
+    if wrong:
+        result.failed(
+            f"所属一覧の進捗の記録が回答と一致しません（{'、'.join(wrong[:5])}"
+            + (f" ほか {len(wrong) - 5} 所属" if len(wrong) > 5 else "")
+            + "）。回答そのものは変わっていません。外から書き換えられたおそれがあります。"
+        )
+        return
+    stale = sum(1 for row in rows if not row[2])
+    result.passed(
+        f"所属一覧の進捗: {len(rows)} 所属すべて回答と一致"
+        + (f"（うち {stale} 所属は記録が古く、読むときに計算し直します）" if stale else "")
+    )

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from survey.people import person_key as _domain_person_key
 
 __all__ = ["Stamp", "os_login", "person_key"]
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
     who: str
     at: str
 

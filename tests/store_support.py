@@ -57,6 +57,25 @@ FORM: tuple[tuple[str, Value], ...] = (
 )
 
 
+def recorded_progress(store: Store) -> dict[int, tuple[int, int]]:
+    """Each response's progress as recorded with its current version (m006), by response id."""
+    rows = store.conn.execute("SELECT id, progress_version IS version, answered, on_route FROM responses")
+    return {rid: (answered, on_route) for rid, current, answered, on_route in rows if current}
+
+
+def routed_progress(store: Store) -> dict[int, tuple[int, int]]:
+    """Each response's progress as the routing engine gives it for its answers now."""
+    from survey import Router
+    from survey.answers import is_complete
+
+    router, progress = Router(store.questionnaire), {}
+    for response in store.responses():
+        order = router.route(response.answers).order
+        answered = sum(is_complete(store.questionnaire.question(q), response.answers.get(q)) for q in order)
+        progress[response.id] = (answered, len(order))
+    return progress
+
+
 def dump(value: Value) -> str:
     """The JSON a value is stored as (what the audit log's old/new hold)."""
     return json.dumps(encode(value), ensure_ascii=False, sort_keys=True)

@@ -32,6 +32,7 @@ from tui.screens.third_value import ThirdValueDialog
 
 from .entry_helpers import expected_answers, paper_forms, press
 from .export_helpers import answer_rows, sheet_rows
+from .store_support import recorded_progress, routed_progress
 
 A, B, C = "田中", "佐藤", "鈴木"
 FORM = paper_forms()[0]  # Q1 = 1
@@ -163,6 +164,8 @@ def test_a_keys_b_keys_blind_c_adjudicates_and_the_workbook_reports_it(tmp_path)
         # both keyings stay
         assert store.second_keying(department_id).answers["Q3"].texts[5] == "市ホームページ等"
         assert any(e.action == "resolve" and e.why for e in store.history())
+        # The adjudication's result is what the department list's progress counts (Q6, Q7 left the route).
+        assert recorded_progress(store) == routed_progress(store)
         target = export_workbook(store, tmp_path / "報告.xlsx").path
 
     book = openpyxl.load_workbook(target)

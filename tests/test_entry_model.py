@@ -42,6 +42,7 @@ from tui.screens.entry import EntryScreen
 from tui.widgets.fields import GridField, SingleField, TextField
 
 from .entry_helpers import press
+from .store_support import recorded_progress, routed_progress
 
 STEPS_PER_SESSION = 30
 TOTAL_STEPS = int(os.environ.get("CHOSHO_MODEL_STEPS", "240"))
@@ -215,8 +216,9 @@ async def _session(path: Path, actions: list, second: bool = False) -> None:
                         expect = None
                     model.check(step, before, after, neutral, expect)
                     assert app.is_running and app._exception is None
-            # Closing and restarting keeps everything recorded.
+            # Closing and restarting keeps everything recorded; the list counts it as routing does.
             assert model.stored() == model.answers
+            assert recorded_progress(store) == routed_progress(store)
         if second:  # blind keying never touches the department's answers
             assert dict(store.response(department_id=did).answers) == first_answers
     finally:

@@ -1,6 +1,7 @@
-"""The start (issue 12): "who is entering" opens the database without reading the questionnaire,
-so its first frame imports none of its classes; the department list reads it at once; a
-damaged stored definition still stops the app with its Japanese message and status 3."""
+"""The start (issue 12): neither first screen ("who is entering", the department list) reads the
+questionnaire, so their first frame imports none of its classes; the app reads it right after
+the first frame; a damaged stored definition then stops the app with its Japanese message and
+status 3, as a failed open does."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from db import open_store
 from tui.app import ChoshoApp
@@ -50,16 +53,26 @@ def _damage(path: Path) -> None:
     conn.close()
 
 
-async def test_a_damaged_definition_stops_the_app_after_who_is_entering(db_path):
+@pytest.mark.parametrize("ask_who", [True, False], ids=["who-is-entering", "department-list"])
+async def test_the_questionnaire_is_read_right_after_the_first_frame(db_path, ask_who):
+    store = open_store(db_path, "a", defer_definition=True)
+    app = ChoshoApp(store, ask_who=ask_who)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, WhoScreen if ask_who else DepartmentsScreen)
+        await pilot.pause()
+        assert store._questionnaire is not None and store._router is not None
+        assert app.is_running
+    store.close()
+
+
+@pytest.mark.parametrize("ask_who", [True, False], ids=["who-is-entering", "department-list"])
+async def test_a_damaged_definition_stops_the_app_once_its_first_screen_is_drawn(db_path, ask_who):
     _damage(db_path)
     store = open_store(db_path, "a", defer_definition=True)  # opens: only the title is read
-    app = ChoshoApp(store)
+    app = ChoshoApp(store, ask_who=ask_who)
     async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, WhoScreen if ask_who else DepartmentsScreen)
         await pilot.pause()
-        assert isinstance(app.screen, WhoScreen)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert not isinstance(app.screen, DepartmentsScreen)
     assert app.return_code == 3
     assert "保存されている調書定義が読めません" in app.failure
     store.close()

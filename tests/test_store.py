@@ -64,6 +64,9 @@ SCHEMA = {
         ("reviewed_at", "TEXT", 0, 0),
         ("finalised_by", "TEXT", 0, 0),
         ("finalised_at", "TEXT", 0, 0),
+        ("progress_version", "INTEGER", 0, 0),
+        ("answered", "INTEGER", 0, 0),
+        ("on_route", "INTEGER", 0, 0),
     ],
     "answers": [
         ("response_id", "INTEGER", 1, 1),

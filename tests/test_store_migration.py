@@ -14,7 +14,9 @@ from db.store import Store
 from survey import BUILTIN_DEFINITION
 from tui.cli import main
 
-from .store_support import FORM, db_path, dump, finish, go, ready, template_db, writer  # noqa: F401 - fixtures
+from .store_support import (  # noqa: F401 - fixtures
+    FORM, db_path, dump, finish, go, ready, recorded_progress, routed_progress, template_db, writer,
+)
 
 V1_ANSWERS = {"Q1": FORM[0][1], "Q3": FORM[2][1], "Q10": FORM[9][1]}
 
@@ -101,7 +103,12 @@ def test_an_older_database_is_migrated_after_a_backup(tmp_path):
         assert store.response(response_id=rid).answers == V1_ANSWERS
         assert store.response(response_id=rid).version == len(V1_ANSWERS)
         assert {"flags"} <= names(store.conn, "table")
-        assert columns(store.conn, "responses")[-4:] == ["reviewed_by", "reviewed_at", "finalised_by", "finalised_at"]
+        assert columns(store.conn, "responses")[-7:] == [
+            "reviewed_by", "reviewed_at", "finalised_by", "finalised_at", "progress_version", "answered", "on_route"
+        ]
+        # m006: every department's progress is recorded with its version, as routing gives it.
+        assert recorded_progress(store) == routed_progress(store)
+        assert recorded_progress(store)[rid] != recorded_progress(store)[rid + 1]  # the v1 answers count
         assert set(TRIGGERS) <= names(store.conn, "trigger")
         with pytest.raises(sqlite3.IntegrityError, match="監査ログは削除できません"):
             store.conn.execute("DELETE FROM audit_log")

@@ -62,6 +62,18 @@ class ChoshoApp(App[None]):
 
         gc.freeze()
         gc.enable()
+        # Neither first screen needs the questionnaire (see run()): it is read now, after the
+        # first frame, so that the first department opens at once and a damaged stored
+        # definition stops the app here, with its message, as a failed open does.
+        self.call_after_refresh(self._read_questionnaire)
+
+    def _read_questionnaire(self) -> None:
+        from db import StoreError
+
+        try:
+            self.store.router  # the questionnaire and its routes
+        except StoreError as exc:
+            self.fail(str(exc))
 
     def on_mount(self) -> None:
         for warning in self.store.warnings:
@@ -152,9 +164,9 @@ def run(args: argparse.Namespace) -> int:
 
     install()  # a bracketed paste with escape sequences stays one paste (see tui/paste.py)
     ask_who = args.user is None
-    # "Who is entering" shows only the questionnaire's title: it reads the definition after
-    # its first frame (WhoScreen.on_mount); the department list needs it at once.
-    store = _open(args, defer_definition=ask_who)
+    # Neither first screen reads the questionnaire: "who is entering" shows its title, the
+    # department list the progress recorded with each change. It is read at its first use.
+    store = _open(args, defer_definition=True)
     app = ChoshoApp(store, ask_who=ask_who)
     try:
         app.run()

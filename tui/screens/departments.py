@@ -86,7 +86,7 @@ class DepartmentsScreen(FilteredListScreen):
             self.widths = []  # lay the columns out again, with or without 照合
             self._set_columns()
         done = sum(1 for s in self.states if s.status in ("entered", "reviewed", "final"))
-        title = self.store.questionnaire.title
+        title = self.store.title
         self.query_one("#progress", Static).update(
             f"所属一覧 · 入力済 {done}/{len(self.states)} · 作業者 {self.store.display_name(self.store.who)} · {title}"
         )

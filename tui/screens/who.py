@@ -63,8 +63,8 @@ class WhoScreen(Screen):
             self.query_one("#message", Static).update("作業者名を入力してください。")
             return
         try:
-            # The store was opened without reading the questionnaire (this screen shows only
-            # its title): the department list needs it. Unreadable, the app stops, as at open.
+            # The app reads the questionnaire right after the first frame (ChoshoApp.on_ready);
+            # should Enter come first, it is read here. Unreadable, the app stops, as at open.
             self.store.questionnaire
         except StoreError as exc:
             self.app.fail(str(exc))
