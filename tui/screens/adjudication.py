@@ -31,6 +31,7 @@ from survey.verification.cells import TICK
 
 from ..widgets.columns import Column, cell, share
 from ..widgets.folded import Folded
+from . import FORMS_CSS
 from .dialogs import ConfirmDialog
 
 __all__ = ["AdjudicationScreen", "Row", "adjudication_rows", "resolution_text", "start_adjudication"]
@@ -163,6 +164,8 @@ def start_adjudication(screen: Screen, department_id: int) -> bool:
 
 
 class AdjudicationScreen(Screen):
+    CSS_PATH = FORMS_CSS
+
     BINDINGS = [
         Binding("1,１", "take(1)", "入力採用", id="adjudication.first"),
         Binding("2,２", "take(2)", "照合採用", id="adjudication.second"),

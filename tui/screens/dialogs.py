@@ -15,6 +15,7 @@ from survey import Questionnaire, Route
 
 from ..keying import question_id_from
 from ..widgets.folded import Folded
+from . import FORMS_CSS
 
 __all__ = ["ChoiceDialog", "ConfirmDialog", "JumpDialog", "TextDialog"]
 
@@ -26,6 +27,8 @@ class ConfirmDialog(ModalScreen[bool]):
     a route change clears, never pushes the keys off an 80×24 screen. An indented line
     ("  Q2 …") is folded with its text hanging under the text after its first word.
     """
+
+    CSS_PATH = FORMS_CSS
 
     BINDINGS = [
         Binding("enter,y", "answer(True)", "はい", priority=True),
@@ -68,6 +71,8 @@ class ConfirmDialog(ModalScreen[bool]):
 class ChoiceDialog(ModalScreen[str | None]):
     """One of a few choices by its key (1, 2 …, as written beside it); Escape cancels."""
 
+    CSS_PATH = FORMS_CSS
+
     BINDINGS = [Binding("escape", "choose(None)", "やめる", priority=True)]
 
     def __init__(self, text: str, choices: list[tuple[str, str, str]]) -> None:
@@ -103,6 +108,8 @@ class ChoiceDialog(ModalScreen[str | None]):
 class TextDialog(ModalScreen[str | None]):
     """One line of text (a reason, a comment); Escape cancels, empty is refused."""
 
+    CSS_PATH = FORMS_CSS
+
     BINDINGS = [Binding("escape", "cancel", "やめる")]
 
     def __init__(self, title: str, placeholder: str = "", value: str = "") -> None:
@@ -132,6 +139,8 @@ class TextDialog(ModalScreen[str | None]):
 
 class JumpDialog(ModalScreen[str | None]):
     """Go to a question by number: 8, Q8 and Ｑ８ all work."""
+
+    CSS_PATH = FORMS_CSS
 
     BINDINGS = [Binding("escape", "cancel", "やめる")]
 

@@ -20,6 +20,7 @@ from ..widgets.folded import Folded
 from ..keying import starts_stray
 from ..keying_log import KeyingLog
 from ..widgets.key_line import KeyLine
+from . import FORMS_CSS
 from .dialogs import ConfirmDialog, JumpDialog
 
 __all__ = ["EntryScreen"]
@@ -39,6 +40,8 @@ class EntryScreen(Screen):
     The bindings below are what the footer, the help and the command palette show; while the
     key line has focus it performs the same actions itself, in typing order (see KeyLine).
     """
+
+    CSS_PATH = FORMS_CSS
 
     BINDINGS = [
         Binding("tab", "next", "次へ", id="entry.next"),

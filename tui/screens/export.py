@@ -16,6 +16,7 @@ from textual.widgets import Checkbox, Input, Label, ProgressBar, Static
 from db import Store
 
 from ..widgets.folded import Folded
+from . import FORMS_CSS
 
 __all__ = ["ExportScreen"]
 
@@ -27,6 +28,8 @@ def _scope_label(confirmed_only: bool) -> str:
 
 
 class ExportScreen(ModalScreen[None]):
+    CSS_PATH = FORMS_CSS
+
     # Enter exports from the checkbox too (a Checkbox would take it as a toggle).
     BINDINGS = [Binding("escape", "close", "閉じる"), Binding("enter", "start", "出力", priority=True)]
 

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label
 
 from ..widgets.folded import Folded, Paragraph
+from . import FORMS_CSS
 
 __all__ = ["HelpScreen", "HELP_TEXT", "help_paragraphs"]
 
@@ -144,6 +145,8 @@ def help_paragraphs(text: str = HELP_TEXT) -> list[Paragraph]:
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = FORMS_CSS
+
     BINDINGS = [Binding("escape,f1,q", "close", "閉じる")]
 
     def compose(self) -> ComposeResult:

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Static
 from db import Store, StoreError
 
 from ..widgets.columns import Column, cell, clip, share
+from . import FORMS_CSS
 
 __all__ = ["KeyersScreen", "COLUMNS"]
 
@@ -53,6 +54,8 @@ def _number(text: str, width: int, style: str = "") -> Text:
 
 
 class KeyersScreen(Screen):
+    CSS_PATH = FORMS_CSS
+
     DEFAULT_CSS = """
     KeyersScreen #legend {
         height: auto;

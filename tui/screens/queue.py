@@ -22,6 +22,7 @@ from ..keying import normalize
 from ..widgets.columns import Column
 from ..widgets.row_list import RowList
 from ..widgets.verification import in_use, verification_column, verification_label
+from . import FORMS_CSS
 from .filtered import FilteredListScreen
 
 __all__ = ["QueueEntry", "ReviewQueueScreen", "review_queue"]
@@ -89,6 +90,8 @@ def review_queue(store: Store) -> list[QueueEntry]:
 
 class ReviewQueueScreen(FilteredListScreen):
     """Type to filter; Enter reviews the department (F7 / F8 there step through this queue)."""
+
+    CSS_PATH = FORMS_CSS
 
     BINDINGS = [
         Binding("enter", "open", "確認", id="queue.open"),

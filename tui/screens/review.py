@@ -34,6 +34,7 @@ from survey.verification.status import LABELS, NOT_SAMPLED
 
 from ..widgets.folded import Folded
 from ..widgets.paper import answer_paragraphs, clip, span, state_label
+from . import FORMS_CSS
 from .dialogs import ConfirmDialog, JumpDialog, TextDialog
 
 __all__ = ["ReviewScreen", "when"]
@@ -49,6 +50,8 @@ def when(at: str | None) -> str:
 
 class ReviewScreen(Screen):
     """One department's answers, question by question or all at once, and its sign-off."""
+
+    CSS_PATH = FORMS_CSS
 
     BINDINGS = [
         Binding("down,enter,pagedown", "step(1)", "次の問い", show=False, id="review.next"),

@@ -24,6 +24,7 @@ from survey.verification import ALL, BY_HAND, EVERY_NTH, PERCENT, Sample, Verifi
 
 from ..keying import normalize
 from ..widgets.folded import Folded
+from . import FORMS_CSS
 
 __all__ = ["SamplingDialog", "chosen_departments"]
 
@@ -93,6 +94,8 @@ class RuleChoice(RadioSet):
 
 class SamplingDialog(ModalScreen[Sample | None]):
     """↑↓ (or 1–4) choose the rule; Tab to the fields; Enter shows the sample, Enter again records it."""
+
+    CSS_PATH = FORMS_CSS
 
     BINDINGS = [Binding("escape", "cancel", "やめる")]
 

@@ -12,6 +12,7 @@ from survey import Blank, Invalid, NotApplicable, check_form
 from survey.answers import describe
 
 from ..widgets.columns import Column, cell, share
+from . import FORMS_CSS
 
 __all__ = ["SummaryScreen"]
 
@@ -26,6 +27,8 @@ COLUMNS = [
 
 
 class SummaryScreen(Screen):
+    CSS_PATH = FORMS_CSS
+
     BINDINGS = [
         Binding("enter", "open", "この問いへ", id="summary.open"),
         Binding("f9", "mark_entered", "入力済にする", id="summary.mark_entered"),

@@ -21,6 +21,7 @@ from survey.verification import (
 )
 
 from ..widgets.folded import Folded
+from . import FORMS_CSS
 
 __all__ = ["ThirdValueDialog", "typed_text"]
 
@@ -54,6 +55,8 @@ def typed_text(cell: Cell | None) -> str:
 
 class ThirdValueDialog(ModalScreen[bool]):
     """Enter records (in the value field: moves to the reason when one is needed); Esc cancels."""
+
+    CSS_PATH = FORMS_CSS
 
     BINDINGS = [Binding("escape", "cancel", "やめる")]
 
