@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -75,7 +76,8 @@ def main(rounds: int = 3) -> None:
     form = next(f for f in paper_forms() if f["expected"]["Q1"].get("single") == 1)
     chosho, baseline = [], []
     for _ in range(rounds):  # alternate, so both see the same machine
-        moves = asyncio.run(measure(form))
+        with tempfile.TemporaryDirectory() as folder:  # a new database each round, as keys.py does
+            moves = asyncio.run(measure(form, Path(folder)))
         chosho += moves
         baseline += asyncio.run(bare(len(moves)))
     ours, base = statistics.median(chosho), statistics.median(baseline)

@@ -1,0 +1,31 @@
+"""The benchmarks under bench/ still run (their figures are in the README; nothing here is timed):
+one short round each, checking only what they print."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _bench(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, cwd=REPO, timeout=300, stdin=subprocess.DEVNULL
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_startup_bench_reaches_both_first_screens_without_pandas():
+    out = _bench("bench/startup.py", "1")
+    assert "chosho → who is entering" in out and "department list (58 rows)" in out
+    assert "pandas imported before the first screen: no" in out
+    assert re.search(r"^ratio=\d+\.\d\d$", out, flags=re.M), out
+
+
+def test_next_question_bench_runs_against_its_baseline():
+    out = _bench("bench/next_question.py", "1")
+    assert re.search(r"^ratio=\d+\.\d\d$", out, flags=re.M), out
