@@ -8,7 +8,6 @@ drop a trigger; the chain is what makes such an edit visible (``chosho verify``)
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -26,6 +25,7 @@ def entry_hash(row: Iterable, previous: str) -> str:
     JSON keeps the types apart (1 is not "1", NULL is not ""), so no two contents hash alike.
     """
     import hashlib  # only when writing or verifying: it loads OpenSSL
+    import json
 
     payload = json.dumps([*row, previous], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

@@ -10,9 +10,7 @@ their own entry), so every adapter (entry screens, review, import) obeys them al
 
 from __future__ import annotations
 
-import json
 import os
-import random
 import sqlite3
 import stat
 import time
@@ -136,6 +134,8 @@ def _state(value: Value) -> str:
 
 def _load_value(text: str, question_id: str) -> Value:
     """A stored answer; one that no longer reads is reported, not a traceback."""
+    import json  # json and random are imported where used: neither first screen needs them
+
     from survey.answers import decode
 
     try:
@@ -148,6 +148,8 @@ def _load_value(text: str, question_id: str) -> Value:
 
 
 def _dump(value: Value | None) -> str | None:
+    import json
+
     from survey.answers import encode
 
     return None if value is None else json.dumps(encode(value), ensure_ascii=False, sort_keys=True)
@@ -407,6 +409,8 @@ class Store(ReviewRules, VerificationRules):
                 busy = (getattr(exc, "sqlite_errorname", "") or "").startswith("SQLITE_BUSY")
                 if not busy or time.monotonic() >= deadline:
                     raise
+                import random
+
                 time.sleep(random.uniform(0.005, 0.03))
         if mode != "wal":
             self.warnings.append(

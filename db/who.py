@@ -3,7 +3,6 @@ the key by which two spellings of one name are known to be the same person."""
 
 from __future__ import annotations
 
-import getpass
 import os
 from typing import NamedTuple
 
@@ -20,6 +19,8 @@ class Stamp(NamedTuple):
 def os_login() -> str:
     # getpass reads LOGNAME/USER/LNAME/USERNAME, then the password database; a container may
     # have neither, and a write must still be stamped with someone.
+    import getpass  # only when no name is given (--user skips it)
+
     try:
         name = getpass.getuser()
     except Exception:  # noqa: BLE001 - any failure means "unknown", never a crash
