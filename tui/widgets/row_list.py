@@ -158,7 +158,7 @@ class RowList(ScrollView, can_focus=False):
             self.scroll_to(y=self._cursor - self._rows_in_view() + 1, animate=False, immediate=True)
 
     def on_resize(self) -> None:
-        self._lines.clear()
+        # The cached lines stay: one drawn for another width is drawn again (_line checks it).
         self._show_cursor()
 
     def _refresh_row(self, index: int) -> None:
