@@ -5,6 +5,7 @@ status 3, as a failed open does."""
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import subprocess
 import sys
@@ -86,3 +87,28 @@ def test_the_command_reports_the_damaged_definition_with_status_3(db_path):
     )
     assert done.returncode == 3
     assert "保存されている調書定義が読めません" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_command_resumes_the_garbage_collector_after_the_first_frame(db_path):
+    """cli.cmd_app pauses it for the start; after the first frame one pass runs, what is left is
+    frozen (it lives as long as the app) and the collector works again."""
+    script = (
+        "import gc, sys\n"
+        "import tui.app, tui.cli\n"
+        "App = tui.app.ChoshoApp\n"
+        "run, after = App.run, App._after_first_frame\n"
+        "App.run = lambda self, **kw: run(self, headless=True, size=(80, 24))\n"
+        "def checked(self):\n"
+        "    print('paused', not gc.isenabled(), flush=True)\n"
+        "    after(self)\n"
+        "    print('resumed', gc.isenabled(), gc.get_freeze_count() > 10000, flush=True)\n"
+        "    self.exit()\n"
+        "App._after_first_frame = checked\n"
+        f"sys.exit(tui.cli.main(['--db', {str(db_path)!r}, '--user', 'a']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60, stdin=subprocess.DEVNULL
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[:2] == ["paused True", "resumed True True"], done.stdout
+    assert gc.isenabled()

@@ -55,25 +55,27 @@ class ChoshoApp(App[None]):
         return DepartmentsScreen(self.store)
 
     def on_ready(self) -> None:
-        # The first screen is drawn: what is loaded by now (Textual, the questionnaire) lives as
-        # long as the app, so it is kept out of the collector's later passes, which resume here
-        # (paused for the start by cli.cmd_app).
+        # The first screen is laid out: the rest of the start waits until it is drawn.
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
         import gc
 
-        gc.freeze()
-        gc.enable()
-        # Neither first screen needs the questionnaire (see run()): it is read now, after the
-        # first frame, so that the first department opens at once and a damaged stored
-        # definition stops the app here, with its message, as a failed open does.
-        self.call_after_refresh(self._read_questionnaire)
-
-    def _read_questionnaire(self) -> None:
         from db import StoreError
 
+        # Neither first screen needs the questionnaire (see run()): it is read now, so that the
+        # first department opens at once and a damaged stored definition stops the app here,
+        # with its message, as a failed open does.
         try:
             self.store.router  # the questionnaire and its routes
         except StoreError as exc:
             self.fail(str(exc))
+        if not gc.isenabled():  # paused for the start by cli.cmd_app
+            # What is loaded by now lives as long as the app: one pass for the start's garbage,
+            # then it is kept out of the collector's later passes.
+            gc.collect()
+            gc.freeze()
+            gc.enable()
 
     def on_mount(self) -> None:
         for warning in self.store.warnings:
