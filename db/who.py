@@ -19,7 +19,8 @@ class Stamp(NamedTuple):
 def os_login() -> str:
     # getpass reads LOGNAME/USER/LNAME/USERNAME, then the password database; a container may
     # have neither, and a write must still be stamped with someone.
-    import getpass  # only when no name is given (--user skips it)
+    # Imported only when no name is given (--user skips it).
+    import getpass
 
     try:
         name = getpass.getuser()
