@@ -112,3 +112,18 @@ def test_the_command_resumes_the_garbage_collector_after_the_first_frame(db_path
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split("\n")[:2] == ["paused True", "resumed True True"], done.stdout
     assert gc.isenabled()
+
+
+def test_the_app_start_builds_only_its_own_options_and_every_other_word_gets_the_whole_parser(capsys):
+    from tui.cli import _app_start, build_parser, cmd_app, main
+
+    for argv in ([], ["--db", "a.sqlite"], ["--db", "a.sqlite", "--user", "田中"], ["--db=a.sqlite", "--user=b"]):
+        assert _app_start(argv), argv
+        assert build_parser(with_commands=False).parse_args(argv).handler is cmd_app
+    for argv in (["--help"], ["-h"], ["--db", "a", "export"], ["--us", "b"], ["verify"], ["--db", "a", "--user"]):
+        assert not _app_start(argv), argv
+    # A mistyped command is still named with the commands there are.
+    with pytest.raises(SystemExit) as stopped:
+        main(["--db", "a.sqlite", "expotr"])
+    assert stopped.value.code == 2
+    assert "invalid choice: 'expotr'" in capsys.readouterr().err
