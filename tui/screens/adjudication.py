@@ -33,6 +33,7 @@ from ..widgets.columns import Column, cell, share
 from ..widgets.folded import Folded
 from . import FORMS_CSS
 from .dialogs import ConfirmDialog
+from .message import MessageLine
 
 __all__ = ["AdjudicationScreen", "Row", "adjudication_rows", "resolution_text", "start_adjudication"]
 
@@ -163,7 +164,7 @@ def start_adjudication(screen: Screen, department_id: int) -> bool:
     return True
 
 
-class AdjudicationScreen(Screen):
+class AdjudicationScreen(MessageLine, Screen):
     CSS_PATH = FORMS_CSS
 
     BINDINGS = [
@@ -417,12 +418,3 @@ class AdjudicationScreen(Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-    def set_message(self, text: str | list, kind: str = "") -> None:
-        message = self.query_one("#message", Folded)
-        message.update(text)
-        message.set_classes(kind)
-
-    @property
-    def message(self) -> str:
-        return self.query_one("#message", Folded).plain

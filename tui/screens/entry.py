@@ -22,6 +22,7 @@ from ..keying_log import KeyingLog
 from ..widgets.key_line import KeyLine
 from . import FORMS_CSS
 from .dialogs import ConfirmDialog, JumpDialog
+from .message import MessageLine
 
 __all__ = ["EntryScreen"]
 
@@ -34,7 +35,7 @@ FINAL_MESSAGE = (
 )
 
 
-class EntryScreen(Screen):
+class EntryScreen(MessageLine, Screen):
     """Leads through the route; every accepted answer is stored at once.
 
     The bindings below are what the footer, the help and the command palette show; while the
@@ -188,15 +189,6 @@ class EntryScreen(Screen):
         shown = self.query_one("#flags", Folded)
         shown.update(flags)
         shown.display = bool(flags)
-
-    def set_message(self, text: str, kind: str = "") -> None:
-        message = self.query_one("#message", Folded)
-        message.update(text)
-        message.set_classes(kind)
-
-    @property
-    def message(self) -> str:
-        return self.query_one("#message", Folded).plain
 
     # -- keys ------------------------------------------------------------------------------
 

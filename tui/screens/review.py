@@ -36,6 +36,7 @@ from ..widgets.folded import Folded
 from ..widgets.paper import answer_paragraphs, clip, span, state_label
 from . import FORMS_CSS
 from .dialogs import ConfirmDialog, JumpDialog, TextDialog
+from .message import MessageLine
 
 __all__ = ["ReviewScreen", "when"]
 
@@ -48,7 +49,7 @@ def when(at: str | None) -> str:
     return at[:16].replace("T", " ") if at else ""
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(MessageLine, Screen):
     """One department's answers, question by question or all at once, and its sign-off."""
 
     CSS_PATH = FORMS_CSS
@@ -571,18 +572,6 @@ class ReviewScreen(Screen):
             return False
         self.refresh_data()
         return True
-
-    # -- messages --------------------------------------------------------------------------
-
-    def set_message(self, text: str | list, kind: str = "") -> None:
-        """A line of text, or paragraphs (prefix, body) for Folded: a list of reasons hangs under its marks."""
-        message = self.query_one("#message", Folded)
-        message.update(text)
-        message.set_classes(kind)
-
-    @property
-    def message(self) -> str:
-        return self.query_one("#message", Folded).plain
 
 
 def _short_state(label: str) -> str:
