@@ -63,13 +63,6 @@ class WhoScreen(Screen):
             self.query_one("#message", Static).update("作業者名を入力してください。")
             return
         try:
-            # The app reads the questionnaire right after the first frame (ChoshoApp.on_ready);
-            # should Enter come first, it is read here. Unreadable, the app stops, as at open.
-            self.store.questionnaire
-        except StoreError as exc:
-            self.app.fail(str(exc))
-            return
-        try:
             self.store.remember_user(name)
         except StoreError as exc:
             self.query_one("#message", Static).update(str(exc))
