@@ -30,7 +30,7 @@ from .records import read_records, scope_statement
 from .sheets import by_group, codebook, counts, keyers, rows, summary, texts
 from .sheets import progress as progress_sheet
 from .sheets.common import CELL_LIMIT, Book, names, utf16_length
-from .tally import DepartmentRecord, tally_question, text_entries
+from .tally import DepartmentRecord, Tallies
 
 if TYPE_CHECKING:
     from db import Store
@@ -99,21 +99,19 @@ def _warnings(
     return warnings, listed
 
 
-def _long_texts(records: Sequence[DepartmentRecord], questionnaire: Questionnaire) -> list[str]:
+def _long_texts(tallies: Tallies) -> list[str]:
     found = []
-    for record in records:
-        if not record.included:
-            continue
-        for question in questionnaire.questions:
-            value = record.answers.get(question.id)
-            for code, text, _chosen in text_entries(question, value):
-                if len(text) * 2 > CELL_LIMIT and utf16_length(text) > CELL_LIMIT:
-                    variable = question.id if code is None else f"{question.id}_{code}_text"
-                    found.append(
-                        f"{record.name} {variable}: 記述が {len(text):,} 文字あり、Excel の 1 セルの上限"
-                        f"（{CELL_LIMIT:,} 文字）を超えるため、先頭だけを書き「…以下省略」と記しました（全文はデータベースにあります）。"
-                    )
-    return found
+    for question in tallies.questionnaire.questions:
+        for entry in tallies.texts(question):
+            text = entry.text
+            if len(text) * 2 > CELL_LIMIT and utf16_length(text) > CELL_LIMIT:
+                variable = question.id if entry.code is None else f"{question.id}_{entry.code}_text"
+                found.append((
+                    entry.record.position,
+                    f"{entry.record.name} {variable}: 記述が {len(text):,} 文字あり、Excel の 1 セルの上限"
+                    f"（{CELL_LIMIT:,} 文字）を超えるため、先頭だけを書き「…以下省略」と記しました（全文はデータベースにあります）。",
+                ))
+    return [text for _, text in sorted(found, key=lambda f: f[0])]
 
 
 # -- the whole workbook -----------------------------------------------------------------------
@@ -148,20 +146,21 @@ def _write_workbook(
         progress(0, total_steps)
     scope = scope_statement(list(records), confirmed_only)
     warnings, not_entered = _warnings(questionnaire, records, confirmed_only)
-    long_texts = _long_texts(records, questionnaire)
+    tallies = Tallies(questionnaire, records)  # every sheet's numbers, classified once
+    long_texts = _long_texts(tallies)
     book = Book(path, questionnaire, author)
     sheet = summary.Summary(book, questionnaire, order)
     row = preamble_end = sheet.preamble(scope, warnings + long_texts)
-    included = [r for r in records if r.included]
+    included = tallies.records
     for question in questions:
-        row = sheet.block(row, tally_question(question, included))
+        row = sheet.block(row, tallies.question(question))
         step()
     sheet.print_layout(preamble_end)
-    by_group.write(book, questionnaire, records, scope, router)
+    by_group.write(book, questionnaire, records, scope, router, tallies=tallies)
     step()
-    texts.write(book, questionnaire, records, scope)
+    texts.write(book, questionnaire, records, scope, tallies=tallies)
     step()
-    if counts.write(book, questionnaire, records, scope):
+    if counts.write(book, questionnaire, records, scope, tallies=tallies):
         step()
     rows.write(book, questionnaire, records, scope)
     step()
