@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from survey import (
     Blank,
@@ -115,7 +116,11 @@ def classify(
 ) -> str:
     """The state of one department's answer to one question (see the module's docstring).
     ``codes``: the question's codes as a set, when the caller classifies many answers."""
-    status = route.status(question.id)
+    return _classify(question, route.status(question.id), value, codes)
+
+
+def _classify(question: Question, status: str, value: Value | None, codes: frozenset[int] | None) -> str:
+    """``classify`` given the question's status on the route ("on", "pending" or "off")."""
     if status == "off":
         return OFF
     if isinstance(value, NotApplicable):
@@ -271,6 +276,8 @@ def text_entries(question: Question, value: Value | None) -> list[tuple[int | No
     if isinstance(value, Text):
         return [(None, value.text, True)] if value.text else []
     if isinstance(value, (Single, Multi)):
+        if not value.texts:
+            return []
         chosen = {value.code} if isinstance(value, Single) else value.codes
         order = {b.option: i for i, b in enumerate(question.text_boxes)}
         return [
@@ -368,8 +375,7 @@ def by_frequency(shares: Sequence[Share]) -> list[Share]:
     return sorted(options, key=lambda s: -s.count) + [s for s in shares if s.code is None]
 
 
-@dataclass(frozen=True)
-class TextEntry:
+class TextEntry(NamedTuple):  # a NamedTuple: made once per text, tens of thousands at a time
     record: DepartmentRecord
     code: int | None  # the option whose box holds it; None for a text question
     text: str
@@ -395,9 +401,14 @@ class Tallies:
         states = self._states.get(question.id)
         if states is None:
             qid, codes = question.id, frozenset(question.codes)
-            states = self._states[question.id] = [
-                classify(question, r.route, r.answers.get(qid), codes) for r in self.records
-            ]
+            on_route: dict[int, str] = {}  # the question's status by route: departments share routes
+            states = self._states[question.id] = []
+            for record in self.records:
+                route = record.route
+                status = on_route.get(id(route))
+                if status is None:
+                    status = on_route[id(route)] = route.status(qid)
+                states.append(_classify(question, status, record.answers.get(qid), codes))
         return states
 
     def question(self, question: Question) -> QuestionTally:

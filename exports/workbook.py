@@ -14,9 +14,11 @@ into place only when complete, so a failed export never leaves half a workbook.
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -184,6 +186,23 @@ def _write_workbook(
     )
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while the workbook is read and written.
+
+    An export makes a million small objects that all stay alive until the file is closed (every
+    cell XlsxWriter holds, every answer read): each of the collector's full passes walks them
+    all again, for nothing — about a fifth of the export's time at 10,000 departments. What the
+    export leaves behind is freed when the collector runs next."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _target(path: str | Path) -> Path:
     path = Path(path).expanduser()
     if path.suffix.lower() != ".xlsx":
@@ -237,19 +256,20 @@ def export_workbook(
         save_workbook(path, store.questionnaire, records, ...)   # anywhere: no database
     """
     target = _target(path)
-    records = read_records(store, confirmed_only=confirmed_only)
-    names = {name: (display or name) for name, display, _ in store.users()}
-    return save_workbook(
-        target,
-        store.questionnaire,
-        records,
-        confirmed_only=confirmed_only,
-        author=store.who,
-        display=lambda name: names.get(name, name),
-        progress=progress,
-        router=store.router,
-        order=order,
-    )
+    with _collector_paused():
+        records = read_records(store, confirmed_only=confirmed_only)
+        names = {name: (display or name) for name, display, _ in store.users()}
+        return save_workbook(
+            target,
+            store.questionnaire,
+            records,
+            confirmed_only=confirmed_only,
+            author=store.who,
+            display=lambda name: names.get(name, name),
+            progress=progress,
+            router=store.router,
+            order=order,
+        )
 
 
 def save_workbook(
@@ -273,10 +293,11 @@ def save_workbook(
     except OSError as exc:
         raise _unwritable(target, exc) from exc
     try:
-        result = _write_workbook(
-            temp, questionnaire, records, confirmed_only=confirmed_only, author=author,
-            display=display, progress=progress, router=router, order=order,
-        )
+        with _collector_paused():
+            result = _write_workbook(
+                temp, questionnaire, records, confirmed_only=confirmed_only, author=author,
+                display=display, progress=progress, router=router, order=order,
+            )
         try:
             os.replace(temp, target)
         except OSError as exc:

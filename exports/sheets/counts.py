@@ -100,28 +100,26 @@ def write(
             b.text(ws, row, col, head, b.header)
         b.set_height(ws, row, 14 * max(h.count("\n") + 1 for h in wrapped) + 4)
         row += 1
+        first = row
         for record, state in zip(included, tallies.states(question)):
             value = record.answers.get(question.id)
-            b.text(ws, row, 0, record.bukyoku, b.cell)
-            b.text(ws, row, 1, record.name, b.cell)
+            b.texts(ws, row, 0, (record.bukyoku, record.name), b.cell)
             values = getattr(value, "values", {}) if state == ANSWERED else {}
             col = 2
             for item in question.items:
                 number = values.get(item.id)
                 if isinstance(number, int):
                     ws.write_number(row, col, number, b.number)
-                else:
-                    b.text(ws, row, col, "", b.cell)
                 col += 1
             for item in rated:
                 number, ceiling = values.get(item.id), values.get(item.at_most)
                 if isinstance(number, int) and isinstance(ceiling, int) and ceiling:
                     ws.write_number(row, col, number / ceiling, b.percent)
-                else:
-                    b.text(ws, row, col, "", b.cell)
                 col += 1
-            b.text(ws, row, col, "" if state == ANSWERED else STATE_LABELS[state], b.cell)
+            if state != ANSWERED:
+                ws.write_string(row, col, STATE_LABELS[state], b.cell)
             row += 1
+        b.grid(ws, first, 0, row - 1, len(heads) - 1)  # the empty cells' borders
         if not filtered:
             ws.freeze_panes(header + 1, 2)
             ws.autofilter(header, 0, max(row - 1, header + 1), len(heads) - 1)

@@ -73,10 +73,8 @@ def write(
                 b.text(ws, row, col, head, b.header)
             row += 1
             for record, text, chosen in entries:
-                b.text(ws, row, 0, record.bukyoku, b.wrap)
                 name = record.name if chosen else f"{record.name}（選択肢は未選択）"
-                b.text(ws, row, 1, name, b.wrap)
-                b.text(ws, row, 2, text, b.wrap)  # the answer: checked against the cell limit
+                b.texts(ws, row, 0, (record.bukyoku, name, text), b.wrap)  # the answer: checked against the cell limit
                 b.fit_row(ws, row, ((record.bukyoku, width_group), (name, width_name), (text, TEXT_WIDTH)))
                 row += 1
         row += 1
