@@ -44,6 +44,7 @@ class Block:
     kind: str
     text: str = ""
     rows: tuple[tuple[str, ...], ...] = ()
+    label: str = ""  # a heading's question label (as the definition prints it), whatever its template makes of it
 
 
 @dataclass
@@ -51,8 +52,8 @@ class Draft:
     blocks: list[Block] = field(default_factory=list)
     phrases: Phrases | None = None
 
-    def add(self, kind: str, text: str = "", rows: Sequence[Sequence[str]] = ()) -> None:
-        self.blocks.append(Block(kind, text, tuple(tuple(r) for r in rows)))
+    def add(self, kind: str, text: str = "", rows: Sequence[Sequence[str]] = (), label: str = "") -> None:
+        self.blocks.append(Block(kind, text, tuple(tuple(r) for r in rows), label))
 
     def texts(self, kind: str | None = None) -> list[str]:
         return [b.text for b in self.blocks if kind is None or b.kind == kind]
@@ -62,7 +63,7 @@ class Draft:
         out, inside = [], False
         for block in self.blocks:
             if block.kind == "heading":
-                inside = block.text.split(" ")[0] == label
+                inside = block.label == label
                 continue
             if inside:
                 out.append(block)
@@ -316,7 +317,7 @@ def draft_report(
     for question in questionnaire.questions:
         t = tallies.question(question)
         title = question.chart_title + (p.data["question"]["multi_suffix"] if question.type is QuestionType.MULTI else "")
-        draft.add("heading", p.text("question", "heading", label=question.label, title=title))
+        draft.add("heading", p.text("question", "heading", label=question.label, title=title), label=question.label)
         draft.add("base", _base(p, questionnaire, t))
         if t.base:
             for sentence in _SENTENCES[question.type](p, t):
