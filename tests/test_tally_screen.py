@@ -151,3 +151,18 @@ def test_tally_screen(snap_compare, store, size):
         await pilot.pause()
 
     assert snap_compare(ChoshoApp(store, ask_who=False), terminal_size=size, run_before=run_before)
+
+
+async def test_the_keys_scroll_through_every_question(store):
+    from textual.containers import VerticalScroll
+
+    async with ChoshoApp(store, ask_who=False).run_test(size=(80, 24)) as pilot:
+        await press(pilot, "f2")
+        view = pilot.app.screen.query_one("#tally", VerticalScroll)
+        assert view.has_focus and view.scroll_y == 0
+        await press(pilot, "pagedown", "down")
+        assert view.scroll_y > 0
+        await press(pilot, "end")
+        last = store.questionnaire.questions[-1]
+        assert view.scroll_y == view.max_scroll_y > 0
+        assert f"{last.label} {last.chart_title}" in _shown(pilot.app.screen)
