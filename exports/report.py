@@ -118,9 +118,7 @@ def _warnings(p: Phrases, records: Sequence[DepartmentRecord], tallies: Tallies)
 
 
 def _base(p: Phrases, questionnaire: Questionnaire, t: QuestionTally) -> str:
-    if not t.base:
-        return p.text("base", "none")
-    line = p.text("base", "line", base=p.number(t.base))
+    line = p.text("base", "line", base=p.number(t.base)) if t.base else p.text("base", "none")
     reasons = [
         p.text("base", "reason", state=STATE_LABELS[s], count=p.number(t.states[s]))
         for s in OUTSIDE_STATES
