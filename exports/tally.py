@@ -24,6 +24,7 @@ outside the base
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
@@ -419,8 +420,23 @@ class Tallies:
 
     def over(self, question: Question, indices: Iterable[int]) -> QuestionTally:
         result, states, records, qid = QuestionTally(question), self.states(question), self.records, question.id
-        for i in indices:
-            result.add(states[i], records[i].answers.get(qid))
+        if question.type in (QuestionType.MATRIX, QuestionType.COUNTS):
+            for i in indices:
+                result.add(states[i], records[i].answers.get(qid))
+            return result
+        # A choice or a text: what ``add`` does, counted a column at a time (Counter counts in C).
+        indices = list(indices)
+        chosen = [states[i] for i in indices]
+        result.states.update(chosen)
+        answered = [records[i].answers[qid] for i, state in zip(indices, chosen) if state == ANSWERED]
+        # by the value's kind, as ``add`` does (a value of the other kind is counted, not dropped)
+        result.options.update(value.code for value in answered if isinstance(value, Single))
+        result.options.update(chain.from_iterable(value.codes for value in answered if isinstance(value, Multi)))
+        if result.states[INVALID]:
+            result.unknown_codes = sum(
+                1 for i, state in zip(indices, chosen)
+                if state == INVALID and not isinstance(records[i].answers.get(qid, Invalid()), Invalid)
+            )
         return result
 
     def all(self) -> list[QuestionTally]:

@@ -54,3 +54,32 @@ def test_the_collector_runs_again_after_an_export_written_or_refused(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_tallies_count_as_add_does_for_every_kind_and_any_group():
+    from exports.tally import QuestionTally
+
+    from dataclasses import replace
+
+    from survey import Multi, Single
+
+    questionnaire = builtin()
+    records = synthetic_records()
+    # a code the definition no longer has (無効, counted as unknown), and a value of the other kind
+    records[0] = replace(records[0], answers={**records[0].answers, "Q1": Single(9)})
+    odd = next(i for i, r in enumerate(records) if r.included and r.route.status("Q3") == "on")
+    records[odd] = replace(records[odd], answers={**records[odd].answers, "Q3": Single(2), "Q12": Multi(frozenset({1}))})
+    tallies = Tallies(questionnaire, records)
+    included = tallies.records
+    assert tallies.question(questionnaire.question("Q1")).unknown_codes == 1
+    for question in questionnaire.questions:
+        for indices in (range(len(included)), range(0, len(included), 3), []):
+            expected = QuestionTally(question)
+            for i in indices:
+                value = included[i].answers.get(question.id)
+                expected.add(classify(question, included[i].route, value), value)
+            got = tallies.over(question, indices)
+            assert (got.states, got.options, got.cells, got.sums, got.filled, got.rate_parts, got.unknown_codes) == (
+                expected.states, expected.options, expected.cells, expected.sums, expected.filled,
+                expected.rate_parts, expected.unknown_codes,
+            ), question.id
