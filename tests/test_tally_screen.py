@@ -20,6 +20,7 @@ from tui.screens.tally import TallyScreen, bar
 
 from .entry_helpers import press
 from .export_helpers import scenario_store
+from .test_entry_tmux import pane  # noqa: F401  (the fixture: chosho in tmux at 80×24)
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -166,3 +167,25 @@ async def test_the_keys_scroll_through_every_question(store):
         last = store.questionnaire.questions[-1]
         assert view.scroll_y == view.max_scroll_y > 0
         assert f"{last.label} {last.chart_title}" in _shown(pilot.app.screen)
+
+
+@pytest.mark.skipif(__import__("shutil").which("tmux") is None, reason="tmux is not installed")
+def test_in_a_real_terminal_f2_shows_the_tally_and_esc_goes_back(pane):
+    """Through tmux at 80×24: F2 on the list opens 集計, F2 there switches the scope, F5 counts
+    again, Esc returns to the list, and the app closes with status 0."""
+    import time
+
+    pane, _db = pane
+    pane.wait_for("所属一覧")
+    pane.keys("F2")
+    pane.wait_for("集計 · 入力済・確認済・確定 の 0/58 所属")
+    assert "回答対象 0 所属" in pane.text()
+    pane.keys("F2")
+    pane.wait_for("確認済・確定のみ")
+    pane.keys("F5")
+    time.sleep(0.5)
+    pane.keys("Escape")
+    pane.wait_for("所属一覧 ·")
+    pane.keys("C-q")
+    screen = pane.wait_for("CHOSHO-EXIT=")
+    assert "CHOSHO-EXIT=0" in screen and "Traceback" not in screen, screen
