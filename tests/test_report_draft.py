@@ -342,3 +342,14 @@ def test_chosho_report_refuses_in_japanese(tmp_path, database, capsys):
     assert "フォルダ「" in capsys.readouterr().err
     assert main(["--db", str(database), "report", "--phrases", str(tmp_path / "none.toml")]) == 3
     assert "文言のファイル" in capsys.readouterr().err
+
+
+def test_a_form_without_phrases_of_its_own_gets_the_defaults(published):
+    questionnaire, records, _ = published
+    phrases = load_phrases("another-form")
+    assert [p.name for p in phrases.sources] == ["report_phrases.toml"]
+    draft = draft_report(questionnaire, records, phrases, "")
+    assert draft.blocks[0].text == f"{questionnaire.title}　調査結果（下書き）"
+    assert _sentence(draft, "Ｑ１") == "「行った」が６０％、「行っていない」が４０％であった。"
+    builtin_phrases = load_phrases(questionnaire.id)
+    assert [p.name for p in builtin_phrases.sources] == ["report_phrases.toml", "niiza_fy2024_social_media.report.toml"]
