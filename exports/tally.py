@@ -409,7 +409,12 @@ class Tallies:
                 status = on_route.get(id(route))
                 if status is None:
                     status = on_route[id(route)] = route.status(qid)
-                states.append(_classify(question, status, record.answers.get(qid), codes))
+                value = record.answers.get(qid)
+                # the common case first: a choice on the route whose code is an option
+                if status == "on" and type(value) is Single and value.code in codes:
+                    states.append(ANSWERED)
+                else:
+                    states.append(_classify(question, status, value, codes))
         return states
 
     def question(self, question: Question) -> QuestionTally:
