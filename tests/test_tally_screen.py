@@ -189,3 +189,13 @@ def test_in_a_real_terminal_f2_shows_the_tally_and_esc_goes_back(pane):
     pane.keys("C-q")
     screen = pane.wait_for("CHOSHO-EXIT=")
     assert "CHOSHO-EXIT=0" in screen and "Traceback" not in screen, screen
+
+
+def test_help_names_the_tally_keys():
+    from tui.screens.help import HELP_TEXT
+
+    section = HELP_TEXT.split("[b]集計画面[/]")[1].split("[b]")[0]
+    for binding in TallyScreen.BINDINGS:
+        name = {"escape": "Esc"}.get(binding.key, binding.key.upper())
+        assert name in section, binding.key
+    assert "F2              集計画面" in HELP_TEXT.split("[b]入力画面[/]")[0]  # on the list
