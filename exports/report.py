@@ -173,9 +173,10 @@ def _matrix(p: Phrases, t: QuestionTally) -> list[str]:
             items.append(p.text("matrix", "row", row=row.short_label, option=_label(s),
                                 percent=p.percent(s.whole), count=p.number(s.count)))
         else:
-            names = p.data["matrix"]["tie_join"].join(p.text("matrix", "tie_option", option=_label(s)) for s in top)
-            items.append(p.text("matrix", "row_tie", row=row.short_label, options=names,
-                                percent=p.percent(top[0].whole), count=p.number(most)))
+            names = p.data["matrix"]["tie_join"].join(
+                p.text("matrix", "tie_option", option=_label(s), percent=p.percent(s.whole)) for s in top
+            )
+            items.append(p.text("matrix", "row_tie", row=row.short_label, options=names, count=p.number(most)))
     return [p.text("matrix", "sentence", items=p.data["matrix"]["join"].join(items))]
 
 

@@ -353,3 +353,22 @@ def test_a_form_without_phrases_of_its_own_gets_the_defaults(published):
     assert _sentence(draft, "Ｑ１") == "「行った」が６０％、「行っていない」が４０％であった。"
     builtin_phrases = load_phrases(questionnaire.id)
     assert [p.name for p in builtin_phrases.sources] == ["report_phrases.toml", "niiza_fy2024_social_media.report.toml"]
+
+
+def test_a_tie_in_a_matrix_row_names_both_with_their_own_percents():
+    """1, 1 and 1 of 3: the largest remainder gives 34 %, 33 %, 33 %; a tie is not worded as 「各３４％」."""
+    from survey import Grid
+
+    questionnaire = builtin()
+    records = _published_records()
+    used = [i for i, r in enumerate(records) if r.route.status("Q2") == "on"][:3]
+    for code, i in zip((1, 2, 3), used):
+        grid = Grid({"line": code, "x": 5, "facebook": 5, "youtube": 5})
+        answers = {**records[i].answers, "Q2": grid}
+        records[i] = records[i].__class__(**{**records[i].__dict__, "answers": answers})
+    keep = set(used)
+    records = [r if i in keep or r.route.status("Q2") != "on" else r.__class__(**{**r.__dict__, "status": "not_started", "included": False})
+               for i, r in enumerate(records)]
+    draft = draft_report(questionnaire, records, load_phrases(questionnaire.id), "")
+    sentence = _sentence(draft, "Ｑ２")
+    assert "ＬＩＮＥは「１～２週間に１回以上」３４％と「２週間～１か月に１回」３３％と「２～５か月に１回」３３％が同数（各１所属）で最も多く" in sentence, sentence
