@@ -108,11 +108,11 @@ async def test_in_the_footer_at_80_columns_and_in_the_palette(store):
     async with ChoshoApp(store, ask_who=False).run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         keys = {key.key_display: key for key in pilot.app.screen.query(FooterKey)}
-        for shown in ("F2", "F9", "^Q", "F1", "^P"):
+        for shown in ("F2", "F7", "F8", "F9", "^Q", "F1", "^P"):
             assert shown in keys and keys[shown].region.right <= 80, shown
         assert keys["F2"].description == "集計"
         commands = {c.title: c for c in pilot.app.get_system_commands(pilot.app.screen)}
-        assert "集計" in commands and "確認待ち" in commands  # F8 left the footer, not the palette
+        assert "集計" in commands and "点検一覧" in commands  # F6 left the footer, not the palette
         pilot.app.call_later(commands["集計"].callback)
         await pilot.pause()
         assert isinstance(pilot.app.screen, TallyScreen)

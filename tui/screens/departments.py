@@ -34,10 +34,10 @@ class DepartmentsScreen(FilteredListScreen):
         Binding("f3", "second_keying", "照合入力", show=False, id="list.second_keying"),
         Binding("f4", "adjudicate", "突合", show=False, id="list.adjudicate"),
         Binding("f5", "sample", "照合対象", show=False, id="list.sample"),
-        Binding("f6", "summary", "点検一覧", id="list.summary"),
+        # 点検一覧: in F1 and the palette, not in the footer, which at 80 columns holds F2 集計.
+        Binding("f6", "summary", "点検一覧", show=False, id="list.summary"),
         Binding("f7", "review", "確認", id="list.review"),
-        # 確認待ち: in F1 and the palette, not in the footer, which at 80 columns holds F2 集計.
-        Binding("f8", "queue", "確認待ち", show=False, id="list.queue"),
+        Binding("f8", "queue", "確認待ち", id="list.queue"),
         Binding("f9", "export", "Excel出力", id="list.export"),
         Binding("f2", "tally", "集計", id="list.tally"),
         Binding("escape", "clear_filter", "絞り込み解除", show=False),
