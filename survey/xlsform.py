@@ -258,8 +258,20 @@ def definition_from_cells(cells: Cells, source: str = "<workbook>") -> tuple[dic
     builder = _Builder(reader)
     data = builder.build()
     if reader.problems:
-        raise DefinitionError(source, list(dict.fromkeys(reader.problems)))  # a group's relevant once
+        problems = list(dict.fromkeys(reader.problems))  # a group's relevant is read for each question
+        raise DefinitionError(source, sorted(problems, key=_place))
     return data, builder.located
+
+
+_SHEET_ORDER = ("ブック", "survey", "choices", "settings", ROSTER_SHEET)
+
+
+def _place(problem: str) -> tuple[int, int]:
+    """Problems in the order of the workbook: sheet by sheet, row by row."""
+    sheet, _, rest = problem.partition(" シート")
+    rank = _SHEET_ORDER.index(sheet) if sheet in _SHEET_ORDER else len(_SHEET_ORDER)
+    row = rest.removeprefix("の ").partition(" 行目")[0]
+    return rank, int(row) if row.isdigit() else 0
 
 
 def questionnaire_from_cells(cells: Cells, source: str = "<workbook>") -> Questionnaire:

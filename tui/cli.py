@@ -78,12 +78,35 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         return parser
     commands = parser.add_subparsers(dest="command", title="コマンド", metavar="コマンド", parser_class=_Parser)
 
-    check = commands.add_parser("check", help="調書定義ファイルを点検し、概要を表示します")
+    check = commands.add_parser(
+        "check", help="調書定義ファイル（XLSForm の .xlsx か TOML）を点検し、誤りをすべて（シート・行・列つきで）表示します"
+    )
     check.set_defaults(handler=cmd_check)
-    check.add_argument("definition", nargs="?", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
+    check.add_argument(
+        "definition", nargs="?", type=Path, help="調書定義ファイル（XLSForm の .xlsx か TOML）。省略時は内蔵の定義"
+    )
+
+    # chosho new: a new survey's database from an XLSForm workbook (or TOML), checked first.
+    new = commands.add_parser(
+        "new",
+        help="調書定義（XLSForm の .xlsx か TOML）から新しい調査のデータベースを作ります（--db のファイル）",
+        description="調書定義を点検し、誤りがあればすべて表示して何も作りません。"
+        "--db のファイルがすでにあれば上書きせずに止めます。例: chosho --db 令和7年度.sqlite new 調書.xlsx",
+    )
+    new.add_argument("form", type=Path, metavar="調書定義", help="XLSForm のブック（.xlsx）か TOML ファイル")
+    new.set_defaults(handler=cmd_new)
+
+    # chosho definition -o: the database's questionnaire as an XLSForm workbook.
+    definition = commands.add_parser(
+        "definition",
+        help="データベースの調書定義を XLSForm のブック（.xlsx）に書き出します（翌年度の調書の下書きに）",
+    )
+    definition.add_argument("-o", "--output", type=Path, required=True, metavar="ファイル", help="出力先（.xlsx）")
+    definition.add_argument("--force", action="store_true", help="出力先がすでにあれば上書きします")
+    definition.set_defaults(handler=cmd_definition)
 
     show = commands.add_parser("show", help="調書の設問・選択肢・分岐を一覧表示します")
-    show.add_argument("--definition", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
+    show.add_argument("--definition", type=Path, help="調書定義ファイル（XLSForm の .xlsx か TOML）。省略時は内蔵の定義")
     show.set_defaults(handler=cmd_show)
 
     route = commands.add_parser(
@@ -197,6 +220,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"  分岐 {len(questionnaire.skips)} 件、点検 {len(questionnaire.checks)} 件")
     print(f"  対象所属 {len(questionnaire.departments)}（{len(questionnaire.roster)} 部局）")
     return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from exports.definition_commands import run_new
+
+    return run_new(args)
+
+
+def cmd_definition(args: argparse.Namespace) -> int:
+    from exports.definition_commands import run_definition
+
+    return run_definition(args, _open)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
