@@ -79,7 +79,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", title="コマンド", metavar="コマンド", parser_class=_Parser)
 
     check = commands.add_parser(
-        "check", help="調書定義ファイル（XLSForm の .xlsx か TOML）を点検し、誤りをすべて（シート・行・列つきで）表示します"
+        "check", help="調書定義ファイルを点検し、誤りをすべて（XLSForm のブックならシート・行・列つきで）表示します"
     )
     check.set_defaults(handler=cmd_check)
     check.add_argument(
