@@ -267,7 +267,9 @@ def parse_answer_arg(questionnaire: Questionnaire, text: str) -> tuple[str, Valu
     from survey.answers import Counts, normalize_digits, parse_cell, parse_code, parse_codes, parse_count, parse_text
 
     qid, sep, raw = text.partition("=")
-    qid = qid.strip().upper()
+    qid = qid.strip()
+    # q1 for Q1: the question whose id it is, letter case aside.
+    qid = next((i for i in questionnaire.ids if i.lower() == qid.lower()), qid) if qid not in questionnaire else qid
     if not sep or qid not in questionnaire:
         raise InputError(f"「{text}」: 設問=回答 の形で、存在する設問番号を書いてください。")
     question = questionnaire.question(qid)

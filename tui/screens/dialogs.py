@@ -159,7 +159,7 @@ class JumpDialog(ModalScreen[str | None]):
 
     @on(Input.Submitted)
     def _done(self, event: Input.Submitted) -> None:
-        question_id = question_id_from(event.value, self.questionnaire.ids)
+        question_id = question_id_from(event.value, self.questionnaire.ids, (q.label for q in self.questionnaire.questions))
         if question_id is None:
             first, last = self.questionnaire.ids[0], self.questionnaire.ids[-1]
             self.query_one("#dialog-error", Static).update(
