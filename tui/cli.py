@@ -112,10 +112,10 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     route = commands.add_parser(
         "route",
         help="回答を与えて、経路（回答する設問）と点検結果を表示します",
-        description="例: chosho route Q1=1 Q2=5,5,5,1 　（表形式は行の順にカンマ区切り。"
-        "無回答・無効・非該当も書けます。Q1=無回答@1 は無回答のまま経路を 1 と仮定）",
+        description="設問番号（chosho show で確かめられます）=回答 を並べます。表形式・人数は行の順にカンマ区切り。"
+        "無回答・無効・非該当も書けます。設問番号=無回答@1 は無回答のまま経路を 1 と仮定します",
     )
-    route.add_argument("answers", nargs="*", metavar="設問=回答", help="例: Q1=1, Q3=1,5, Q2=5,5,5,1, Q23=10,3,2,0,0")
+    route.add_argument("answers", nargs="*", metavar="設問=回答", help="単一回答は 番号、複数回答は 1,5、表形式は 5,5,5,1、人数は 10,3,2 のように")
     route.add_argument("--definition", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
     route.set_defaults(handler=cmd_route)
 
