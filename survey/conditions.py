@@ -490,4 +490,9 @@ def parse_xlsform(text: str, resolve: Callable[[str], Reference | None]) -> Cond
     name. Full-width letters, digits and signs (＄｛Ｑ１｝＝’１’) are read as half-width.
     ConditionSyntaxError's message names the character position.
     """
-    return _XParser(unicodedata.normalize("NFKC", text), resolve).parse()
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return _XParser(text, resolve).parse()
+
+
+# A Japanese IME in full-width mode types ’ and ” for ' and ": NFKC keeps them.
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
