@@ -150,7 +150,41 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
     return tokens
 
 
-class _Parser:
+class _Descent:
+    """What both condition languages share: ``or`` of ``and`` of unary terms."""
+
+    KEYWORD = "kw"  # the token kind of "and" / "or"
+    tokens: list[tuple[str, str, int]]
+    i: int
+
+    def peek(self, kind: str, value: str | None = None) -> bool:
+        if self.i >= len(self.tokens):
+            return False
+        k, v, _ = self.tokens[self.i]
+        return k == kind and (value is None or v == value)
+
+    def any_of(self, parts: tuple[Condition, ...]) -> Condition:
+        return Any_(parts)
+
+    def disjunction(self) -> Condition:
+        parts = [self.conjunction()]
+        while self.peek(self.KEYWORD, "or"):
+            self.i += 1
+            parts.append(self.conjunction())
+        return parts[0] if len(parts) == 1 else self.any_of(tuple(parts))
+
+    def conjunction(self) -> Condition:
+        parts = [self.unary()]
+        while self.peek(self.KEYWORD, "and"):
+            self.i += 1
+            parts.append(self.unary())
+        return parts[0] if len(parts) == 1 else All(tuple(parts))
+
+    def unary(self) -> Condition:  # pragma: no cover - each language has its own
+        raise NotImplementedError
+
+
+class _Parser(_Descent):
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = _tokens(text)
@@ -162,12 +196,6 @@ class _Parser:
         else:
             found = "条件の終わり"
         return ConditionSyntaxError(f"条件「{self.text}」: {what}が必要なところに{found}があります。")
-
-    def peek(self, kind: str, value: str | None = None) -> bool:
-        if self.i >= len(self.tokens):
-            return False
-        k, v, _ = self.tokens[self.i]
-        return k == kind and (value is None or v == value)
 
     def take(self, kind: str, value: str | None, what: str) -> str:
         if not self.peek(kind, value):
@@ -182,20 +210,6 @@ class _Parser:
         if self.i != len(self.tokens):
             raise self.fail("「and」か「or」")
         return condition
-
-    def disjunction(self) -> Condition:
-        parts = [self.conjunction()]
-        while self.peek("kw", "or"):
-            self.i += 1
-            parts.append(self.conjunction())
-        return parts[0] if len(parts) == 1 else Any_(tuple(parts))
-
-    def conjunction(self) -> Condition:
-        parts = [self.unary()]
-        while self.peek("kw", "and"):
-            self.i += 1
-            parts.append(self.unary())
-        return parts[0] if len(parts) == 1 else All(tuple(parts))
 
     def unary(self) -> Condition:
         if self.peek("kw", "not"):
@@ -327,9 +341,11 @@ _X_TOKEN = re.compile(
 _X_FUNCTIONS = {"selected", "count-selected", "not"}
 
 
-class _XParser:
+class _XParser(_Descent):
     """XLSForm's expression subset: ``${Q1} = '1'``, ``!=``, ``<``… on codes, ``selected()``,
     ``count-selected()``, ``not()``, ``and``, ``or`` and parentheses."""
+
+    KEYWORD = "word"
 
     def __init__(self, text: str, resolve: Callable[[str], Reference | None]) -> None:
         self.text = text
@@ -352,12 +368,6 @@ class _XParser:
             return ConditionSyntaxError(f"{start + 1} 文字目: {what}が必要なところに「{value}」があります。")
         return ConditionSyntaxError(f"式の終わり（{len(self.text)} 文字目の後）: {what}が足りません。")
 
-    def peek(self, kind: str, value: str | None = None) -> bool:
-        if self.i >= len(self.tokens):
-            return False
-        k, v, _ = self.tokens[self.i]
-        return k == kind and (value is None or v == value)
-
     def take(self, kind: str, value: str | None, what: str) -> tuple[str, int]:
         if not self.peek(kind, value):
             raise self.fail(what)
@@ -372,19 +382,8 @@ class _XParser:
             raise self.fail("「and」か「or」")
         return condition
 
-    def disjunction(self) -> Condition:
-        parts = [self.conjunction()]
-        while self.peek("word", "or"):
-            self.i += 1
-            parts.append(self.conjunction())
-        return parts[0] if len(parts) == 1 else _fold_in(Any_(tuple(parts)))
-
-    def conjunction(self) -> Condition:
-        parts = [self.unary()]
-        while self.peek("word", "and"):
-            self.i += 1
-            parts.append(self.unary())
-        return parts[0] if len(parts) == 1 else All(tuple(parts))
+    def any_of(self, parts: tuple[Condition, ...]) -> Condition:
+        return _fold_in(Any_(parts))
 
     def unary(self) -> Condition:
         if self.peek("word", "not"):
