@@ -26,7 +26,6 @@ relevant 列: …``), so the author fixes them all in one pass.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .conditions import (
@@ -45,203 +44,36 @@ from .conditions import (
 from .errors import DefinitionError
 from .loader import SCHEMA_VERSION, parse_definition
 from .model import CHOOSE_ROUTE, Questionnaire
+from .xlsform_sheets import (
+    EXTRA,
+    NO,
+    QUESTION_TYPES,
+    ROSTER_GROUP,
+    ROSTER_NAME,
+    ROSTER_SHEET,
+    ROW_KINDS,
+    SETTINGS_PREFIX,
+    SURVEY_COLUMNS,
+    YES,
+    Cells,
+    SheetNode,
+    SheetReader,
+    SheetRow,
+)
 
 __all__ = ["EXTRA", "ROSTER_SHEET", "Cells", "definition_from_cells", "questionnaire_from_cells"]
-
-# Sheet name -> rows as (Excel row number, cell texts from column A on).
-Cells = Mapping[str, Sequence[tuple[int, Sequence[str]]]]
-
-ROSTER_SHEET = "所属一覧"
-ROSTER_GROUP, ROSTER_NAME = "部局", "所属"
-
-# chosho's extra columns (survey sheet unless said): what the paper needs beyond XLSForm.
-EXTRA = {
-    "number": "chosho_number",  # the question's number as printed (Ｑ１); default its name
-    "chart_title": "chosho_chart_title",  # the question as the report titles its chart
-    "chart_label": "chosho_chart_label",  # an option (choices) or a matrix row in a chart
-    "warn_if": "chosho_warn_if",  # a soft check: flag the form when this holds
-    "warn_message": "chosho_warn_message",  # what the flag says
-    "skip_note": "chosho_skip_note",  # the paper's ※ line for a skip from this question
-    "judgement": "chosho_judgement",  # yes: the department may take that skip on its own judgement
-    "on_blank": "chosho_on_blank",  # choose_route: when blank, the clerk picks the route
-    "text_instruction": "chosho_text_instruction",  # the sentence above the option boxes
-    "unit": "chosho_unit",  # a counts item's unit (人)
-}
-SETTINGS_PREFIX = "chosho_"  # settings: chosho_form_label, chosho_counts_sheet, …
-
-# Each XLSForm type chosho reads and what a row of it is; issue-sized additions go here.
-ROW_KINDS = {
-    "select_one": "select",
-    "select_multiple": "select",
-    "text": "text",
-    "integer": "integer",
-    "note": "note",
-    "begin_group": "begin",
-    "end_group": "end",
-}
-# A row that is a question of its own, and its chosho type.
-QUESTION_TYPES = {"select_one": "single", "select_multiple": "multi", "text": "text"}
-
-_SURVEY_COLUMNS = {
-    "type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message", "appearance",
-}
-_LANGUAGE_COLUMNS = ("label", "hint", "constraint_message")
-_YES = {"yes", "true", "true()", "1", "はい"}
-_NO = {"", "no", "false", "false()", "0", "いいえ"}
-
-
-@dataclass
-class _Row:
-    sheet: str
-    number: int
-    cells: dict[str, str]
-
-    def get(self, column: str) -> str:
-        return self.cells.get(column, "")
-
-    def at(self, column: str | None = None) -> str:
-        where = f"{self.sheet} シートの {self.number} 行目"
-        return f"{where} {column} 列" if column else where
-
-
-@dataclass
-class _Node:
-    row: _Row
-    type: str
-    argument: str = ""  # the list of a select
-    children: list[_Node] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        return self.row.get("name")
-
-
-def _language_column(header: str) -> str:
-    """``label::日本語 (ja)`` and ``label::Japanese (ja)`` are ``label``."""
-    base, sep, _language = header.partition("::")
-    return base if sep and base in _LANGUAGE_COLUMNS else header
-
-
-class _Reader:
-    def __init__(self, cells: Cells) -> None:
-        self.cells = cells
-        self.problems: list[str] = []
-
-    def fail(self, where: str, message: str) -> None:
-        self.problems.append(f"{where}: {message}")
-
-    # -- sheets -----------------------------------------------------------------------------
-    def sheet(self, name: str, known: set[str], *, required: bool = True) -> list[_Row]:
-        raw = self.cells.get(name)
-        if raw is None:
-            if required:
-                self.fail("ブック", f"{name} シートがありません。")
-            return []
-        rows = [(n, [str(v).strip() for v in values]) for n, values in raw]
-        rows = [(n, values) for n, values in rows if any(values)]
-        if not rows:
-            if required:
-                self.fail(f"{name} シート", "空です（1 行目に列名を書いてください）。")
-            return []
-        header_number, header = rows[0]
-        columns: dict[int, str] = {}
-        for index, title in enumerate(header):
-            if not title:
-                continue
-            column = _language_column(title)
-            if column in columns.values():
-                # label and label::日本語 (ja) both: the Japanese one is read.
-                if title == column:
-                    continue
-                columns = {i: c for i, c in columns.items() if c != column}
-            columns[index] = column
-        for index, column in columns.items():
-            if column not in known and not (column.startswith(SETTINGS_PREFIX) and name == "settings"):
-                if any(index < len(values) and values[index] for _, values in rows[1:]):
-                    self.fail(
-                        f"{name} シートの {header_number} 行目",
-                        f"列「{header[index]}」は chosho では読めません（綴りを確かめてください）。",
-                    )
-        return [
-            _Row(name, n, {columns[i]: v for i, v in enumerate(values) if i in columns and v})
-            for n, values in rows[1:]
-        ]
-
-    # -- survey: rows into a tree of groups ------------------------------------------------
-    def tree(self, rows: list[_Row]) -> list[_Node]:
-        top: list[_Node] = []
-        stack: list[_Node] = []
-        for row in rows:
-            written = row.get("type")
-            if not written:
-                if row.cells:
-                    self.fail(row.at("type"), "type が空です。")
-                continue
-            words = written.replace(" ", "_", 1).split(maxsplit=1) if written.startswith(("begin ", "end ", "select ")) else written.split(maxsplit=1)
-            kind = words[0]
-            if kind not in ROW_KINDS:
-                readable = "、".join(ROW_KINDS)
-                self.fail(row.at("type"), f"型「{written}」は chosho では読めません（読める型: {readable}）。")
-                continue
-            argument = words[1].strip() if len(words) > 1 else ""
-            if ROW_KINDS[kind] == "select" and not argument:
-                self.fail(row.at("type"), f"{kind} の後に選択肢のリスト名を書いてください（例: {kind} yesno）。")
-                continue
-            if ROW_KINDS[kind] != "end" and not row.get("name"):
-                self.fail(row.at("name"), "name が空です。")
-                continue
-            node = _Node(row, kind, argument)
-            if ROW_KINDS[kind] == "end":
-                if not stack:
-                    self.fail(row.at("type"), "対応する begin_group がない end_group です。")
-                    continue
-                stack.pop()
-                continue
-            (stack[-1].children if stack else top).append(node)
-            if ROW_KINDS[kind] == "begin":
-                stack.append(node)
-        for node in stack:
-            self.fail(node.row.at("type"), f"グループ「{node.name}」が end_group で閉じられていません。")
-        return top
-
-    # -- choices ---------------------------------------------------------------------------
-    def choices(self, rows: list[_Row]) -> dict[str, list[dict]]:
-        lists: dict[str, list[dict]] = {}
-        seen: dict[tuple[str, int], _Row] = {}
-        for row in rows:
-            list_name, name, label = row.get("list_name"), row.get("name"), row.get("label")
-            if not list_name:
-                self.fail(row.at("list_name"), "list_name が空です。")
-                continue
-            if not (name.isdigit() and str(int(name)) == name):
-                self.fail(row.at("name"), f"選択肢の name「{name}」は 0 以上の整数にしてください（用紙の番号です）。")
-                continue
-            code = int(name)
-            if (list_name, code) in seen:
-                first = seen[(list_name, code)].number
-                self.fail(row.at("name"), f"リスト {list_name} の選択肢 {code} が重複しています（{first} 行目にもあります）。")
-                continue
-            seen[(list_name, code)] = row
-            if not label:
-                self.fail(row.at("label"), f"リスト {list_name} の選択肢 {code} に label がありません。")
-                continue
-            option: dict = {"code": code, "label": label}
-            if row.get(EXTRA["chart_label"]):
-                option["short"] = row.get(EXTRA["chart_label"])
-            lists.setdefault(list_name, []).append(option)
-        return lists
 
 
 @dataclass
 class _Question:
     """A question as read, before its definition entry is written."""
 
-    node: _Node
+    node: SheetNode
     kind: str  # single, multi, text, matrix, counts
     section: str | None
-    relevant: list[tuple[_Row, str]]  # (row, text): its own and its section's
+    relevant: list[tuple[SheetRow, str]]  # (row, text): its own and its section's
     entry: dict = field(default_factory=dict)
-    boxes: list[tuple[_Node, int]] = field(default_factory=list)
+    boxes: list[tuple[SheetNode, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -254,7 +86,7 @@ def definition_from_cells(cells: Cells, source: str = "<workbook>") -> tuple[dic
 
     Raises DefinitionError listing every problem, each with its sheet, row and column.
     """
-    reader = _Reader(cells)
+    reader = SheetReader(cells)
     builder = _Builder(reader)
     data = builder.build()
     if reader.problems:
@@ -302,7 +134,7 @@ def _negation(part: Condition) -> Condition:
 
 
 class _Builder:
-    def __init__(self, reader: _Reader) -> None:
+    def __init__(self, reader: SheetReader) -> None:
         self.r = reader
         self.located: dict[str, str] = {}
 
@@ -312,7 +144,7 @@ class _Builder:
     def build(self) -> dict:
         r = self.r
         extras = set(EXTRA.values())
-        survey_rows = r.sheet("survey", _SURVEY_COLUMNS | extras)
+        survey_rows = r.sheet("survey", SURVEY_COLUMNS | extras)
         choice_rows = r.sheet("choices", {"list_name", "name", "label", EXTRA["chart_label"]}, required=False)
         settings_rows = r.sheet("settings", {"form_id", "form_title", "version", "default_language", "style"})
         roster_rows = r.sheet(ROSTER_SHEET, {ROSTER_GROUP, ROSTER_NAME})
@@ -339,7 +171,7 @@ class _Builder:
         }
 
     # -- settings and roster ---------------------------------------------------------------
-    def settings(self, rows: list[_Row]) -> dict:
+    def settings(self, rows: list[SheetRow]) -> dict:
         if not rows:
             self.fail("settings シート", "2 行目に form_id と form_title を書いてください。")
             return {}
@@ -355,7 +187,7 @@ class _Builder:
                 survey[column.removeprefix(SETTINGS_PREFIX)] = value
         return survey
 
-    def roster(self, rows: list[_Row]) -> list[dict]:
+    def roster(self, rows: list[SheetRow]) -> list[dict]:
         groups: list[dict] = []
         where_group: dict[str, int] = {}
         for row in rows:
@@ -376,11 +208,11 @@ class _Builder:
         return groups
 
     # -- questions -------------------------------------------------------------------------
-    def questions(self, nodes: list[_Node], lists: dict, sections: list[dict], survey: dict) -> list[_Question]:
+    def questions(self, nodes: list[SheetNode], lists: dict, sections: list[dict], survey: dict) -> list[_Question]:
         out: list[_Question] = []
         form_notes: list[str] = []
 
-        def walk(items: list[_Node], section: str | None, inherited: list[tuple[_Row, str]]) -> None:
+        def walk(items: list[SheetNode], section: str | None, inherited: list[tuple[SheetRow, str]]) -> None:
             for node in items:
                 kind = ROW_KINDS[node.type]
                 relevant = inherited + ([(node.row, node.row.get("relevant"))] if node.row.get("relevant") else [])
@@ -416,7 +248,7 @@ class _Builder:
                 self.fail(q.node.row.at("name"), f"name「{q.id}」が {names[q.id]} 回使われています。")
         return out
 
-    def group_kind(self, node: _Node) -> str | None:
+    def group_kind(self, node: SheetNode) -> str | None:
         children = node.children
         if not children:
             self.fail(node.row.at("type"), f"グループ「{node.name}」に中身がありません。")
@@ -434,7 +266,7 @@ class _Builder:
             return "counts"
         return "section"
 
-    def question(self, node: _Node, kind: str, section: str | None, relevant: list, lists: dict) -> _Question:
+    def question(self, node: SheetNode, kind: str, section: str | None, relevant: list, lists: dict) -> _Question:
         row = node.row
         entry: dict = {"id": node.name, "label": row.get(EXTRA["number"]) or node.name, "type": kind}
         if not (node.name.isascii() and node.name.replace("_", "").isalnum() and node.name[0].isalpha()):
@@ -473,13 +305,13 @@ class _Builder:
             self.ceilings(node, entry["items"])
         return _Question(node, kind, section, relevant, entry)
 
-    def required(self, row: _Row) -> bool:
+    def required(self, row: SheetRow) -> bool:
         value = row.get("required").lower()
-        if value not in _YES | _NO:
+        if value not in YES | NO:
             self.fail(row.at("required"), f"required は yes か空欄にしてください（「{row.get('required')}」）。")
-        return value in _YES
+        return value in YES
 
-    def member(self, group: _Node, child: _Node, what: str) -> dict:
+    def member(self, group: SheetNode, child: SheetNode, what: str) -> dict:
         """A matrix row or a counts item: its id is its name without the group's ``name_``."""
         row = child.row
         prefix = f"{group.name}_"
@@ -497,7 +329,7 @@ class _Builder:
             self.fail(row.at("relevant"), "表や人数のグループの中の行には relevant を置けません（グループの行に置いてください）。")
         return entry
 
-    def ceilings(self, group: _Node, items: list[dict]) -> None:
+    def ceilings(self, group: SheetNode, items: list[dict]) -> None:
         names = {child.name: item["id"] for child, item in zip(group.children, items)}
         for child, item in zip(group.children, items):
             constraint = child.row.get("constraint").replace(" ", "")
@@ -529,7 +361,7 @@ class _Builder:
                 out[q.id] = (Reference(Ref(q.id), q.kind), q.id)
         return out
 
-    def parse(self, row: _Row, column: str, text: str, references: dict) -> Condition | None:
+    def parse(self, row: SheetRow, column: str, text: str, references: dict) -> Condition | None:
         try:
             return parse_xlsform(text, lambda name: references.get(name, (None,))[0])
         except ConditionSyntaxError as exc:
@@ -570,7 +402,7 @@ class _Builder:
         except ConditionSyntaxError:
             return None
 
-    def earlier_only(self, row: _Row, column: str, condition: Condition, references: dict, order: dict, here: int) -> bool:
+    def earlier_only(self, row: SheetRow, column: str, condition: Condition, references: dict, order: dict, here: int) -> bool:
         ok = True
         for compare in comparisons(condition):
             asked = order.get(compare.ref.question)
@@ -634,11 +466,11 @@ class _Builder:
                     skip["respondent_judgement"] = self.required_like(row, EXTRA["judgement"])
         return [s for _, _, s in skips]
 
-    def required_like(self, row: _Row, column: str) -> bool:
+    def required_like(self, row: SheetRow, column: str) -> bool:
         value = row.get(column).lower()
-        if value not in _YES | _NO:
+        if value not in YES | NO:
             self.fail(row.at(column), f"yes か空欄にしてください（「{row.get(column)}」）。")
-        return value in _YES
+        return value in YES
 
     def checks(self, questions: list[_Question], references: dict, order: dict) -> list[dict]:
         checks = []
