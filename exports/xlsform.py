@@ -31,18 +31,33 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def _regular_file(path: Path) -> None:
+    """Refuse, in Japanese, what is not a file to read (a folder, a FIFO that would block)."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError as exc:
+        raise DefinitionError(str(path), ["ファイルがありません。"]) from exc
+    except OSError as exc:
+        raise DefinitionError(str(path), ["ファイルを読めません（場所と権限を確認してください）。"]) from exc
+    if stat.S_ISDIR(mode):
+        raise DefinitionError(str(path), ["フォルダです。調書定義のファイルを指定してください。"])
+    if not stat.S_ISREG(mode):
+        raise DefinitionError(str(path), ["通常のファイルではありません。調書定義のファイルを指定してください。"])
+
+
 def read_cells(path: Path) -> dict[str, list[tuple[int, list[str]]]]:
     """Every sheet's rows as (Excel row number, cell texts). Raises DefinitionError, in
     Japanese, for a file that is not a readable workbook."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _regular_file(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError as exc:
-        raise DefinitionError(str(path), ["ファイルがありません。"]) from exc
     except OSError as exc:
-        raise DefinitionError(str(path), [f"ファイルを読めません: {exc.strerror or exc}"]) from exc
+        raise DefinitionError(str(path), ["ファイルを読めません（権限を確認してください）。"]) from exc
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DefinitionError(str(path), ["Excel のブック（.xlsx）として読めません。"]) from exc
     try:
@@ -65,6 +80,7 @@ def read_definition(path: Path) -> tuple[Questionnaire, DefinitionText]:
     from survey.xlsform import definition_from_cells, questionnaire_from_cells
 
     path = Path(path)
+    _regular_file(path)
     if not is_workbook(path):
         questionnaire = load_definition(path)
         return questionnaire, DefinitionText(str(path), path.read_text(encoding="utf-8"))

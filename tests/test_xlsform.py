@@ -150,3 +150,25 @@ def test_warn_if_is_a_soft_check_and_may_count():
 
     problems = check_form(q, {"A": Multi(frozenset({1, 2}))})
     assert any("二つ選んでいます" in str(p) for p in problems)
+
+
+def test_what_is_not_a_workbook_is_refused_in_japanese(tmp_path, capsys):
+    import os
+
+    (tmp_path / "text.xlsx").write_text("これはブックではない", encoding="utf-8")
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    (tmp_path / "folder.xlsx").mkdir()
+    os.mkfifo(tmp_path / "fifo.xlsx")  # would block a reader for ever
+    os.mkfifo(tmp_path / "fifo.toml")
+    expected = {
+        "text.xlsx": "Excel のブック（.xlsx）として読めません",
+        "empty.xlsx": "Excel のブック（.xlsx）として読めません",
+        "folder.xlsx": "フォルダです",
+        "fifo.xlsx": "通常のファイルではありません",
+        "fifo.toml": "通常のファイルではありません",
+        "missing.xlsx": "ファイルがありません",
+    }
+    for name, message in expected.items():
+        assert main(["check", str(tmp_path / name)]) == 1
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, (name, err)

@@ -198,13 +198,13 @@ def _pad(text: str, cells: int) -> str:
 
 def _load(path: Path | None) -> Questionnaire:
     """A definition file: an XLSForm workbook (.xlsx) or TOML; the built-in one when None."""
-    if path is not None and path.suffix.lower() in (".xlsx", ".xlsm"):
-        from exports.xlsform import read_definition
+    if path is not None:
+        from exports.xlsform import read_definition  # refuses a folder or a FIFO before reading
 
         return read_definition(path)[0]
     from survey import load_definition
 
-    return load_definition(path or BUILTIN_DEFINITION)
+    return load_definition(BUILTIN_DEFINITION)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
