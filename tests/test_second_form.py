@@ -75,6 +75,44 @@ async def test_keyed_under_pilot(db):
         assert "reason" not in store.router.route(response.answers)  # off the route: the skip
 
 
+async def test_reviewed_under_pilot(db):
+    """Another person steps through the department, sees the check the author wrote, signs off."""
+    from tui.screens.dialogs import ConfirmDialog
+    from tui.screens.queue import ReviewQueueScreen
+    from tui.screens.review import ReviewScreen
+    from tui.widgets.folded import Folded
+
+    with open_store(db, "clerk-a") as store:
+        enter(store, "企画課", {**KEYED, "usage": Grid({"use_sedan": 4, "use_van": 4, "use_ev": 4})})
+    with open_store(db, "reviewer-b") as store:
+        app = ChoshoApp(store, ask_who=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("f8")
+            await pilot.pause()
+            assert isinstance(app.screen, ReviewQueueScreen)
+            app.screen.query_one("#filter").value = "企画課"
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            review = app.screen
+            assert isinstance(review, ReviewScreen) and review.question_id == "own"
+            await pilot.press("down")
+            await pilot.pause()
+            assert review.question_id == "usage"
+            notes = review.query_one("#review-notes", Folded).plain
+            assert "すべての車種が「ほとんど使わない」です" in notes  # the workbook's chosho_warn_if
+            for _ in range(len(store.questionnaire.questions)):
+                await pilot.press("down")
+                await pilot.pause()
+            await pilot.press("f9")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmDialog)  # 確認済にしますか？
+            await pilot.press("y")
+            await pilot.pause()
+        assert store.response(department_id=_department(store, "企画課").id).status == "reviewed"
+
+
 def test_export_and_analysis_data_use_the_authors_names(db, tmp_path):
     with open_store(db, "clerk-a") as store:
         enter(store, "企画課", KEYED)
