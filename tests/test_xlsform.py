@@ -172,3 +172,23 @@ def test_what_is_not_a_workbook_is_refused_in_japanese(tmp_path, capsys):
         assert main(["check", str(tmp_path / name)]) == 1
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err, (name, err)
+
+
+def test_an_authors_workbook_survives_being_written_back(tmp_path):
+    """chosho definition -o of a survey started from an author's workbook reads back the same:
+    the author's names, groups and relevant become the same questionnaire again."""
+    authored, _ = read_definition(FIXTURES / "vehicles.xlsx")
+    again, _ = read_definition(write_workbook(authored, tmp_path / "again.xlsx"))
+    _same(again, authored)
+    assert authored.question("usage").row_variable(authored.question("usage").rows[0]) == "use_sedan"
+    assert authored.question("inspection").box_variable(4) == "inspection_other"
+
+
+def test_pyxform_converts_the_authors_workbook_and_what_chosho_writes_of_it(tmp_path):
+    from pyxform.xls2xform import convert
+
+    assert "<h:title>公用車の管理に関する調書</h:title>" in convert(xlsform=str(FIXTURES / "vehicles.xlsx")).xform
+    authored, _ = read_definition(FIXTURES / "vehicles.xlsx")
+    written = write_workbook(authored, tmp_path / "written.xlsx")
+    result = convert(xlsform=str(written))
+    assert "relevant=\"not( /data/own  != '1')\"" in result.xform and not result.warnings
