@@ -8,13 +8,10 @@ import os
 import sys
 from pathlib import Path
 
-from survey import DefinitionError
-
 
 def run_new(args: argparse.Namespace) -> int:
     """Check the form first, refuse an existing file, then create and seed the database."""
     from db import database_path, open_store
-    from db.errors import StoreError
 
     from .xlsform import read_definition
 
@@ -34,12 +31,12 @@ def run_new(args: argparse.Namespace) -> int:
         return 3
     try:
         with open_store(target, args.user, definition=text) as store:
-            digest = store._sha256
-    except (StoreError, DefinitionError):
-        target.unlink(missing_ok=True)
-        raise
-    except BaseException:
-        target.unlink(missing_ok=True)
+            from .forms import _sha256
+
+            digest = _sha256(store)  # what the forms and returns carry
+    except BaseException:  # StoreError, a broken definition, Ctrl+C: no half-made database
+        for leftover in (target, target.with_name(f"{target.name}-wal"), target.with_name(f"{target.name}-shm")):
+            leftover.unlink(missing_ok=True)
         raise
     print(f"新しい調査のデータベースを作りました: {target}")
     print(f"  {questionnaire.title}（{args.form}）")
