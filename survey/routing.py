@@ -118,7 +118,7 @@ class Router:
         # route exactly when every skip over it fails (XLSForm's relevant reads the same way).
         self._over = [
             tuple(
-                s for s in questionnaire.skips
+                (i, s) for i, s in enumerate(questionnaire.skips)
                 if questionnaire.position(s.at) < position < questionnaire.position(s.to)
             )
             for position in range(len(self.ids))
@@ -154,11 +154,19 @@ class Router:
         """Every path through the form that the answers allow, and the questions forked on."""
         paths: list[tuple[str, ...]] = []
         forked: set[str] = set()
-        stack: list[tuple[int, dict[Ref, frozenset[int]], tuple[str, ...]]] = [(0, {}, ())]
+        # Each branch: where it is, the values it assumed, its path, and the skips already found
+        # not to hold on it (their answers are behind the walk: they cannot change).
+        stack: list[tuple[int, dict[Ref, frozenset[int]], tuple[str, ...], frozenset]] = [(0, {}, (), frozenset())]
         while stack:
-            position, assumed, path = stack.pop()
+            position, assumed, path, failed = stack.pop()
+            failed = set(failed)
             while position < len(self.ids):
                 qid = self.ids[position]
+                over = [(i, skip) for i, skip in self._over[position] if i not in failed]
+                if not over:
+                    path += (qid,)
+                    position += 1
+                    continue
                 reached = set(path)
 
                 def lookup(ref: Ref) -> frozenset[int] | None:
@@ -170,7 +178,7 @@ class Router:
 
                 target = None
                 fork = None
-                for skip in self._over[position]:
+                for i, skip in over:
                     holds = evaluate(skip.when, lookup)
                     if holds is None:
                         fork = next(
@@ -181,10 +189,11 @@ class Router:
                     if holds:
                         target = skip.to
                         break
+                    failed.add(i)
                 if fork is not None:
                     forked.add(fork.question)
                     for value in self._representatives[fork]:
-                        stack.append((position, {**assumed, fork: value}, path))
+                        stack.append((position, {**assumed, fork: value}, path, frozenset(failed)))
                     break
                 if target:
                     position = self.questionnaire.position(target)
