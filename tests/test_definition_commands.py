@@ -70,3 +70,14 @@ def test_definition_writes_the_databases_questionnaire_as_a_workbook(tmp_path, c
     assert main(["--db", str(tmp_path / "next.sqlite"), "new", str(out)]) == 0
     assert main(["--db", str(tmp_path / "first.sqlite"), "new", str(BUILTIN_WORKBOOK)]) == 0
     assert _digest(tmp_path / "next.sqlite") == _digest(tmp_path / "first.sqlite")
+
+
+def test_new_from_a_toml_file_too(tmp_path):
+    from db import open_store
+
+    from .conftest import FIXTURES
+
+    db = tmp_path / "training.sqlite"
+    assert main(["--db", str(db), "new", str(FIXTURES / "training.toml")]) == 0
+    with open_store(db, "clerk") as store:
+        assert store.questionnaire == survey.load_definition(FIXTURES / "training.toml")
