@@ -52,6 +52,7 @@ from .xlsform_sheets import (
     ROSTER_NAME,
     ROSTER_SHEET,
     ROW_KINDS,
+    SETTINGS_COLUMNS,
     SETTINGS_PREFIX,
     SURVEY_COLUMNS,
     YES,
@@ -146,7 +147,7 @@ class _Builder:
         extras = set(EXTRA.values())
         survey_rows = r.sheet("survey", SURVEY_COLUMNS | extras)
         choice_rows = r.sheet("choices", {"list_name", "name", "label", EXTRA["chart_label"]}, required=False)
-        settings_rows = r.sheet("settings", {"form_id", "form_title", "version", "default_language", "style"})
+        settings_rows = r.sheet("settings", SETTINGS_COLUMNS)
         roster_rows = r.sheet(ROSTER_SHEET, {ROSTER_GROUP, ROSTER_NAME})
         lists = r.choices(choice_rows)
         survey = self.settings(settings_rows)
@@ -183,8 +184,13 @@ class _Builder:
         if row.get("version"):
             survey["version"] = row.get("version")
         for column, value in row.cells.items():
-            if column.startswith(SETTINGS_PREFIX):
-                survey[column.removeprefix(SETTINGS_PREFIX)] = value
+            key = column.removeprefix(SETTINGS_PREFIX)
+            if column == key:
+                continue
+            if key in ("id", "title", "version", "notes"):
+                self.fail(row.at(column), f"{column} は使えません（form_id、form_title、version、note の行で書きます）。")
+                continue
+            survey[key] = value
         return survey
 
     def roster(self, rows: list[SheetRow]) -> list[dict]:
@@ -218,9 +224,12 @@ class _Builder:
                 relevant = inherited + ([(node.row, node.row.get("relevant"))] if node.row.get("relevant") else [])
                 if kind == "note":
                     text = node.row.get("label")
-                    (out[-1].notes if out else form_notes).append(text) if text else self.fail(
-                        node.row.at("label"), "note に label がありません。"
-                    )
+                    if not text:
+                        self.fail(node.row.at("label"), "note に label がありません。")
+                    elif out:
+                        out[-1].notes.append(text)  # after a question: that question's note
+                    else:
+                        form_notes.append(text)  # before the first question: the form's
                 elif kind == "begin":
                     group_kind = self.group_kind(node)
                     if group_kind == "section":

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
-    "EXTRA", "NO", "QUESTION_TYPES", "ROSTER_GROUP", "ROSTER_NAME", "ROSTER_SHEET", "ROW_KINDS", "SETTINGS_PREFIX",
+    "EXTRA", "NO", "QUESTION_TYPES", "ROSTER_GROUP", "ROSTER_NAME", "ROSTER_SHEET", "ROW_KINDS", "SETTINGS_COLUMNS", "SETTINGS_PREFIX",
     "SURVEY_COLUMNS", "YES", "Cells", "SheetNode", "SheetReader", "SheetRow",
 ]
 
@@ -33,6 +33,11 @@ EXTRA = {
     "on_blank": "chosho_on_blank",  # choose_route: when blank, the clerk picks the route
     "text_instruction": "chosho_text_instruction",  # the sentence above the option boxes
     "unit": "chosho_unit",  # a counts item's unit (人)
+}
+# settings: XLSForm's own columns are accepted (chosho reads form_id, form_title and version).
+SETTINGS_COLUMNS = {
+    "form_id", "form_title", "version", "default_language", "style", "instance_name", "public_key",
+    "submission_url", "allow_choice_duplicates", "name", "namespaces", "clean_text_values",
 }
 SETTINGS_PREFIX = "chosho_"  # settings: chosho_form_label, chosho_counts_sheet, …
 

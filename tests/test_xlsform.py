@@ -192,3 +192,18 @@ def test_pyxform_converts_the_authors_workbook_and_what_chosho_writes_of_it(tmp_
     written = write_workbook(authored, tmp_path / "written.xlsx")
     result = convert(xlsform=str(written))
     assert "relevant=\"not( /data/own  != '1')\"" in result.xform and not result.warnings
+
+
+def test_settings_take_xlsforms_own_columns_and_refuse_chosho_names_that_are_not_extras():
+    rows = [["type", "name", "label"], ["select_one yn", "A", "どれ"]]
+    cells = _cells(rows)
+    cells["settings"] = list(enumerate([
+        ["form_id", "form_title", "instance_name", "chosho_fiscal_year", "chosho_notes"],
+        ["f", "t", "concat(${A})", "令和７年度", "一行"],
+    ], start=1))
+    with pytest.raises(DefinitionError) as caught:
+        questionnaire_from_cells(cells)
+    assert str(caught.value).count("\n") == 1  # one problem: instance_name is XLSForm's own
+    assert "settings シートの 2 行目 chosho_notes 列: chosho_notes は使えません" in str(caught.value)
+    cells["settings"] = [(n, row[:4]) for n, row in cells["settings"]]
+    assert questionnaire_from_cells(cells).meta["fiscal_year"] == "令和７年度"
