@@ -1,5 +1,6 @@
 """A second 調書, authored as an XLSForm in tests/fixtures/vehicles.xlsx, through the whole
-flow with no line of code for it: chosho new, entry under Pilot, the export workbook and the
+flow with no line of code for it: chosho new, entry and review under Pilot, double entry, the
+export workbook and the
 analysis data, the fillable forms and their import. Its questions, lists, skips, variable names
 and roster are all different from the built-in 調書's."""
 
@@ -146,3 +147,37 @@ def test_forms_are_filled_and_imported(db, tmp_path, capsys):
     assert main(["--db", str(db), "import", str(form)]) == 0
     with open_store(db, "clerk-a") as store:
         assert dict(store.response(department_id=_department(store, "市民課").id).answers) == answers
+
+
+def test_double_entry_compares_and_adjudicates_by_the_authors_names(db):
+    """B keys the paper again and reads one matrix row and one box differently: the differences
+    are named by the workbook's variables, and C's resolutions become the answers."""
+    from survey.verification import ANSWER, Cell, take_second, third_value
+    from survey.verification.status import VERIFIED
+
+    stores = {who: open_store(db, who) for who in ("田中", "佐藤", "鈴木")}
+    a, b, c = stores.values()
+    try:
+        for store in stores.values():
+            store.remember_user()
+        department = _department(a, "給水課").id
+        enter(a, "給水課", KEYED)
+        a.choose_for_verification("by_hand", chosen=[department])
+        second = {**KEYED, "usage": Grid({"use_sedan": 1, "use_van": 3, "use_ev": 4}),
+                  "inspection": Multi(frozenset({1, 4}), texts={4: "月例点検"})}
+        keying = b.start_second_keying(department)
+        version = keying.version
+        for qid in a.router.route(second).order:
+            version = b.save_second_answer(keying.id, qid, second[qid], expected_version=version)
+        b.complete_second_keying(keying.id)
+        assert {d.name for d in c.comparison(department).differences} == {"use_van", "inspection_other"}
+        c.resolve(department, take_second("use_van"))
+        c.resolve(department, third_value("inspection_other", Cell(ANSWER, "月例点検表（写し）"), "用紙の欄外"))
+        c.finish_adjudication(department)
+        answers = a.response(department_id=department).answers
+        assert answers["usage"] == Grid({"use_sedan": 1, "use_van": 3, "use_ev": 4})
+        assert answers["inspection"] == Multi(frozenset({1, 4}), texts={4: "月例点検表（写し）"})
+        assert a.verification_state(department) == VERIFIED
+    finally:
+        for store in stores.values():
+            store.close()
