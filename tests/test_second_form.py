@@ -1,8 +1,7 @@
 """A second 調書, authored as an XLSForm in tests/fixtures/vehicles.xlsx, through the whole
 flow with no line of code for it: chosho new, entry and review under Pilot, double entry, the
-export workbook and the
-analysis data, the fillable forms and their import. Its questions, lists, skips, variable names
-and roster are all different from the built-in 調書's."""
+export workbook and the analysis data, the fillable forms and their import. Its questions,
+lists, skips, variable names and roster are all different from the built-in 調書's."""
 
 from __future__ import annotations
 
