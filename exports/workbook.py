@@ -107,7 +107,7 @@ def _long_texts(tallies: Tallies) -> list[str]:
         for entry in tallies.texts(question):
             text = entry.text
             if len(text) * 2 > CELL_LIMIT and utf16_length(text) > CELL_LIMIT:
-                variable = question.id if entry.code is None else f"{question.id}_{entry.code}_text"
+                variable = question.id if entry.code is None else question.box_variable(entry.code)
                 found.append((
                     entry.record.position,
                     f"{entry.record.name} {variable}: 記述が {len(text):,} 文字あり、Excel の 1 セルの上限"
