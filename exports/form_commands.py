@@ -52,25 +52,42 @@ def run_import_files(args: argparse.Namespace, open_store: Callable) -> int:
     from db.errors import StoreError
     from db.location import name_problem
 
-    from .intake import Unreadable, import_files
+    from .intake import NotStored, Unreadable, import_files
 
     # A name the file system cannot hold is the command's fault, said before anything opens.
     for path in args.files:
         if problem := name_problem(Path(path), "取り込むファイル"):
             raise StoreError(problem)
-    with open_store(args) as store:
-        reports = import_files(store, list(args.files), check_only=args.check)
-    refused = 0
-    for report in reports:
+    check = args.check
+
+    def done(report) -> None:  # each file as soon as it is finished: a stop part-way hides nothing
         failed = bool(report.refusals) or not report.departments  # nothing to import is no success
         stream = sys.stderr if failed else sys.stdout
-        refused += failed
         for line in report.lines():
-            print(line, file=stream)
-    if len(reports) > 1:
-        done = sum(1 for r in reports if r.imported)
-        verb = "点検" if args.check else "取り込み"
-        print(f"{len(reports)} ファイル: {verb}できた {len(reports) - refused}、取り込めない {refused}" + ("" if args.check else f"（取り込んだ {done}）"))
-    if any(isinstance(r, Unreadable) for r in reports):
+            print(line, file=stream, flush=True)
+
+    with open_store(args) as store:
+        reports = import_files(store, list(args.files), check_only=check, replace=getattr(args, "replace", False), done=done)
+    refused = [r for r in reports if r.refusals or not r.departments]
+    if len(reports) > 1 or any(isinstance(r, NotStored) for r in reports):
+        print(_summary(reports, check), file=sys.stderr if refused else sys.stdout)
+    if any(isinstance(r, (Unreadable, NotStored)) for r in reports):
         return 3
     return 1 if refused else 0
+
+
+def _summary(reports: list, check: bool) -> str:
+    """The last word of a run: exactly which files were stored (or would be) and which not."""
+    if check:
+        ok = [r.source for r in reports if not r.refusals and r.departments]
+        label = ("取り込めるファイル", "取り込めないファイル")
+    else:
+        ok = [r.source for r in reports if r.imported]
+        label = ("取り込んだファイル", "取り込んでいないファイル")
+    rest = [r.source for r in reports if r.source not in ok]
+    lines = [f"{len(reports)} ファイルのうち、{label[0]} {len(ok)}、{label[1]} {len(rest)}。"]
+    if ok:
+        lines.append(f"{label[0]}: " + "、".join(ok))
+    if rest:
+        lines.append(f"{label[1]}（何も保存していません）: " + "、".join(rest))
+    return "\n".join(lines)

@@ -139,13 +139,19 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         "import",
         help="返送された調書の様式、または回答一覧の形（xlsx か CSV）の回答を取り込みます（ファイルごとに、すべてか何もしないか）",
         description="各行を入力画面と同じく点検し、一つでも取り込めない箇所があれば何も取り込みません。"
-        "すでに回答のある所属には取り込みません（上書きしません）。",
+        "すでに回答のある所属には取り込みません（上書きしません。置き換えるには --replace）。"
+        "ファイルごとに一つの取引として保存し、終わったファイルから結果を表示します。",
     )
     import_.add_argument(
         "files", type=Path, nargs="+", metavar="ファイル",
         help="返送された調書の様式（chosho forms）、回答一覧（chosho export のブック、または CSV）、またはそれらのフォルダ。ファイルごとに取り込みます",
     )
     import_.add_argument("--check", action="store_true", help="取り込まずに点検だけします")
+    import_.add_argument(
+        "--replace", action="store_true",
+        help="訂正された回答（返送し直された様式など）で、すでに回答のある所属の回答を置き換えます。"
+        "変わった回答は元の値とともに監査ログに残ります。確認済・確定の所属は置き換えません",
+    )
     import_.set_defaults(handler=cmd_import)
 
     forms = commands.add_parser(
