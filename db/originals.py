@@ -166,11 +166,11 @@ def attach_file(store: Store, department_id: int, path: str | Path, *, why: str 
     path = Path(path)
     if path.suffix.lower() not in KINDS:  # the name first: nothing is read for a wrong kind
         raise RefusedError(kind_problem(path.name, b"") or "")
-    content, digest = read_file(path)
+    content, digest = read_file(path, MAX_ORIGINAL_BYTES)
     if problem := kind_problem(path.name, content[:16]):
         raise RefusedError(problem)
     with store._write():
-        original_id, new = _insert(store, department_id, path.name, content, digest, why)
+        original_id, new = _insert(store, department_id, shown_name(path.name), content, digest, why)
     return next(o for o in originals(store, department_id) if o.id == original_id), new
 
 

@@ -31,6 +31,7 @@ def run_forms(args: argparse.Namespace, open_store: Callable) -> int:
 
 
 def run_attach(args: argparse.Namespace, open_store: Callable) -> int:
+    from db.location import shown_name
     from db.originals import attach_file
 
     from .intake import find_department
@@ -38,13 +39,14 @@ def run_attach(args: argparse.Namespace, open_store: Callable) -> int:
     with open_store(args) as store:
         department = find_department(store, args.department)
         if department is None:
-            print(f"chosho: 所属「{args.department}」はこのデータベースの所属一覧にありません（同名が複数なら「部局 所属」で指定）。", file=sys.stderr)
+            print(f"chosho: 所属「{shown_name(args.department)}」はこのデータベースの所属一覧にありません（同名が複数なら「部局 所属」で指定）。", file=sys.stderr)
             return 3
         original, new = attach_file(store, department.id, args.file, why="原本の添付")
+    name = shown_name(original.name)
     if new:
-        print(f"{department.name}（{department.bukyoku}）の原本として保存しました: {original.name}（{original.size:,} バイト、SHA-256 {original.sha256[:12]}…）")
+        print(f"{department.name}（{department.bukyoku}）の原本として保存しました: {name}（{original.size:,} バイト、SHA-256 {original.sha256[:12]}…）")
     else:
-        print(f"同じ内容のファイルはすでに {department.name} の原本として保存されています（{original.name}、{original.stored_at[:16].replace('T', ' ')}）。")
+        print(f"同じ内容のファイルはすでに {department.name} の原本として保存されています（{name}、{original.stored_at[:16].replace('T', ' ')}）。")
     return 0
 
 

@@ -150,7 +150,7 @@ def _import_one(store: Store, path: Path, *, check_only: bool, replace: bool) ->
     records = [returned.record] if returned.record is not None else []
     report = import_records(
         store, records, source=name, check_only=check_only, refusals=returned.refusals, replace=replace,
-        original=(path.name, content),
+        original=(name, content),
     )
     report.path = path
     report.department = report.department or returned.department
