@@ -130,7 +130,7 @@ def read_file(path: Path, limit: int = MAX_ORIGINAL_BYTES) -> tuple[bytes, str]:
     except PermissionError as exc:
         raise StoreError(f"「{shown}」を読む権限がありません。") from exc
     except OSError as exc:
-        raise StoreError(f"「{shown}」を開けません（{exc.strerror or 'ファイルを確かめてください'}）。") from exc
+        raise StoreError(f"「{shown}」を開けません（読み込めませんでした。ファイルと権限を確かめてください）。") from exc
     try:
         before = os.fstat(fd)
         if not stat.S_ISREG(before.st_mode):
@@ -149,7 +149,7 @@ def read_file(path: Path, limit: int = MAX_ORIGINAL_BYTES) -> tuple[bytes, str]:
             chunks.append(chunk)
         after = os.fstat(fd)
     except OSError as exc:
-        raise StoreError(f"「{shown}」を読めません（{exc.strerror or 'ファイルを確かめてください'}）。") from exc
+        raise StoreError(f"「{shown}」を読めません（読み込めませんでした。ファイルと権限を確かめてください）。") from exc
     finally:
         os.close(fd)
     if read != before.st_size or after.st_size != before.st_size or after.st_mtime_ns != before.st_mtime_ns:

@@ -17,13 +17,17 @@ __all__ = ["run_attach", "run_forms", "run_import_files"]
 
 def run_forms(args: argparse.Namespace, open_store: Callable) -> int:
     from .forms import FormError, write_forms
+    from .leftovers import quiet_collect
 
-    with open_store(args) as store:
+    failed = None
+    with open_store(args) as store, quiet_collect():
         try:
             paths = write_forms(store, args.output, department=args.department, blank=args.blank)
         except FormError as exc:
-            print(f"chosho: {exc}", file=sys.stderr)
-            return 3
+            failed = str(exc)
+    if failed is not None:
+        print(f"chosho: {failed}", file=sys.stderr)
+        return 3
     for path in paths:
         print(path)
     print(f"様式を {len(paths)} ファイル出力しました: {args.output}")

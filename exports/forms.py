@@ -295,8 +295,11 @@ def write_form(
     Written to ``path.part`` and renamed; on any failure nothing of it is left."""
     import xlsxwriter
 
+    from .leftovers import os_reason, sweep, temp_beside
+
     path = Path(path)
-    part = path.with_name(path.name + ".part")
+    sweep(path, ".xlsx.part")  # what a killed run writing this form left
+    part = temp_beside(path, ".xlsx.part")
     wb = xlsxwriter.Workbook(
         str(part),
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
@@ -331,9 +334,7 @@ def write_form(
         part.replace(path)
     except Exception as exc:  # noqa: BLE001 - xlsxwriter wraps the OS's errors in its own classes
         part.unlink(missing_ok=True)
-        cause = exc if isinstance(exc, OSError) else exc.__context__ or exc.__cause__
-        why = getattr(cause, "strerror", None) or "空き容量と書き込み権限を確認してください"
-        raise FormError(f"様式「{path}」を書けませんでした（{why}）。") from exc
+        raise FormError(f"様式「{path}」を書けませんでした（{os_reason(exc)}）。この実行で作った様式は消しました。") from exc
     return path
 
 
@@ -387,5 +388,7 @@ def _make_folder(folder: Path) -> bool:
     try:
         folder.mkdir(parents=True)
     except OSError as exc:
-        raise FormError(f"出力先のフォルダ「{folder}」を作れませんでした（{exc.strerror or '書き込み権限を確認してください'}）。") from exc
+        from .leftovers import os_reason
+
+        raise FormError(f"出力先のフォルダ「{folder}」を作れませんでした（{os_reason(exc)}）。") from exc
     return True

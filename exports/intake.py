@@ -113,7 +113,7 @@ def import_files(
         except StoreError as exc:  # the database refused the write: nothing of this file is stored
             report = _failed(path, f"{exc}（このファイルの回答は何も保存していません）", NotStored)
         except OSError as exc:
-            report = _failed(path, f"「{shown_name(path)}」を読めません（{exc.strerror or 'ファイルを確かめてください'}）。")
+            report = _failed(path, f"「{shown_name(path)}」を読めません（読み込めませんでした。ファイルと権限を確かめてください）。")
         except MemoryError:
             report = _failed(path, f"「{shown_name(path.name)}」は読むためのメモリが足りません。調書の様式か回答一覧か確かめてください。")
         reports.append(report)

@@ -69,7 +69,7 @@ def file_problem(path: Path, limit: int) -> str | None:
     except PermissionError:
         return f"「{shown}」を読む権限がありません。"
     except OSError as exc:
-        return f"「{shown}」を読めません（{exc.strerror or 'ファイルを確かめてください'}）。"
+        return f"「{shown}」を読めません（読み込めませんでした。ファイルと権限を確かめてください）。"
     mode = info.st_mode
     if stat.S_ISDIR(mode):
         return f"「{shown}」はフォルダです。ファイルを指定してください。"

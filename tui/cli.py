@@ -100,6 +100,9 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         "backup", help="データベースを安全にバックアップします（SQLite のオンラインバックアップ）"
     )
     backup.add_argument("target", type=Path, metavar="保存先", help="バックアップの保存先ファイル")
+    backup.add_argument(
+        "--overwrite", action="store_true", help="保存先のファイルがすでにあれば上書きします（指定しなければ上書きしません）"
+    )
     backup.set_defaults(handler=cmd_backup)
 
     verify = commands.add_parser(
@@ -321,6 +324,14 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    target = Path(args.target)
+    if (target.exists() or target.is_symlink()) and not target.is_dir() and not args.overwrite:
+        print(
+            f"chosho: バックアップ先「{target}」はすでにあります。上書きしませんでした。"
+            "別のファイル名を指定するか、上書きしてよければ --overwrite を付けてください。",
+            file=sys.stderr,
+        )
+        return 3
     with _open(args) as store:
         target = store.backup(args.target)
     print(f"バックアップしました: {target}")
