@@ -33,6 +33,7 @@ MAX_ROWS = 10_000  # rows of a 回答一覧: one per department, far above any r
 MAX_BYTES = 100 * 1024 * 1024  # one sheet's XML once unzipped
 # 10,000 rows of every column is about 20 MB; a bound also on one line of nothing but commas
 MAX_CSV_BYTES = 32 * 1024 * 1024
+EXCEL_COLUMNS = 16_384  # XFD: no row of a real sheet holds more cells
 MAX_XLSX_BYTES = 64 * 1024 * 1024  # a 回答一覧 workbook on disk (compressed); refused before it is opened
 
 
@@ -129,6 +130,7 @@ def _read_xlsx(path: Path, *, max_cols: int, max_rows: int, preferred_sheet: str
     from openpyxl.worksheet._reader import WorkSheetParser
 
     limits = {"cols": max_cols, "last": column_letter(max_cols), "rows": max_rows}
+    _count_cells(path, preferred_sheet, max_rows=max_rows, max_cols=max_cols)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
     except Exception as exc:  # noqa: BLE001 - zip, XML or openpyxl's own: the file is not a workbook it can read
@@ -195,6 +197,29 @@ def _read_xlsx(path: Path, *, max_cols: int, max_rows: int, preferred_sheet: str
         )
     # a workbook leaves trailing empty cells out: pad, so only a CSV can have a short row
     return Table([(n, t + [""] * (width - len(t))) for n, t in rows], unreadable, sheet=sheet)
+
+
+def _count_cells(path: Path, preferred_sheet: str, *, max_rows: int, max_cols: int) -> None:
+    """Count the sheet's cells before openpyxl parses it: its parser builds a whole row in
+    memory, and a row of a million cells without addresses is 48 KB zipped and a gigabyte
+    parsed. Counting with expat keeps nothing; a row of more cells than a sheet can have
+    columns, or a sheet of far more cells than a 回答一覧 can hold, is refused here."""
+    from .xlsx_cells import open_book
+
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        return  # not a workbook at all: openpyxl says so in its own words below
+    book = open_book(path, shown_name(path.name))  # a damaged or entity-laden workbook.xml is refused here
+    try:
+        sheet = preferred_sheet if preferred_sheet in book.sheets else (book.order[0] if book.order else None)
+        if sheet is not None:
+            book.cells(
+                sheet, set(), max_cells=2 * max_rows * max_cols, max_row_cells=EXCEL_COLUMNS, max_bytes=MAX_BYTES,
+                what=f"回答一覧として読めるのは {max_rows:,} 行・{max_cols} 列までです",
+            )
+    finally:
+        book.close()
 
 
 def cell_problem(kind: str, text: str) -> str | None:

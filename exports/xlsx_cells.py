@@ -67,7 +67,7 @@ class Book:
             raise self._refuse(f"の中に必要な部分（{part}）がありません。Excel で開いて保存し直してください。") from exc
         if info.file_size > limit:
             raise self._refuse(
-                f"の中の {posixpath.basename(part)} は展開すると {info.file_size:,} バイトあり、調書の様式としては大きすぎます"
+                f"の中の {posixpath.basename(part)} は展開すると {info.file_size:,} バイトあり、大きすぎます"
                 f"（上限 {limit:,} バイト）。"
             )
         read = 0
@@ -112,9 +112,17 @@ class Book:
         )
         return self._dates
 
-    def cells(self, sheet: str, wanted: set[str]) -> dict[str, Cell]:
-        """The ``wanted`` cells (addresses like "D12") of ``sheet`` that hold something."""
+    def cells(
+        self, sheet: str, wanted: set[str], *, max_cells: int = MAX_CELLS, max_row_cells: int | None = None,
+        max_bytes: int = MAX_PART_BYTES,
+        what: str = "調書の様式ではありません（様式のセルは数百です）",
+    ) -> dict[str, Cell]:
+        """The ``wanted`` cells (addresses like "D12") of ``sheet`` that hold something. A sheet
+        of more than ``max_cells`` cells, or a row of more than ``max_row_cells``, is refused
+        (``what`` says why that is too many) as soon as the count passes it."""
         part = self.sheets[sheet]
+        row_cells = {"n": 0}
+        limit = max_bytes
         found: dict[str, tuple[str, int, str, str | None]] = {}  # address → (t, style, value, formula)
         state = {"row": 0, "col": 0, "count": 0, "cell": None, "t": "", "s": 0, "v": [], "f": None, "in": None, "skip": 0}
 
@@ -123,12 +131,15 @@ class Book:
             if local == "row":
                 state["row"] = _int(attrs.get("r")) or state["row"] + 1
                 state["col"] = 0
+                row_cells["n"] = 0
             elif local == "c":
                 state["count"] += 1
-                if state["count"] > MAX_CELLS:
+                row_cells["n"] += 1
+                if state["count"] > max_cells:
+                    raise self._refuse(f"の「{sheet}」シートには {max_cells:,} を超えるセルがあります。{what}。")
+                if max_row_cells is not None and row_cells["n"] > max_row_cells:
                     raise self._refuse(
-                        f"の「{sheet}」シートには {MAX_CELLS:,} を超えるセルがあります。調書の様式ではありません"
-                        "（様式のセルは数百です）。"
+                        f"の「{sheet}」シートの {state['row']} 行目には {max_row_cells:,} を超えるセルがあります。{what}。"
                     )
                 ref = attrs.get("r")
                 if ref:
@@ -171,7 +182,7 @@ class Book:
             elif state["in"] == "f":
                 state["f"].append(data)
 
-        self._stream(part, _parser(start, end, text))
+        self._stream(part, _parser(start, end, text), limit=limit)
         strings = self._strings({_int(v) for t, _s, v, f in found.values() if t == "s" and f is None})
         dates = self.date_styles() if any(t == "n" for t, *_ in found.values()) else frozenset()
         out: dict[str, Cell] = {}

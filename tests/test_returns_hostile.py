@@ -293,3 +293,22 @@ def test_replace_a_corrected_return_logged_with_old_values(db, tmp_path, capsys)
     assert main(["--db", str(db), "--user", "clerk", "import", "--replace", str(third)]) == 1
     assert "確認済み" in capsys.readouterr().err
     assert answers(db, "総務課")["Q20"] == Text("窓口で案内する")
+
+
+def test_a_list_with_a_row_of_a_million_cells_stays_within_memory(db, tmp_path):
+    """The 回答一覧 path too: openpyxl builds a whole row before yielding it (950 MB, 21 s for
+    this 113 KB file before issue 25); the cells are counted first, keeping nothing."""
+    listing = tmp_path / "list.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "回答一覧"
+    ws.append(["部局", "所属", "Q1"])
+    ws.append(["総務部", "総務課", 2])
+    book.save(listing)
+    bomb = rewrite(
+        listing, tmp_path / "row.xlsx", "xl/worksheets/sheet1.xml",
+        lambda d: d.replace(b"</sheetData>", b"<row>" + b'<c t="inlineStr"><is><t>x</t></is></c>' * 1_000_000 + b"</row></sheetData>"),
+    )
+    done = run_limited(["--db", str(db), "import", str(bomb)], LIMIT_MB)
+    assert done.returncode == 3 and "16,384 を超えるセル" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
