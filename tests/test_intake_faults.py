@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import random
+import signal
 import sqlite3
 import subprocess
 import sys
-import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -254,7 +257,7 @@ def test_ctrl_o_opens_only_an_originals_kind_and_cleans_up(db, tmp_path, monkeyp
             store.conn.execute(
                 "INSERT INTO originals (department_id, name, sha256, size, content, stored_by, stored_at)"
                 " VALUES (?, 'evil.bat', ?, 4, ?, 'x', '2099-01-01')",
-                (dept.id, __import__("hashlib").sha256(b"calc").hexdigest(), b"calc"),
+                (dept.id, hashlib.sha256(b"calc").hexdigest(), b"calc"),
             )
         message, severity = tui.viewer.open_original(store, dept.id)
         assert severity == "error" and "evil.bat" in message and not opened
@@ -282,3 +285,32 @@ def test_the_copies_are_removed_when_the_process_ends(db, tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     copy = Path(done.stdout.strip())
     assert copy.name == "a.pdf" and not copy.parent.exists(), done.stderr
+
+
+def test_a_killed_folder_import_stores_whole_files_only(db, tmp_path):
+    """SIGKILL at random moments of a folder import (three runs): every department has its
+    answers and its original together, or neither; the next run stores the rest."""
+    back = tmp_path / "back"
+    names = ["総務課", "人事課", "政策課", "財政課", "課税課", "納税課", "市民課", "保育課"]
+    for i, name in enumerate(names):
+        form(db, back, name, FILLED, f"{i}_{name}.xlsx")
+    for made in back.glob("ソーシャル*"):
+        made.unlink()
+    rng = random.Random(int(os.environ.get("CHOSHO_KILL_SEED", "25")))
+    command = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); from tui.cli import main; sys.exit(main(sys.argv[1:]))",
+               "--db", str(db), "import", str(back)]
+    for _ in range(3):
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        proc.stdout.readline()  # the first file is done: the run is inside the folder
+        time.sleep(rng.uniform(0, 0.3))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        with open_store(db, "checker") as store:
+            kept = {o.department_id for o in originals(store)}
+            stored = {r.department.id for r in store.responses() if r.answers}
+            assert kept == stored  # never answers without their original, nor the reverse
+            assert all(len(r.answers) == 8 for r in store.responses() if r.answers)  # never half a file
+    done = subprocess.run([*command[:-1], "--replace", str(back)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"{len(names)} ファイルのうち、取り込んだファイル {len(names)}、取り込んでいないファイル 0。" in done.stdout
+    assert all(answers(db, name) for name in names)
