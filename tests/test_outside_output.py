@@ -280,3 +280,48 @@ def test_backup_refuses_an_existing_file_without_overwrite(db, tmp_path, capsys)
     assert main(["--db", str(db), "backup", "--overwrite", str(target)]) == 0
     with sqlite3.connect(target) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_migration_killed_again_and_again_leaves_one_copy(tmp_path):
+    """SIGKILL after the copy, before the migration commits (three times; the migration is
+    slowed so that the kill lands there): one copy remains, and the next opening migrates."""
+    from db.store import SCHEMA_VERSION
+
+    from .test_store_migration import build_v1
+
+    path = tmp_path / "chosho.sqlite"
+    build_v1(path)
+    slow = (
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "import db.store\n"
+        "real = db.store.migrations\n"
+        "def slow():\n"
+        "    time.sleep(30)\n"
+        "    return real()\n"
+        "db.store.migrations = slow\n"
+        "db.store.open_store(sys.argv[1], 'alice')\n"
+    )
+    rng = random.Random(int(os.environ.get("CHOSHO_KILL_SEED", "25")))
+    for attempt in range(3):
+        time.sleep(1.1)  # copies are stamped to the second: this attempt's has a new name
+        started = time.time()
+        proc = subprocess.Popen([sys.executable, "-c", slow, str(path)], stderr=subprocess.DEVNULL)
+
+        def copied() -> bool:  # this attempt's copy is complete (the migration now sleeps)
+            done = [p for p in tmp_path.glob("chosho.v1-before-*.sqlite") if p.stat().st_mtime >= started - 1]
+            return bool(done) and not list(tmp_path.glob("chosho.v1-before-*.part"))
+
+        deadline = time.monotonic() + 60
+        while not copied() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0, 0.3))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == 1  # not migrated: killed in time
+        assert len(list(tmp_path.glob("chosho.v1-before-*"))) == 1, sorted(p.name for p in tmp_path.iterdir())
+    with open_store(path, "alice") as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    copies = sorted(p.name for p in tmp_path.glob("chosho.v1-before-*"))
+    assert len(copies) == 1 and copies[0].endswith(".sqlite"), copies
