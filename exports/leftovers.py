@@ -14,14 +14,13 @@ import contextlib
 import gc
 import os
 import re
-import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["TEMP_EXTRA", "os_reason", "quiet_collect", "sweep", "temp_beside"]
 
-TEMP_EXTRA = 24  # ".NAME.<pid>-<token>.tmp" beyond the name itself
+TEMP_EXTRA = 14  # ".NAME.<pid>.tmp" beyond the name itself (a pid has at most 7 digits on Linux)
 
 
 _REASONS = {
@@ -51,8 +50,8 @@ def os_reason(exc: BaseException | None) -> str:
 
 
 def temp_beside(target: Path, suffix: str = ".tmp") -> Path:
-    """A temporary name in ``target``'s folder: ``.STEM.<pid>-<token><suffix>``."""
-    return target.with_name(f".{target.stem}.{os.getpid()}-{secrets.token_hex(4)}{suffix}")
+    """A temporary name in ``target``'s folder: ``.STEM.<pid><suffix>`` (one writer per process)."""
+    return target.with_name(f".{target.stem}.{os.getpid()}{suffix}")
 
 
 def _alive(pid: int) -> bool:
@@ -71,7 +70,7 @@ def _alive(pid: int) -> bool:
 
 def sweep(target: Path, suffix: str = ".tmp") -> list[Path]:
     """Remove the temporary files of ``target`` left by runs that were killed. Returns them."""
-    pattern = re.compile(rf"^\.{re.escape(target.stem)}\.(\d+)-[0-9a-f]{{8}}{re.escape(suffix)}$")
+    pattern = re.compile(rf"^\.{re.escape(target.stem)}\.(\d+){re.escape(suffix)}$")
     removed = []
     try:
         entries = list(target.parent.iterdir())

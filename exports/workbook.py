@@ -202,7 +202,7 @@ def _target(path: str | Path) -> Path:
     return path
 
 
-# The workbook is first written as ".NAME.<pid>-0123abcd.tmp.xlsx" beside the target.
+# The workbook is first written as ".NAME.<pid>.tmp.xlsx" beside the target (see exports.leftovers).
 _TEMP_EXTRA = TEMP_EXTRA
 
 

@@ -325,7 +325,11 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     target = Path(args.target)
-    if (target.exists() or target.is_symlink()) and not target.is_dir() and not args.overwrite:
+    try:
+        taken = (target.exists() or target.is_symlink()) and not target.is_dir()
+    except OSError:  # a name the system cannot hold: the backup itself says so
+        taken = False
+    if taken and not args.overwrite:
         print(
             f"chosho: バックアップ先「{target}」はすでにあります。上書きしませんでした。"
             "別のファイル名を指定するか、上書きしてよければ --overwrite を付けてください。",
