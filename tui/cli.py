@@ -324,9 +324,14 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from db import database_path
+
     target = Path(args.target)
+    database = database_path(args.db)
+    own = [database] + [database.with_name(database.name + s) for s in ("-wal", "-shm", "-journal")]
     try:
         taken = (target.exists() or target.is_symlink()) and not target.is_dir()
+        taken = taken and all(target.resolve() != p.resolve() for p in own)  # the database itself: said below
     except OSError:  # a name the system cannot hold: the backup itself says so
         taken = False
     if taken and not args.overwrite:
