@@ -32,7 +32,7 @@ from .import_types import ImportFileError, Record, Refusal
 from .tables import cell_problem, file_problem
 from .xlsx_cells import open_book
 
-__all__ = ["MAX_FORM_BYTES", "Return", "file_problem", "is_form", "read_return", "shown_name"]
+__all__ = ["MAX_FORM_BYTES", "Return", "is_form", "read_return"]
 
 MAX_FORM_BYTES = 20 * 1024 * 1024  # a filled form is tens of KB; refused before anything is read
 ID_ROWS = 2_000  # rows of the identity sheet read (fields, then one row per variable)

@@ -24,7 +24,7 @@ from .import_types import ImportFileError
 __all__ = ["MAX_CELLS", "MAX_PART_BYTES", "Book", "Cell", "open_book"]
 
 MAX_PART_BYTES = 16 * 1024 * 1024  # one part (a sheet, the shared strings) unzipped; a form's is < 1 MB
-MAX_CELLS = 200_000  # cells one sheet may hold; a form has about a thousand
+MAX_CELLS = 50_000  # cells one sheet may hold; a form has about 600 (Excel may add styled empty ones)
 MAX_ENTRIES = 2_000  # parts in the zip
 CHUNK = 64 * 1024
 

@@ -86,7 +86,7 @@ def test_a_million_cells_without_addresses_stay_within_memory(db, tmp_path, cell
     assert bomb.stat().st_size < 200_000  # a small file on disk
     done = run_limited(["--db", str(db), "import", str(bomb)], LIMIT_MB)
     assert done.returncode == 3, done.stderr
-    assert "200,000 を超えるセル" in done.stderr and "Traceback" not in done.stderr + done.stdout
+    assert "50,000 を超えるセル" in done.stderr and "Traceback" not in done.stderr + done.stdout
     assert not answers(db, "総務課")
 
 
