@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import os
-import secrets
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -206,14 +205,17 @@ def write_data(
             if question is not None:
                 codebook.append((col, "（文字）", "記述。空の状態は 無回答・無効（…）・非該当、空欄は未入力"))
 
-    token = secrets.token_hex(4)
+    from .leftovers import sweep, temp_beside
+
     targets = {
         "dta": folder / f"{name}.dta",
         "csv": folder / f"{name}.csv",
         "codebook": folder / f"{name}_codebook.csv",
         "readme": folder / "読み込み方.txt",
     }
-    temps = {key: path.with_name(f".{path.name}.{token}.tmp") for key, path in targets.items()}
+    for path in targets.values():
+        sweep(path, f"{path.suffix}.tmp")  # what a killed export left
+    temps = {key: temp_beside(path, f"{path.suffix}.tmp") for key, path in targets.items()}
     try:
         frame = pd.DataFrame(stata_frame)
         frame.to_stata(

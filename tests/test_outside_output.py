@@ -163,20 +163,23 @@ def test_export_on_a_full_disk_says_so_once(tmp_path):
 
 def _kill_while_writing(args: list[str], out: Path, rng: random.Random, times: int) -> None:
     """Start the command, wait until it has begun writing into ``out``, and SIGKILL it at a
-    random moment within the next few milliseconds."""
-    for _ in range(times):
+    random moment within the next few milliseconds; ``times`` kills, a few more (bounded) if
+    none of them landed before the run finished."""
+    for attempt in range(times * 2):
+        if attempt >= times and leftovers(out):
+            return
         before = set(out.iterdir())
         proc = start(*args)
         deadline = time.monotonic() + 60
         while proc.poll() is None and time.monotonic() < deadline and not (set(out.iterdir()) - before):
-            time.sleep(0.002)
-        time.sleep(rng.uniform(0, 0.03))
+            time.sleep(0.001)
+        time.sleep(rng.uniform(0, 0.005))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
 
 
-@pytest.mark.parametrize("command", ["export", "forms", "backup"])
+@pytest.mark.parametrize("command", ["export", "data", "forms", "backup"])
 def test_a_killed_run_leaves_nothing_once_run_again(tmp_path, command):
     """SIGKILL at random moments of the writing (three per command): the next run removes what
     the killed ones left, and its own output is whole."""
@@ -189,9 +192,10 @@ def test_a_killed_run_leaves_nothing_once_run_again(tmp_path, command):
     store.close()
     out = tmp_path / "out"
     out.mkdir()
-    target = {"export": out / "book.xlsx", "forms": out, "backup": out / "copy.sqlite"}[command]
+    target = {"export": out / "book.xlsx", "data": out, "forms": out, "backup": out / "copy.sqlite"}[command]
     args = {
         "export": ["--db", str(database), "export", "-o", str(target)],
+        "data": ["--db", str(database), "export", "--data", str(target)],
         "forms": ["--db", str(database), "forms", "-o", str(target)],
         "backup": ["--db", str(database), "backup", "--overwrite", str(target)],
     }[command]
