@@ -35,7 +35,8 @@ def test_one_form_per_department(store, tmp_path):
     out.mkdir()
     paths = write_forms(store, out)
     assert len(paths) == 58 == len({p.name for p in paths})
-    assert all(p.is_file() and not p.with_name(p.name + ".part").exists() for p in paths)
+    assert all(p.is_file() for p in paths)
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in paths)  # no temporary file left
     assert any("総合政策部_政策課" in p.name for p in paths)
 
 
