@@ -210,7 +210,12 @@ def _count_cells(path: Path, preferred_sheet: str, *, max_rows: int, max_cols: i
 
     if not zipfile.is_zipfile(path):
         return  # not a workbook at all: openpyxl says so in its own words below
-    book = open_book(path, shown_name(path.name))  # a damaged or entity-laden workbook.xml is refused here
+    try:
+        book = open_book(path, shown_name(path.name))  # a damaged or entity-laden workbook.xml is refused here
+    except ImportFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - what zipfile raises for a damaged directory varies
+        raise ImportFileError(f"「{shown_name(path.name)}」の中身が壊れていて読めません。Excel で開いて保存し直してください。") from exc
     try:
         sheet = preferred_sheet if preferred_sheet in book.sheets else (book.order[0] if book.order else None)
         if sheet is not None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -81,7 +82,7 @@ class Book:
                 parser.Parse(b"", True)
         except ImportFileError:
             raise
-        except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError) as exc:
+        except (expat.ExpatError, zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError) as exc:
             raise self._refuse("の中身が壊れていて読めません。Excel で開いて保存し直してください。") from exc
 
     def date_styles(self) -> frozenset[int]:
@@ -306,7 +307,7 @@ def open_book(path, name: str) -> Book:
     """The workbook's sheets and defined names, from workbook.xml and its relationships only."""
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, zlib.error) as exc:
         raise ImportFileError(
             f"「{name}」を Excel ブック（xlsx）として読めません。壊れているか、xlsx ではないファイルです。"
         ) from exc
@@ -324,8 +325,9 @@ def open_book(path, name: str) -> Book:
                 sheets.append((attrs.get("name", ""), attrs.get(f"{REL} id", ""), attrs.get("state", "visible")))
             elif local == "definedName":
                 current["name"] = attrs.get("name", "")
-                current["local"] = "localSheetId" in attrs
-                names[current["name"]] = [] if not current["local"] else names.get(current["name"], [])
+                current["local"] = "localSheetId" in attrs  # a sheet's own name: not the form's
+                if not current["local"]:
+                    names[current["name"]] = []
 
         def end(tag: str) -> None:
             if tag.rpartition(" ")[2] == "definedName":
