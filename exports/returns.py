@@ -109,8 +109,11 @@ def _read(book, name: str, questionnaire: Questionnaire, sha256: str) -> Return:
     def refuse(where: str, message: str) -> None:
         out.refusals.append(Refusal(None, "", where, message, name))
 
-    if ID_SHEET not in book.sheets or FORM_SHEET not in book.sheets:
+    if ID_SHEET not in book.sheets:
         refuse("", "chosho forms で作った調書の様式ではありません（様式の識別情報がありません）。")
+        return out
+    if FORM_SHEET not in book.sheets:
+        refuse("", f"「{FORM_SHEET}」シートがありません（シートの名前が変更されたか、削除されています）。")
         return out
     id_cells = book.cells(ID_SHEET, {f"{c}{r}" for r in range(1, ID_ROWS + 1) for c in "AB"})
     ident: dict[str, str] = {}
