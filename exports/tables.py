@@ -319,7 +319,11 @@ def _read_csv(path: Path, *, max_rows: int, max_cols: int) -> Table:
     size = path.stat().st_size
     if size > MAX_CSV_BYTES:
         raise ImportFileError(f"「{shown_name(path.name)}」は {size // 2**20:,} MB あり、回答一覧としては大きすぎます。")
-    text, _encoding = decode_csv(path.read_bytes(), shown_name(path.name))
+    with open(path, "rb") as f:  # at most the ceiling, though the file grew since it was measured
+        raw = f.read(MAX_CSV_BYTES + 1)
+    if len(raw) > MAX_CSV_BYTES:
+        raise ImportFileError(f"「{shown_name(path.name)}」は読んでいる間に大きくなり、回答一覧としては大きすぎます。")
+    text, _encoding = decode_csv(raw, shown_name(path.name))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # an unclosed quote is refused, not read to the end
     rows = []
     try:
