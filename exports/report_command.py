@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import secrets
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -33,7 +32,9 @@ def _target(path: Path) -> Path:
     from db.location import name_problem
 
     path = path.expanduser()
-    if problem := name_problem(path, "出力ファイル", extra=14):
+    from .leftovers import TEMP_EXTRA
+
+    if problem := name_problem(path, "出力ファイル", extra=TEMP_EXTRA + len(path.suffix)):
         raise ReportError(problem)
     if path.is_dir():
         raise ReportError(f"「{path}」はフォルダです。保存するファイル名を指定してください（.docx または .md）。")
@@ -44,10 +45,13 @@ def _target(path: Path) -> Path:
 
 def write_report(draft, path: Path) -> Path:
     """Write ``draft`` at ``path``: Word for .docx, Markdown for anything else; all or nothing."""
+    from .leftovers import os_reason, sweep, temp_beside
     from .report import render_md
 
     target = _target(path)
-    temp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp{target.suffix}")
+    suffix = f".tmp{target.suffix}"
+    sweep(target, suffix)  # what a killed run writing this name left
+    temp = temp_beside(target, suffix)
     try:
         if target.suffix.lower() == ".docx":
             from .report_docx import write_docx
@@ -57,7 +61,7 @@ def write_report(draft, path: Path) -> Path:
             temp.write_text(render_md(draft), encoding="utf-8")
         os.replace(temp, target)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
+        reason = os_reason(exc)
         raise ReportError(
             f"「{target}」に書き込めませんでした（{reason}）。Word などでこのファイルを開いている場合は閉じてから、"
             "もう一度出力してください。ファイルは作っていません。"
