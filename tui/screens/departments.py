@@ -34,10 +34,12 @@ class DepartmentsScreen(FilteredListScreen):
         Binding("f3", "second_keying", "照合入力", show=False, id="list.second_keying"),
         Binding("f4", "adjudicate", "突合", show=False, id="list.adjudicate"),
         Binding("f5", "sample", "照合対象", show=False, id="list.sample"),
-        Binding("f6", "summary", "点検一覧", id="list.summary"),
+        # 点検一覧: in F1 and the palette, not in the footer, which at 80 columns holds F2 集計.
+        Binding("f6", "summary", "点検一覧", show=False, id="list.summary"),
         Binding("f7", "review", "確認", id="list.review"),
         Binding("f8", "queue", "確認待ち", id="list.queue"),
         Binding("f9", "export", "Excel出力", id="list.export"),
+        Binding("f2", "tally", "集計", id="list.tally"),
         Binding("escape", "clear_filter", "絞り込み解除", show=False),
         Binding("ctrl+t", "keyers", "入力者統計", show=False, id="list.keyers"),
     ]
@@ -184,6 +186,11 @@ class DepartmentsScreen(FilteredListScreen):
                 self.query_one("#message", Static).update(f"照合対象を記録しました: {sample.description}")
 
         self.app.push_screen(SamplingDialog(self.store, self.current()), recorded)
+
+    def action_tally(self) -> None:
+        from .tally import TallyScreen
+
+        self.app.push_screen(TallyScreen(self.store))
 
     def action_keyers(self) -> None:
         from .keyers import KeyersScreen
