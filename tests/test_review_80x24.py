@@ -66,3 +66,69 @@ async def test_f6_opens_the_summary_from_a_long_text_question(stores, question_i
         await pilot.press("f6")
         await settle(pilot)
         assert isinstance(app.screen, SummaryScreen)
+
+
+# -- item 4: a question taller than the screen ----------------------------------------------
+
+
+def footer(app) -> dict[str, str]:
+    from textual.widgets._footer import FooterKey
+
+    return {key.description: key.key_display for key in app.screen.query(FooterKey)}
+
+
+@pytest.mark.parametrize("key, back", [("down", "up"), ("pagedown", "pageup")])
+async def test_the_arrows_show_the_rest_of_a_tall_question_then_step_on(stores, key, back):
+    """Q7 (14 options) is taller than 80×24: ↓ / PgDn once scrolled it forever and never
+    reached Q8. Now they show the rest, then step; the footer says which."""
+    a, b = stores
+    did = department(a, "政策課").id
+    fill(a, did)  # Q5 = 4: Q6 and Q7 on the route
+    app = ChoshoApp(b, ask_who=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewScreen(b, did, "Q6", department_ids=[did]))
+        await settle(pilot)
+        review = app.screen
+        paper = review.query_one("#paper")
+        assert footer(app)["次の問い"] == "↓"
+        await pilot.press(key)
+        await settle(pilot)
+        assert review.question_id == "Q7" and paper.max_scroll_y > 0  # taller than the screen
+        assert footer(app).get("続き") == "↓" and "次の問い" not in footer(app)
+        seen = []
+        for _ in range(6):
+            await pilot.press(key)
+            await settle(pilot)
+            seen.append(review.question_id)
+            if review.question_id != "Q7":
+                break
+        assert seen[-1] == "Q8" and len(seen) <= 3  # the rest of Q7 in a page or two, then Q8
+        assert footer(app)["次の問い"] == "↓"
+        await pilot.press(back)  # ↑ from Q8: Q7 from its top, then Q6
+        await settle(pilot)
+        assert review.question_id == "Q7" and paper.scroll_y == 0
+        await pilot.press(back)
+        await settle(pilot)
+        assert review.question_id == "Q6"
+
+
+async def test_the_review_footer_names_the_arrow_and_keeps_f8_when_wide(stores):
+    a, b = stores
+    did = department(a, "政策課").id
+    fill(a, did)
+    for size in (SIZE, (120, 40)):
+        app = ChoshoApp(b, ask_who=False)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            app.push_screen(ReviewScreen(b, did, "Q1", department_ids=[did, department(a, "総務課").id]))
+            await settle(pilot)
+            from textual.widgets._footer import FooterKey
+
+            keys = list(app.screen.query(FooterKey))
+            assert all(k.region.right <= size[0] for k in keys)
+            assert ("次の所属" in footer(app)) == (size[0] >= 100)
+            assert "次の所属" in {c.title for c in app.get_system_commands(app.screen)}
+            await pilot.press("f8")  # at any width
+            await settle(pilot)
+            assert app.screen.department_id == department(a, "総務課").id

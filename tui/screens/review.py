@@ -40,6 +40,9 @@ from .message import MessageLine
 
 __all__ = ["ReviewScreen", "when"]
 
+# From this width the footer has room for F8 (次の所属) beside ↓.
+WIDE_FOOTER = 100
+
 # Shown by their own markers (未入力, 経路外) rather than repeated as warnings.
 _MARKED = {"not-entered", "off-route"}
 
@@ -53,9 +56,16 @@ class ReviewScreen(MessageLine, Screen):
     """One department's answers, question by question or all at once, and its sign-off."""
 
     CSS_PATH = FORMS_CSS
+    AUTO_FOCUS = ""  # nothing takes the keyboard in the question view: the screen's keys step
 
     BINDINGS = [
-        Binding("down,enter,pagedown", "step(1)", "次の問い", show=False, id="review.next"),
+        # ↓ / PgDn show the rest of a question taller than the screen, then step to the next
+        # question; ↑ / PgUp the same backwards. Of two bindings on a key the first whose
+        # check_action allows it runs, and the footer names it: 「↓ 続き」 or 「↓ 次の問い」.
+        Binding("down,pagedown", "more(1)", "続き", key_display="↓", id="review.more"),
+        Binding("up,pageup", "more(-1)", "上を表示", show=False, id="review.back_up"),
+        Binding("down,pagedown", "step(1)", "次の問い", key_display="↓", id="review.next"),
+        Binding("enter", "step(1)", "次の問い", show=False, id="review.next_enter"),
         Binding("up,pageup", "step(-1)", "前の問い", show=False, id="review.previous"),
         Binding("home", "edge(0)", "最初の問い", show=False, id="review.first"),
         Binding("end", "edge(-1)", "最後の問い", show=False, id="review.last"),
@@ -68,7 +78,9 @@ class ReviewScreen(MessageLine, Screen):
         # footer would not leave room for ^P at 80 columns.
         Binding("f6", "toggle_overview", "一覧", show=False, id="review.overview"),
         Binding("f7", "department(-1)", "前の所属", show=False, id="review.previous_department"),
-        Binding("f8", "department(1)", "次の所属", id="review.next_department"),
+        # In the footer when there is room for it beside ↓ (not at 80 columns); F8 works at any width.
+        Binding("f8", "next_department", "次の所属", show=True),
+        Binding("f8", "department(1)", "次の所属", show=False, id="review.next_department"),
         Binding("f9", "sign_off", "確認済", id="review.sign_off"),
         Binding("ctrl+f", "finalise", "確定", show=False, id="review.finalise"),
         Binding("ctrl+u", "unlock", "解除", show=False, id="review.unlock"),
@@ -131,7 +143,7 @@ class ReviewScreen(MessageLine, Screen):
         yield Folded(id="review-verification")
         with ContentSwitcher(initial="paper-view", id="review-views"):
             with Vertical(id="paper-view"):
-                with VerticalScroll(id="paper"):
+                with VerticalScroll(id="paper", can_focus=False):  # the arrows step (see BINDINGS)
                     yield Folded(id="question")
                     yield Folded(id="answer")
                 # Who entered it, warnings and flags stay in sight however long the question.
@@ -141,7 +153,6 @@ class ReviewScreen(MessageLine, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#paper", VerticalScroll).can_focus = False  # arrows step questions
         table = self.query_one("#overview", DataTable)
         wide = self.app.size.width
         answer = max(16, wide - 7 - 10 - 8 - 14 - 12)
@@ -161,7 +172,18 @@ class ReviewScreen(MessageLine, Screen):
             return self.response.status != "final"
         if action == "unlock":
             return self.response.status == "final"
+        if action == "more":
+            return self._more(*parameters)
+        if action == "next_department":
+            return self.app.size.width >= WIDE_FOOTER
         return True
+
+    def _more(self, direction: object) -> bool:
+        """Whether the question view has more to show that way (else the arrow steps)."""
+        if not self.is_mounted or self.in_overview:
+            return False
+        paper = self.query_one("#paper", VerticalScroll)
+        return paper.scroll_y < paper.max_scroll_y if direction == 1 else paper.scroll_y > 0
 
     def on_screen_resume(self) -> None:
         # Back from a dialog or another screen: someone may have changed the department.
@@ -227,6 +249,7 @@ class ReviewScreen(MessageLine, Screen):
         self.query_one("#review-notes", Folded).update(self._notes(question_id, position))
         self.query_one("#paper", VerticalScroll).scroll_home(animate=False)
         self._update_header()
+        self.call_after_refresh(self.refresh_bindings)  # ↓: 続き or 次の問い, once laid out
         if question_id in self.route:
             self._record_shown([question_id], "一問ずつ")
 
@@ -373,9 +396,16 @@ class ReviewScreen(MessageLine, Screen):
     def action_scroll_paper(self, direction: int) -> None:
         paper = self.query_one("#paper", VerticalScroll)
         if direction > 0:
-            paper.scroll_page_down(animate=False)
+            paper.scroll_page_down(animate=False, on_complete=self.refresh_bindings)
         else:
-            paper.scroll_page_up(animate=False)
+            paper.scroll_page_up(animate=False, on_complete=self.refresh_bindings)
+
+    def action_more(self, direction: int) -> None:
+        """The rest of a tall question, a page at a time; the footer then says what ↓ does."""
+        self.action_scroll_paper(direction)
+
+    def action_next_department(self) -> None:
+        self.action_department(1)
 
     def action_jump(self) -> None:
         def go(question_id: str | None) -> None:
