@@ -132,3 +132,91 @@ async def test_the_review_footer_names_the_arrow_and_keeps_f8_when_wide(stores):
             await pilot.press("f8")  # at any width
             await settle(pilot)
             assert app.screen.department_id == department(a, "総務課").id
+
+
+# -- item 6: a refusal the store can tell in advance comes before any dialog ------------------
+
+
+def signed_off(a, b, name="政策課"):
+    from tests.review_support import shown_all
+
+    did = department(a, name).id
+    rid = fill(a, did)
+    shown_all(b, rid)
+    b.sign_off(rid, expected_version=None)
+    return did, rid
+
+
+async def test_unlock_by_the_one_who_entered_is_refused_before_a_reason_is_asked(stores):
+    from tui.screens.dialogs import TextDialog
+
+    a, b = stores
+    did, rid = signed_off(a, b)
+    b.finalise(rid, expected_version=None)
+    app = ChoshoApp(a, ask_who=False)  # 佐藤 entered it
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewScreen(a, did, department_ids=[did]))
+        await settle(pilot)
+        await pilot.press("ctrl+u")
+        await settle(pilot)
+        assert not isinstance(app.screen, TextDialog)  # no reason typed in vain
+        assert "自分で確定を解除することはできません" in app.screen.message
+        assert a.unlock_refusal(rid) in app.screen.message
+    assert a.response(department_id=did).status == "final"
+
+
+async def test_finalising_a_form_chosen_for_double_entry_is_refused_before_the_confirm(stores):
+    from tui.screens.dialogs import ConfirmDialog
+
+    a, b = stores
+    did, rid = signed_off(a, b)
+    b.choose_for_verification("by_hand", chosen=[did])  # chosen after its sign-off
+    app = ChoshoApp(b, ask_who=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewScreen(b, did, department_ids=[did]))
+        await settle(pilot)
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert "確定できません" in app.screen.message
+    assert b.response(department_id=did).status == "reviewed"
+
+
+def test_each_refusal_asked_early_is_the_one_the_write_enforces(stores):
+    """One rule, asked before the dialog and enforced at the write: the same words both times."""
+    from db import RefusedError
+
+    a, b = stores
+    did, rid = signed_off(a, b)
+    for person in (a, b):
+        assert person.unlock_refusal(rid)  # not final yet
+        with pytest.raises(RefusedError) as refused:
+            person.unlock(rid, "理由", expected_version=None)
+        assert str(refused.value) == person.unlock_refusal(rid)
+    b.choose_for_verification("by_hand", chosen=[did])
+    with pytest.raises(RefusedError) as refused:
+        b.finalise(rid, expected_version=None)
+    assert str(refused.value) == b.finalise_refusal(rid)
+
+
+def test_double_entry_refusals_asked_early_are_the_ones_the_writes_enforce(stores, tmp_path):
+    from db import RefusedError
+    from survey import Single
+
+    a, b = stores
+    did = department(a, "政策課").id
+    fill(a, did)
+    a.choose_for_verification("by_hand", chosen=[did])
+    keying = b.start_second_keying(did)
+    b.save_second_answer(keying.id, "Q1", Single(1), expected_version=keying.version)
+    assert "終わっていない問い" in b.completion_refusal(keying.id)
+    with pytest.raises(RefusedError) as refused:
+        b.complete_second_keying(keying.id)
+    assert str(refused.value) == b.completion_refusal(keying.id)
+    with open_store(tmp_path / "chosho.sqlite", "山田") as c:  # a third person, before the keying ends
+        assert c.finish_refusal(did)
+        with pytest.raises(RefusedError) as refused:
+            c.finish_adjudication(did)
+        assert str(refused.value) == c.finish_refusal(did)

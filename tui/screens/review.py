@@ -27,7 +27,7 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
-from db import STATUS_LABELS, Flag, RefusedError, Response, Store, StoreError
+from db import Flag, RefusedError, Response, Store, StoreError
 from survey import Problem, Route, Severity, check_form
 from survey.answers import describe
 from survey.verification.status import LABELS, NOT_SAMPLED
@@ -544,9 +544,10 @@ class ReviewScreen(MessageLine, Screen):
     def action_finalise(self) -> None:
         response = self.response
         name = response.department.name
-        if response.status != "reviewed":
-            # The store refuses and says why; nothing is written.
-            self._attempt(lambda: self.store.finalise(response.id, expected_version=response.version))
+        refusal = self.store.finalise_refusal(response.id)  # refused before asking, in the store's words
+        if refusal:
+            self.refresh_data()
+            self.set_message(refusal, "error")
             return
 
         def decided(yes: bool | None) -> None:
@@ -566,12 +567,10 @@ class ReviewScreen(MessageLine, Screen):
     def action_unlock(self) -> None:
         response = self.response
         name = response.department.name
-        if response.status != "final":
-            self.set_message(
-                f"状態が「{STATUS_LABELS[response.status]}」のため、解除するものがありません。"
-                "確定を解除できるのは「確定」の所属だけです。",
-                "error",
-            )
+        refusal = self.store.unlock_refusal(response.id)  # e.g. the one who entered it: before any reason is typed
+        if refusal:
+            self.refresh_data()
+            self.set_message(refusal, "error")
             return
 
         def unlocked(reason: str | None) -> None:
