@@ -374,7 +374,8 @@ async def _paper_view(a, b):
 
         assert review.steps == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q8", "Q9", "Q10", "Q11", "Q12", "Q13", "Q14",
                                 "Q15", "Q19", "Q20", "Q21", "Q22", "Q23"]
-        await pilot.press("down")  # Q2: 無効 and 無回答 rows, and the warning on them
+        assert review.question_id == "Q3"  # opened on its open 疑義
+        await pilot.press("home", "down")  # Q2: 無効 and 無回答 rows, and the warning on them
         await settle(pilot)
         assert " 無効（2,3） " in answer() and " 無回答 " in answer() and "5 当該媒体では期間内に情報発信をしていない。" in answer()
         assert "要確認 Ｘ（旧Ｔｗｉｔｔｅｒ）、ＹｏｕＴｕｂｅ の行が無回答または無効です。" in notes()

@@ -220,3 +220,72 @@ def test_double_entry_refusals_asked_early_are_the_ones_the_writes_enforce(store
         with pytest.raises(RefusedError) as refused:
             c.finish_adjudication(did)
         assert str(refused.value) == c.finish_refusal(did)
+
+
+# -- item 7 (review side): the whole 疑義 thread, on screen and in the workbook ---------------
+
+
+def flagged(a, b):
+    """市民課 (showcase: a resolved and an open flag on Q3) with a Q9 flag answered then resolved."""
+    did = showcase(a, b)
+    rid = a.response(department_id=did).id
+    fid = b.raise_flag(rid, "Q9", "記入欄の文字が用紙と違います")
+    a.reply_flag(fid, "用紙どおり「集客が伸びた」に直しました")
+    b.resolve_flag(fid, "修正を用紙で確認")
+    return did, rid
+
+
+async def test_the_clerks_reply_stays_on_the_review_screen_after_the_flag_is_resolved(stores):
+    a, b = stores
+    did, _ = flagged(a, b)
+    app = ChoshoApp(b, ask_who=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewScreen(b, did, "Q9", department_ids=[did]))
+        await settle(pilot)
+        notes = app.screen.query_one("#review-notes").plain
+        assert "記入欄の文字が用紙と違います" in notes
+        assert "用紙どおり「集客が伸びた」に直しました" in notes and A in notes  # the reply and who
+        assert "修正を用紙で確認" in notes
+
+
+async def test_the_queue_opens_a_flagged_department_on_its_flagged_question(stores):
+    from tui.screens.queue import ReviewQueueScreen
+
+    a, b = stores
+    did = showcase(a, b)  # the open flag is on Q3
+    app = ChoshoApp(b, ask_who=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewQueueScreen(b))
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        review = app.screen
+        assert isinstance(review, ReviewScreen) and review.department_id == did
+        assert review.question_id == "Q3"
+
+
+def test_the_workbook_has_a_record_of_every_flag(stores, tmp_path):
+    import openpyxl
+
+    from exports.workbook import export_workbook
+    from tests.export_helpers import sheet_rows
+
+    a, b = stores
+    flagged(a, b)
+    result = export_workbook(a, tmp_path / "集計.xlsx")
+    rows = sheet_rows(openpyxl.load_workbook(result.path)["疑義"])
+    heads = rows[2]
+    assert heads[:5] == ["部局", "所属", "設問", "状態", "疑義の内容"]
+    records = [dict(zip(heads, row)) for row in rows[3:]]
+    assert [(r["所属"], r["設問"], r["状態"]) for r in records] == [
+        ("市民課", "Ｑ３", "解決済"), ("市民課", "Ｑ３", "未解決"), ("市民課", "Ｑ９", "解決済"),
+    ]
+    q9 = records[2]
+    assert q9["部局"] == "市民生活部" and q9["疑義の内容"] == "記入欄の文字が用紙と違います"
+    assert (q9["疑義を付けた人"], q9["入力者の回答"], q9["回答した人"]) == (B, "用紙どおり「集客が伸びた」に直しました", A)
+    assert (q9["解決の内容"], q9["解決した人"]) == ("修正を用紙で確認", B)
+    assert q9["付けた日時"] and q9["回答日時"] and q9["解決日時"]
+    assert records[1]["解決の内容"] is None and records[1]["解決した人"] is None
+    assert "未解決 1 件" in rows[1][0]

@@ -126,7 +126,9 @@ class ReviewScreen(MessageLine, Screen):
         # The route, plus anything recorded off it (shown, never counted).
         self.steps = [qid for qid in self.questionnaire.ids if qid in self.route or qid in answers]
         if question_id is None or question_id not in self.questionnaire:
-            question_id = self.steps[0] if self.steps else self.questionnaire.ids[0]
+            # A department with open 疑義 opens on the first flagged question: that is the work.
+            flagged = sorted({f.question_id for f in self.open_flags()}, key=self.questionnaire.position)
+            question_id = flagged[0] if flagged else self.steps[0] if self.steps else self.questionnaire.ids[0]
         self.question_id = question_id
 
     def open_flags(self, question_id: str | None = None) -> list[Flag]:
@@ -270,20 +272,26 @@ class ReviewScreen(MessageLine, Screen):
             error = problem.severity is Severity.ERROR
             notes.append((span("誤り " if error else "要確認 ", "bold red" if error else "bold yellow"), problem.message))
         for flag in self.flags:
-            if flag.question_id != question_id:
-                continue
-            raised = f"（{self.who(flag.raised.who)} {when(flag.raised.at)}）"
-            if flag.open:
-                notes.append((span("疑義 ", "bold red"), Text.assemble((flag.comment, "bold"), (raised, "dim"))))
-                if flag.reply:
-                    replied = f"（{self.who(flag.replied.who)} {when(flag.replied.at)}）"
-                    notes.append((span("回答 ", "bold"), Text.assemble(flag.reply, (replied, "dim"))))
-            else:
-                resolved = f"（{self.who(flag.resolved.who)} {when(flag.resolved.at)}）"
-                notes.append(
-                    (span("解決済 ", "green"), Text(f"{flag.comment}{raised} → {flag.resolution}{resolved}", style="dim"))
-                )
+            if flag.question_id == question_id:
+                notes += self._thread(flag)
         return notes
+
+    def _thread(self, flag: Flag) -> list:
+        """A flag's whole thread, open or resolved: the comment, the clerk's reply, the resolution,
+        each with who and when (a resolved thread dimmed, its reply kept)."""
+        def by(stamp) -> str:
+            return f"（{self.who(stamp.who)} {when(stamp.at)}）"
+
+        if flag.open:
+            lines = [(span("疑義 ", "bold red"), Text.assemble((flag.comment, "bold"), (by(flag.raised), "dim")))]
+            if flag.reply:
+                lines.append((span("回答 ", "bold"), Text.assemble(flag.reply, (by(flag.replied), "dim"))))
+            return lines
+        lines = [(span("解決済 ", "green"), Text(f"{flag.comment}{by(flag.raised)}", style="dim"))]
+        if flag.reply:
+            lines.append((span("　回答 ", "dim"), Text(f"{flag.reply}{by(flag.replied)}", style="dim")))
+        lines.append((span("　解決 ", "dim"), Text(f"{flag.resolution}{by(flag.resolved)}", style="dim")))
+        return lines
 
     # -- the overview ----------------------------------------------------------------------
 
