@@ -289,3 +289,114 @@ def test_the_workbook_has_a_record_of_every_flag(stores, tmp_path):
     assert q9["付けた日時"] and q9["回答日時"] and q9["解決日時"]
     assert records[1]["解決の内容"] is None and records[1]["解決した人"] is None
     assert "未解決 1 件" in rows[1][0]
+
+
+# -- item 9: the cuts at 80×24 --------------------------------------------------------------
+
+
+def rendered(widget) -> list[str]:
+    """The lines a widget draws on screen now (as a terminal shows them), trailing blanks dropped."""
+    from textual.geometry import Region
+
+    width, height = widget.outer_size  # with its border and padding
+    strips = widget.render_lines(Region(0, 0, width, height))
+    return ["".join(segment.text for segment in strip).rstrip() for strip in strips]
+
+
+async def test_the_list_with_the_verification_column_keeps_the_names_whole_at_80_columns(stores):
+    from rich.cells import cell_len
+
+    from tui.screens.departments import DepartmentsScreen
+
+    a, _ = stores
+    a.choose_for_verification("every_nth", parameter=5, seed=1)
+    app = ChoshoApp(a, ask_who=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DepartmentsScreen) and screen.verifying
+        headings = [c.heading for c in screen.columns()]
+        assert "照合" in headings
+        widths = dict(zip(headings, screen.widths))
+        departments = a.departments()
+        assert all(cell_len(d.bukyoku) <= widths["部局"] for d in departments)  # 「総合政策…」 no more
+        cut = [d.name for d in departments if cell_len(d.name) > widths["所属"]]
+        assert cut == ["（仮称）三軒屋公園等複合施設整備推進室", "新座駅北口土地区画整理事務所"]  # 38, 28 cells
+
+
+async def test_the_summary_shows_the_highlighted_rows_checks_in_full(stores):
+    a, b = stores
+    did = department(a, "政策課").id
+    rid = fill(a, did)
+    comment = "記入欄の文字が読めません。もう一度用紙を確認し、所属に電話で確かめてください"
+    b.raise_flag(rid, "Q9", comment)
+    app = ChoshoApp(a, ask_who=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(SummaryScreen(a, did))
+        await settle(pilot)
+        table = app.screen.query_one("#answers")
+        table.move_cursor(row=8)  # Q9
+        await settle(pilot)
+        detail = app.screen.query_one("#summary-detail")
+        assert comment in "".join(line.strip() for line in rendered(detail))
+
+
+async def test_the_review_header_keeps_the_workers_name_at_80_columns(stores):
+    a, b = stores
+    did, rid = signed_off(a, b)
+    b.finalise(rid, expected_version=None)
+    app = ChoshoApp(b, ask_who=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewScreen(b, did, "Q1", department_ids=[did]))
+        await settle(pilot)
+        shown = "".join(rendered(app.screen.query_one("#progress")) + rendered(app.screen.query_one("#totals")))
+        assert f"（{B}）" in shown and "確定 鈴木" in shown
+        await pilot.press("f6")  # the overview gives the stamps' line to the table at 80×24: the name stays
+        await settle(pilot)
+        assert f"（{B}）" in "".join(rendered(app.screen.query_one("#progress")))
+
+
+@pytest.mark.parametrize("question_id", ["Q2", "Q7"])
+async def test_the_recorded_line_stays_in_sight_on_a_tall_question(stores, question_id):
+    a, _ = stores
+    did = department(a, "政策課").id
+    fill(a, did)
+    app = ChoshoApp(a, ask_who=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(EntryScreen(a, did, question_id))
+        await settle(pilot)
+        # Three lines of warnings under the body, as after keying a row 無回答: the body shrinks.
+        app.screen.set_message("要確認: 一行目\n要確認: 二行目\n（記録済みです。Enter か Tab で次へ）", "warning")
+        await settle(pilot)
+        recorded = app.screen.query_one("#recorded")
+        assert recorded in app.screen._compositor.visible_widgets  # not scrolled away below the footer
+        assert recorded.region.height >= 1 and recorded.region.bottom <= SIZE[1] - 1
+        assert any(line.strip().startswith("記録:") for line in rendered(recorded))
+
+
+async def test_dialogs_fold_japanese_at_sensible_places(stores):
+    """Word wrapping broke 「Ｑ９⏎の疑義」 and 「（監査ログに残ります⏎）」."""
+    from tui.screens.dialogs import TextDialog
+
+    a, b = stores
+    did, rid = signed_off(a, b)
+    b.finalise(rid, expected_version=None)
+    b.raise_flag(rid, "Q9", "記入欄の文字が読めません。もう一度用紙を確認してください")
+    app = ChoshoApp(b, ask_who=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewScreen(b, did, "Q9", department_ids=[did]))
+        await settle(pilot)
+        for key in ("f3", "ctrl+u"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, TextDialog)
+            lines = [line.strip() for line in rendered(app.screen.query_one(".dialog-text"))]
+            assert lines and all(lines), lines  # no blank line inside a sentence
+            assert not any(line[0] in "）」。、" for line in lines), lines
+            assert not any(line.endswith("Ｑ９") for line in lines), lines
+            await pilot.press("escape")
+            await settle(pilot)

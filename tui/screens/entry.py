@@ -83,7 +83,7 @@ class EntryScreen(MessageLine, Screen):
         with VerticalScroll(id="body"):
             yield Folded(id="question")
             yield Folded(id="notes")
-            yield Folded(id="recorded")
+        yield Folded(id="recorded")  # below the scrolling body: in sight however tall the question
         with Horizontal(id="key-row"):
             yield Label("番号", id="key-prompt", markup=False)
             yield KeyLine(self, id="key-line")
@@ -147,7 +147,7 @@ class EntryScreen(MessageLine, Screen):
             self._field.remove()
         field = self._field = field_for(question, value)
         field.disabled = self.final  # 確定: shown dimmed, nothing to type into
-        self.query_one("#body", VerticalScroll).mount(field, before="#recorded")
+        self.query_one("#body", VerticalScroll).mount(field)
         self._sync_key_line(text="")
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
         self.refresh_bindings()

@@ -23,7 +23,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
@@ -141,7 +140,7 @@ class ReviewScreen(MessageLine, Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
-        yield Static("", id="totals", markup=False)
+        yield Folded(id="totals")  # folds rather than cut: the worker's name comes first
         yield Folded(id="review-verification")
         with ContentSwitcher(initial="paper-view", id="review-views"):
             with Vertical(id="paper-view"):
@@ -222,16 +221,16 @@ class ReviewScreen(MessageLine, Screen):
         # Where double entry stands; when it holds the sign-off, the line below says why instead.
         checked = f" · {LABELS[self.verification]}" if self.verification != NOT_SAMPLED and not held else ""
         self.query_one("#progress", Static).update(
-            Text(f"確認 · {view} · {dept.name}（{dept.bukyoku}） · {response.status_label}{checked}"
+            Text(f"確認（{self.who(self.store.who)}） · {view} · {dept.name}（{dept.bukyoku}） · {response.status_label}{checked}"
             f" · 疑義 {flags} · 要確認 {warnings} · 所属 {position}/{len(self.department_ids)}")
         )
         blocked = self.query_one("#review-verification", Folded)
         blocked.update([(span("照合 ", "bold"), self.verification_refusal)] if held else "")
         blocked.display = held
-        parts = []
+        parts = []  # who is working is in the line above (this line gives way in the overview at 80×24)
         for label, stamp in (("入力済", response.entered), ("確認済", response.reviewed), ("確定", response.finalised)):
-            parts.append(f"{label} {self.who(stamp.who)} {when(stamp.at)}" if stamp else f"{label} －")
-        self.query_one("#totals", Static).update(Text("　".join(parts) + f"　作業者 {self.who(self.store.who)}"))
+            parts.append(f"{label} {self.who(stamp.who)} {when(stamp.at)[5:]}" if stamp else f"{label} －")
+        self.query_one("#totals", Folded).update([("", "　".join(parts))])
 
     # -- the question view -----------------------------------------------------------------
 
@@ -498,7 +497,7 @@ class ReviewScreen(MessageLine, Screen):
 
         self.app.push_screen(
             TextDialog(
-                f"{label} の疑義「{escape(flag.comment)}」（{escape(self.who(flag.raised.who))}）{more}を"
+                f"{label} の疑義「{flag.comment}」（{self.who(flag.raised.who)}）{more}を"
                 "どう解決したかを入力してください。",
                 placeholder="例: 入力者が用紙どおり 2 に修正したことを確認",
             ),
@@ -514,7 +513,7 @@ class ReviewScreen(MessageLine, Screen):
 
         self.app.push_screen(
             TextDialog(
-                f"{label} の疑義「{escape(flag.comment)}」（{escape(self.who(flag.raised.who))}）{more}に回答します。"
+                f"{label} の疑義「{flag.comment}」（{self.who(flag.raised.who)}）{more}に回答します。"
                 "入力した人は解決済にできません。回答を入力してください。",
                 placeholder="例: 用紙どおり 2 に修正しました",
             ),
@@ -541,8 +540,8 @@ class ReviewScreen(MessageLine, Screen):
 
         self.app.push_screen(
             ConfirmDialog(
-                f"{escape(name)} を確認済にしますか？\n用紙と照らし合わせ、すべての回答を確認したことを記録します"
-                f"（確認者：{escape(self.who(self.store.who))}）。",
+                f"{name} を確認済にしますか？\n用紙と照らし合わせ、すべての回答を確認したことを記録します"
+                f"（確認者：{self.who(self.store.who)}）。",
                 yes="確認済にする",
                 no="やめる",
             ),
@@ -564,7 +563,7 @@ class ReviewScreen(MessageLine, Screen):
 
         self.app.push_screen(
             ConfirmDialog(
-                f"{escape(name)} を確定しますか？\n確定すると入力画面では編集できなくなります。"
+                f"{name} を確定しますか？\n確定すると入力画面では編集できなくなります。"
                 "修正が必要になったときは、理由を記録して確定を解除します（確認済も取り消されます）。",
                 yes="確定する",
                 no="やめる",
@@ -592,7 +591,7 @@ class ReviewScreen(MessageLine, Screen):
 
         self.app.push_screen(
             TextDialog(
-                f"{escape(name)} の確定を解除します。解除する理由を入力してください（監査ログに残ります）。"
+                f"{name} の確定を解除します。解除する理由を入力してください（監査ログに残ります）。"
                 "解除すると確認済も取り消され、もう一度確認が必要になります。",
                 placeholder="例: 所属から訂正の連絡（Ｑ３）",
             ),
