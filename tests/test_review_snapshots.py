@@ -96,3 +96,15 @@ def test_review_resolved_thread(snap_compare, tall, size):
     """A resolved 疑義 keeps its whole thread: the comment, the clerk's reply, the resolution."""
     app, store, department_id = tall
     assert snap_compare(app, terminal_size=size, run_before=_opener(store, department_id, "Q9"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_originals_dialog(snap_compare, tall, size):
+    """Ctrl+O on a department with two originals: the list to pick from, newest on top; the
+    header says how many there are."""
+    from db.originals import add_original
+
+    app, store, department_id = tall
+    add_original(store, department_id, "政策課_回答.xlsx", b"PK first")
+    add_original(store, department_id, "政策課_回答_訂正.pdf", b"%PDF corrected")
+    assert snap_compare(app, terminal_size=size, run_before=_opener(store, department_id, "Q1", keys=("ctrl+o",)))

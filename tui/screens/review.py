@@ -118,6 +118,9 @@ class ReviewScreen(MessageLine, Screen):
         self.route: Route = self.router.route(self.response.answers)
         self.problems: list[Problem] = check_form(self.questionnaire, self.response.answers, self.route)
         self.flags: list[Flag] = self.store.flags(self.response.id)
+        from .originals import originals_note
+
+        self.originals = originals_note(self.store, department_id)  # 「原本 2 件（Ctrl+O）」
         # Double entry: shown before F9, since sign-off waits for it (the store refuses).
         self.verification = self.store.verification_state(department_id)
         self.verification_refusal = self.store.verification_refusal(department_id)
@@ -230,6 +233,8 @@ class ReviewScreen(MessageLine, Screen):
         parts = []  # who is working is in the line above (this line gives way in the overview at 80×24)
         for label, stamp in (("入力済", response.entered), ("確認済", response.reviewed), ("確定", response.finalised)):
             parts.append(f"{label} {self.who(stamp.who)} {when(stamp.at)[5:]}" if stamp else f"{label} －")
+        if self.originals:
+            parts.append(self.originals)
         self.query_one("#totals", Folded).update([("", "　".join(parts))])
 
     # -- the question view -----------------------------------------------------------------
@@ -442,11 +447,11 @@ class ReviewScreen(MessageLine, Screen):
         self.redraw()
 
     def action_open_original(self) -> None:
-        """Open the returned file with the OS viewer, to compare with what is on screen."""
-        from tui.viewer import open_original
+        """Open the returned file with the OS viewer, to compare with what is on screen (with
+        several, the clerk picks one)."""
+        from .originals import open_original_from
 
-        message, severity = open_original(self.store, self.department_id)
-        self.notify(message, severity=severity)
+        open_original_from(self, self.store, self.department_id)
 
     def action_back(self) -> None:
         self.app.pop_screen()
