@@ -99,12 +99,14 @@ def test_review_resolved_thread(snap_compare, tall, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_originals_dialog(snap_compare, tall, size):
+def test_originals_dialog(snap_compare, tall, size, monkeypatch):
     """Ctrl+O on a department with two originals: the list to pick from, newest on top; the
     header says how many there are."""
+    import db.originals
     from db.originals import add_original
 
     app, store, department_id = tall
+    monkeypatch.setattr(db.originals, "now", lambda: FIXED)  # it holds its own reference to now
     add_original(store, department_id, "政策課_回答.xlsx", b"PK first")
     add_original(store, department_id, "政策課_回答_訂正.pdf", b"%PDF corrected")
     assert snap_compare(app, terminal_size=size, run_before=_opener(store, department_id, "Q1", keys=("ctrl+o",)))
