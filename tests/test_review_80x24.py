@@ -8,14 +8,13 @@ checked after.
 
 from __future__ import annotations
 
-import itertools
 
 import pytest
 from textual.widgets import TextArea
 
-import db.store
 from db import open_store
 from tests.review_support import fill, showcase
+from tests.test_review import clock, stores  # noqa: F401 (fixtures: two people on one file, a ticking clock)
 from tui.app import ChoshoApp
 from tui.screens.entry import EntryScreen
 from tui.screens.review import ReviewScreen
@@ -23,18 +22,6 @@ from tui.screens.summary import SummaryScreen
 
 A, B = "佐藤", "鈴木"
 SIZE = (80, 24)
-
-
-@pytest.fixture
-def stores(tmp_path, monkeypatch):
-    ticks = itertools.count()
-    monkeypatch.setattr(db.store, "now", lambda: f"2024-10-01T09:{next(ticks) % 60:02d}:00+09:00")
-    path = tmp_path / "chosho.sqlite"
-    a = open_store(path, A)
-    b = open_store(path, B)
-    yield a, b
-    a.close()
-    b.close()
 
 
 def department(store, name):

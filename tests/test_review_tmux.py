@@ -18,35 +18,11 @@ import pytest
 
 from db import open_store
 from tests.review_support import fill
+from tests.test_entry_tmux import Pane
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 CHOSHO = Path(sys.executable).with_name("chosho")
-
-
-class Pane:
-    def __init__(self, socket: str) -> None:
-        self.socket = socket
-
-    def tmux(self, *args: str) -> str:
-        return subprocess.run(
-            ["tmux", "-L", self.socket, *args], check=True, capture_output=True, text=True, timeout=20
-        ).stdout
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "review", *keys)
-
-    def text(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "review")
-
-    def wait_for(self, needle: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.text()
-            if needle in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{needle!r} never appeared; the pane shows:\n{self.text()}")
 
 
 @pytest.fixture
@@ -61,7 +37,7 @@ def pane(tmp_path):
         ["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "review", "-x", "80", "-y", "24", command],
         check=True, env=env, timeout=20,
     )
-    yield Pane(socket)
+    yield Pane(socket, "review")
     subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=20)
 
 
