@@ -157,6 +157,8 @@ class ReviewScreen(MessageLine, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        # However the question view scrolls (keys, wheel), the footer's ↓ says what it does next.
+        self.watch(self.query_one("#paper", VerticalScroll), "scroll_y", lambda _: self.refresh_bindings(), init=False)
         table = self.query_one("#overview", DataTable)
         wide = self.app.size.width
         answer = max(16, wide - 7 - 10 - 8 - 14 - 12)
