@@ -387,3 +387,18 @@ async def test_dialogs_fold_japanese_at_sensible_places(stores):
             assert not any(line.endswith("Ｑ９") for line in lines), lines
             await pilot.press("escape")
             await settle(pilot)
+
+
+async def test_a_quick_arrow_on_arriving_at_a_tall_question_shows_its_rest_first(stores):
+    """↓ ↓ typed at once from Q6: the second ↓ waits for Q7's layout and scrolls, never skipping Q7."""
+    a, b = stores
+    did = department(a, "政策課").id
+    fill(a, did)
+    app = ChoshoApp(b, ask_who=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(ReviewScreen(b, did, "Q6", department_ids=[did]))
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await settle(pilot)
+        assert app.screen.question_id == "Q7" and app.screen.query_one("#paper").scroll_y > 0

@@ -178,8 +178,8 @@ class ReviewScreen(MessageLine, Screen):
             return self.response.status != "final"
         if action == "unlock":
             return self.response.status == "final"
-        if action == "more":
-            return self._more(*parameters)
+        if action == "more":  # until the question just shown is laid out, ↓ waits for it (see action_more)
+            return not self._laid_out or self._more(*parameters)
         if action == "next_department":
             return self.app.size.width >= WIDE_FOOTER
         return True
@@ -257,9 +257,17 @@ class ReviewScreen(MessageLine, Screen):
         self.query_one("#review-notes", Folded).update(self._notes(question_id, position))
         self.query_one("#paper", VerticalScroll).scroll_home(animate=False)
         self._update_header()
-        self.call_after_refresh(self.refresh_bindings)  # ↓: 続き or 次の問い, once laid out
+        self._laid_out = False
+        self.call_after_refresh(self._shown)
         if question_id in self.route:
             self._record_shown([question_id], "一問ずつ")
+
+    _laid_out = False
+
+    def _shown(self) -> None:
+        """The question is laid out: its height is known, and ↓ can say 続き or 次の問い."""
+        self._laid_out = True
+        self.refresh_bindings()
 
     def _record_shown(self, question_ids: list[str], how: str) -> None:
         """The store logs what this reviewer was shown: a sign-off needs every route question."""
@@ -415,8 +423,16 @@ class ReviewScreen(MessageLine, Screen):
             paper.scroll_page_up(animate=False, on_complete=self.refresh_bindings)
 
     def action_more(self, direction: int) -> None:
-        """The rest of a tall question, a page at a time; the footer then says what ↓ does."""
-        self.action_scroll_paper(direction)
+        """The rest of a tall question, a page at a time; the footer then says what ↓ does.
+
+        A key that comes before the question just shown is laid out waits for the layout, in
+        order: otherwise a quick ↓ on arriving at Q7 stepped past it unread."""
+        if not self._laid_out:
+            self.call_after_refresh(self.action_more, direction)
+        elif self._more(direction):
+            self.action_scroll_paper(direction)
+        else:
+            self.action_step(direction)
 
     def action_next_department(self) -> None:
         self.action_department(1)
