@@ -33,7 +33,7 @@ def summary(exported):
 
 def test_sheets_and_progress(exported):
     result, book, calls = exported
-    assert book.sheetnames == ["集計", "部局別", "自由記述", "職員登録状況", "回答一覧", "変数一覧", "疑義", "入力状況", "入力者統計"]
+    assert book.sheetnames == ["集計", "部局別", "自由記述", "職員登録状況", "回答一覧", "変数一覧", "入力状況", "入力者統計"]
     assert result.sheets == tuple(book.sheetnames)
     total = calls[0][1]
     assert calls[0] == (0, total) and calls[-1] == (total, total)

@@ -276,6 +276,11 @@ def test_the_workbook_has_a_record_of_every_flag(stores, tmp_path):
     assert q9["付けた日時"] and q9["回答日時"] and q9["解決日時"]
     assert records[1]["解決の内容"] is None and records[1]["解決した人"] is None
     assert "未解決 1 件" in rows[1][0]
+    # 入力状況 and 入力者統計 stay last; a workbook without any flag has no 疑義 sheet (as 職員登録状況
+    # only for a form with counts).
+    assert openpyxl.load_workbook(result.path).sheetnames[-3:] == ["疑義", "入力状況", "入力者統計"]
+    with open_store(tmp_path / "other.sqlite", A) as clean:
+        assert "疑義" not in export_workbook(clean, tmp_path / "other.xlsx").sheets
 
 
 # -- item 9: the cuts at 80×24 --------------------------------------------------------------

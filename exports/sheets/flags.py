@@ -1,7 +1,8 @@
 """疑義: every flag a reviewer raised, open or resolved, with its whole thread — the question,
 the comment, the clerk's reply, how it was resolved, and who did each and when — department by
 department in roster order, then in the form's order. The report's working papers show what was
-doubted and how it was settled; the audit log holds every intermediate reply.
+doubted and how it was settled; the audit log holds every intermediate reply. Written only when
+some department has a flag (as 職員登録状況 only for a form with counts).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from survey import Questionnaire
 from ..tally import DepartmentRecord
 from .common import Book, display_width, stamp_text
 
-__all__ = ["HEADS", "SHEET", "write"]
+__all__ = ["HEADS", "SHEET", "any_flags", "write"]
 
 SHEET = "疑義"
 HEADS = (
@@ -22,6 +23,12 @@ HEADS = (
 )
 _WIDTHS = (12, 20, 6, 8, 40, 12, 16, 40, 12, 16, 40, 12, 16)
 _WRAPPED = {4, 7, 10}  # the three texts
+
+
+def any_flags(records: Sequence[DepartmentRecord]) -> bool:
+    """Whether the sheet is written: like the counts sheet, only when it has something to list."""
+    ids = {r.response_id for r in records}
+    return any(f.response_id in ids for f in getattr(records, "flags", ()))
 
 
 def write(book: Book, questionnaire: Questionnaire, records: Sequence[DepartmentRecord], display: Callable[[str], str]) -> None:
@@ -37,7 +44,7 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
     b.text(
         ws, 1, 0,
         f"疑義 {len(flags)} 件（未解決 {still_open} 件・解決済 {len(flags) - still_open} 件）。"
-        "回答は入力者の最新の回答です（すべての回答は監査ログに残っています）。" if flags else "疑義はありません。",
+        "回答は入力者の最新の回答です（すべての回答は監査ログに残っています）。",
         b.note,
     )
     for col, head in enumerate(HEADS):

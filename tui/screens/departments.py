@@ -65,7 +65,8 @@ class DepartmentsScreen(FilteredListScreen):
         column = verification_column(lambda line: self.verification.get(line.state.department.id), lambda: self.widths[5])
         if (self.size.width or self.app.size.width) < WIDE:
             # Below 100 columns 照合 would cut the names (「総合政策…」): 最終更新 gives way to it
-            # (it is on the summary, F6, and in the audit log), and every 部局 is shown whole.
+            # (who changed each answer and when is on the entry screen and in the audit log), and
+            # every 部局 is shown whole.
             group = self.COLUMNS[0]
             longest = max((cell_len(s.department.bukyoku) for s in self.states), default=group.least)
             return (group._replace(least=min(group.most, max(group.least, longest))), *self.COLUMNS[1:5], column)
