@@ -35,6 +35,7 @@ class Records(list):
     audit_head: tuple[int, str] | None = None
     key_events: tuple = ()  # survey.verification.Event, departments by name
     plans: tuple = ()  # db.verification.Plan: rule, seed, description, who and when
+    flags: tuple = ()  # db.Flag, every 疑義 open or resolved, which the 疑義 sheet lists
 
 
 class Routes:
@@ -80,6 +81,7 @@ def _read_records(store: Store, confirmed_only: bool) -> Records:
     open_flags = Counter(flag.response_id for flag in store.flags(open_only=True))
     records.key_events = tuple(store.key_events())
     records.plans = tuple(store.verification_plans())
+    records.flags = tuple(store.flags())
     states = store.verification_states()
     for response in store.responses():
         department = response.department

@@ -2,8 +2,8 @@
 
 Sheets: 集計 (every question: base, counts, shares, a native chart), 部局別 (the questions every
 department answers, by 部局), 自由記述 (every text, to quote), the counts sheet (e.g. 職員登録状況),
-回答一覧 (one row per department, the import layout), 変数一覧 (the codebook), 入力状況 and
-入力者統計 (each keyer's speed and error rates from the double entry's keying events).
+回答一覧 (one row per department, the import layout), 変数一覧 (the codebook), 疑義 (every flag
+with its thread, when there is one), 入力状況 and 入力者統計 (each keyer's speed and error rates from the double entry's keying events).
 
 Every cell is written by type with XlsxWriter in a workbook whose string conversions are off:
 user text is always ``write_string`` (an answer "=1+1" or a URL stays text), never ``write()``
@@ -29,6 +29,7 @@ from survey import Questionnaire, QuestionType, Router
 
 from .records import read_records, scope_statement
 from .sheets import by_group, codebook, counts, keyers, rows, summary, texts
+from .sheets import flags as flags_sheet
 from .sheets import progress as progress_sheet
 from .sheets.common import CELL_LIMIT, Book, names, utf16_length
 from .leftovers import TEMP_EXTRA, os_reason, sweep, temp_beside
@@ -135,7 +136,8 @@ def _write_workbook(
     router = router or Router(questionnaire)
     questions = questionnaire.questions
     has_counts = any(q.type is QuestionType.COUNTS for q in questions)
-    total_steps = len(questions) + (7 if has_counts else 6) + 1
+    has_flags = flags_sheet.any_flags(records)
+    total_steps = len(questions) + (7 if has_counts else 6) + 1 + has_flags
     done = 0
 
     def step() -> None:
@@ -168,6 +170,9 @@ def _write_workbook(
     step()
     codebook.write(book, questionnaire)
     step()
+    if has_flags:
+        flags_sheet.write(book, questionnaire, records, display)
+        step()
     progress_sheet.write(book, questionnaire, records, display)
     step()
     keyers.write(book, records, display)

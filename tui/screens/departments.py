@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
@@ -17,6 +18,10 @@ from ..widgets.verification import in_use, verification_column
 from .filtered import FilteredListScreen
 
 __all__ = ["DepartmentsScreen"]
+
+
+# From this width the list has room for 最終更新 beside the 照合 column.
+WIDE = 100
 
 
 class _Line(NamedTuple):
@@ -60,7 +65,18 @@ class DepartmentsScreen(FilteredListScreen):
         if not self.verifying:
             return self.COLUMNS
         column = verification_column(lambda line: self.verification.get(line.state.department.id), lambda: self.widths[5])
+        if (self.size.width or self.app.size.width) < WIDE:
+            # Below 100 columns 照合 would cut the names (「総合政策…」): 最終更新 gives way to it
+            # (who changed each answer and when is on the entry screen and in the audit log), and
+            # every 部局 is shown whole.
+            group = self.COLUMNS[0]
+            longest = max((cell_len(s.department.bukyoku) for s in self.states), default=group.least)
+            return (group._replace(least=min(group.most, max(group.least, longest))), *self.COLUMNS[1:5], column)
         return (*self.COLUMNS[:5], column, *self.COLUMNS[5:])
+
+    def on_resize(self) -> None:
+        if self._set_columns():  # 最終更新 may come or go with the width: the lines follow
+            self.fill()
 
     def __init__(self, store: Store) -> None:
         super().__init__()
