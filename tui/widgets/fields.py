@@ -17,8 +17,8 @@ from textual.containers import Vertical
 from textual.widgets import Label, TextArea
 
 from survey import Blank, Counts, Grid, InputError, Invalid, Multi, Question, QuestionType, Single, Text, Value
-from survey.answers import EMPTY_LABELS, clean_text, parse_cell, parse_code, parse_count
-from survey.numbers import is_whole, parse_whole
+from survey.answers import EMPTY_LABELS, Number, clean_text, parse_amount, parse_cell, parse_code, parse_count
+from survey.numbers import grouped, is_whole, parse_whole
 
 from ..keying import complete_code, normalize, split_codes
 from .folded import Folded
@@ -653,12 +653,71 @@ class CountsField(_RowsField):
         return Counts({row_id: self.cells[row_id] for row_id in self.row_ids() if row_id in self.cells})
 
 
+class NumberField(AnswerField):
+    """An integer / decimal question (an amount, km, 件): the digits as the paper writes them,
+    Enter records. The key line takes a sign and grouping, so nothing on it is "stray"."""
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._shown(), id="number-value", classes="number-value")
+        yield Label(self._range(), id="number-range", classes="hint")
+
+    def _shown(self) -> str:
+        if isinstance(self.value, Number):
+            return f"記録: {grouped(self.value.value)}{self.question.unit}"
+        if self.value is not None:
+            return f"記録: {EMPTY_LABELS[type(self.value)]}"
+        return "未入力"
+
+    def _range(self) -> str:
+        q = self.question
+        kind = "小数可" if q.decimal else "整数"
+        low = f"{grouped(q.minimum)}{q.unit}" if q.minimum is not None else ""
+        high = f"{grouped(q.maximum)}{q.unit}" if q.maximum is not None else ""
+        span = f"　範囲 {low}～{high}" if low or high else ""
+        unit = f"　単位 {q.unit}" if q.unit else ""
+        return f"{kind}{unit}{span}（1,234,567 のような桁区切り・全角も可。「万」は使えません）"
+
+    @property
+    def takes_codes(self) -> bool:
+        return False
+
+    def prompt(self) -> str:
+        return super().prompt() if self.taking_invalid else "数値"
+
+    def placeholder(self) -> str:
+        if self.taking_invalid:
+            return super().placeholder()
+        return f"用紙の数値{f'（{self.question.unit}）' if self.question.unit else ''}を入力して Enter（無回答は F2）"
+
+    def line_text(self) -> str:
+        return str(self.value.value) if isinstance(self.value, Number) else ""
+
+    def entered(self, text: str) -> Outcome:
+        raw = normalize(text).strip()
+        if not raw:
+            if self.value is not None:
+                return Outcome(move_on=True)
+            return Outcome(problem="数値を入力してください（無回答は F2、無効は F3）。")
+        try:
+            value = parse_amount(self.question, raw)
+        except InputError as exc:
+            return Outcome(problem=str(exc))
+        if value == self.value:
+            return Outcome(move_on=True)
+        return Outcome(value=value, line="")
+
+    def refresh_display(self) -> None:
+        if self.is_mounted:
+            self.query_one("#number-value", Label).update(self._shown())
+
+
 _FIELDS: dict[QuestionType, type[AnswerField]] = {
     QuestionType.SINGLE: SingleField,
     QuestionType.MULTI: MultiField,
     QuestionType.TEXT: TextField,
     QuestionType.MATRIX: GridField,
     QuestionType.COUNTS: CountsField,
+    QuestionType.NUMBER: NumberField,
 }
 
 
