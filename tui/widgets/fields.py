@@ -658,15 +658,8 @@ class NumberField(AnswerField):
     Enter records. The key line takes a sign and grouping, so nothing on it is "stray"."""
 
     def compose(self) -> ComposeResult:
-        yield Label(self._shown(), id="number-value", classes="number-value")
+        # What is recorded is on the screen's own 記録 line; the field says what it takes.
         yield Label(self._range(), id="number-range", classes="hint")
-
-    def _shown(self) -> str:
-        if isinstance(self.value, Number):
-            return f"記録: {grouped(self.value.value)}{self.question.unit}"
-        if self.value is not None:
-            return f"記録: {EMPTY_LABELS[type(self.value)]}"
-        return "未入力"
 
     def _range(self) -> str:
         q = self.question
@@ -705,10 +698,6 @@ class NumberField(AnswerField):
         if value == self.value:
             return Outcome(move_on=True)
         return Outcome(value=value, line="")
-
-    def refresh_display(self) -> None:
-        if self.is_mounted:
-            self.query_one("#number-value", Label).update(self._shown())
 
 
 _FIELDS: dict[QuestionType, type[AnswerField]] = {
