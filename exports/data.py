@@ -25,6 +25,7 @@ import secrets
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from survey import Questionnaire
@@ -39,7 +40,7 @@ MISSING_CODES = ((".a", layout.BLANK_WORD, "無回答（用紙が空欄）"),
                  (".b", layout.INVALID_WORD, "無効（読み取れない回答）"),
                  (".c", layout.NA_WORD, "非該当（経路外、または所属の判断で回答しない設問）"))
 NOT_ENTERED = "未入力（まだ入力していない）または経路未確定"
-NUMERIC = (layout.CODE, layout.TICK, layout.ROW, layout.ITEM)
+NUMERIC = (layout.CODE, layout.TICK, layout.ROW, layout.ITEM, layout.NUMBER)
 # Stand-ins written through pandas (which cannot write .a/.b/.c) and replaced afterwards by the
 # bytes Stata uses: doubles no answer can take, patched in the file's data section only.
 _SENTINELS = (-1.0e300 - 7.0e285, -1.0e300 - 9.0e285, -1.0e300 - 11.0e285)
@@ -123,7 +124,7 @@ def _numeric(cell) -> float | int | str | None:
     """A numeric cell as a number, or the missing code of its empty state (".a" …), or None."""
     if cell is None:
         return None
-    if isinstance(cell, int):
+    if isinstance(cell, (int, Decimal)):  # an amount: exact in the CSV, a double in the .dta
         return cell
     for code, word, _ in MISSING_CODES:
         if str(cell).startswith(word):
@@ -178,6 +179,9 @@ def write_data(
                 codebook.append((col, str(code), text))
             if kind == layout.ITEM:
                 codebook.append((col, "0 以上の整数", "人数など（記入された数）"))
+            if kind == layout.NUMBER:
+                unit = f"（単位: {question.unit}）" if question.unit else ""
+                codebook.append((col, "数値", f"記入された数値{unit}"))
             for code, _, meaning in MISSING_CODES:
                 codebook.append((col, code, meaning))
             codebook.append((col, "（空欄）", NOT_ENTERED))

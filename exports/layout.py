@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from survey import (
     Blank,
@@ -42,7 +43,9 @@ from survey import (
     Text,
     Value,
 )
-from survey.answers import clean_text, normalize_digits, parse_cell, parse_code, parse_count, parse_text
+from survey.answers import (
+    Number, clean_text, normalize_digits, parse_amount, parse_cell, parse_code, parse_count, parse_text,
+)
 from survey.numbers import parse_whole
 
 __all__ = [
@@ -63,6 +66,7 @@ FIXED_COLUMNS = ("部局", "所属", "状態")
 BLANK_WORD, INVALID_WORD, NA_WORD = "無回答", "無効", "非該当"
 
 CODE, TICK, TEXT, BOX, ROW, ITEM = "code", "tick", "text", "box", "row", "item"
+NUMBER = "number"  # an integer / decimal question's value (issue 27)
 _KIND_LABELS = {
     CODE: "番号",
     TICK: "選択 1／非選択 0",
@@ -70,9 +74,10 @@ _KIND_LABELS = {
     BOX: "文字（記入欄）",
     ROW: "番号",
     ITEM: "0 以上の整数",
+    NUMBER: "数値",
 }
 
-Cell = int | str | None
+Cell = int | Decimal | str | None
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,8 @@ def question_variables(question: Question) -> list[Variable]:
         out += [Variable(q.row_variable(r), q, ROW, r.id, _short(f"{label} {r.label}")) for r in q.rows]
     elif q.type is QuestionType.COUNTS:
         out += [Variable(q.item_variable(i), q, ITEM, i.id, _short(f"{label} {i.label}")) for i in q.items]
+    elif q.type is QuestionType.NUMBER:
+        out.append(Variable(q.id, q, NUMBER, None, _short(f"{label}（{q.unit}）") if q.unit else label))
     out += [
         Variable(q.box_variable(b.option), q, BOX, b.option, _short(f"{label} {b.option}［{b.prompt}］"))
         for b in q.text_boxes
@@ -184,6 +191,9 @@ def render(
             cells.append(None if cell is None else _cell_word(cell))
         elif isinstance(value, Counts):
             cells.append(value.values.get(v.key))
+        elif isinstance(value, Number):  # a number cell: exact, whole numbers as int
+            number = value.value
+            cells.append(int(number) if number == number.to_integral_value() else number)
         else:  # a value of the wrong kind for the question: show what it is, never guess
             cells.append(INVALID_WORD)
     return cells
@@ -289,6 +299,8 @@ def parse(question: Question, cells: Sequence[str]) -> Value | None:
         return Multi(frozenset(codes), texts)
     if question.type is QuestionType.TEXT:
         return parse_text(mains[0][1])
+    if question.type is QuestionType.NUMBER:  # as typed entry reads it, bounds and all
+        return parse_amount(question, mains[0][1])
     values: dict[str, int | None] = {}
     for v, text in mains:
         try:

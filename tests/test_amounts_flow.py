@@ -68,3 +68,69 @@ async def test_amounts_are_keyed_heads_down_under_pilot(db):
             await press(pilot, "f9")
         response = store.response(department_id=_department(store, "契約課").id)
         assert dict(response.answers) == KEYED
+
+
+OTHERS = {
+    "財政課": {"has_contracts": Single(1), "contract_total": Number(Decimal("87654321")), "budget": Blank(),
+             "cases": Number(Decimal("12")), "distance": Number(Decimal("0.1"))},
+    "道路課": {"has_contracts": Single(2), "distance": Number(Decimal("99999.9"))},
+}
+
+
+def _all_entered(db):
+    with open_store(db, "clerk-a") as store:
+        enter(store, "契約課", KEYED)
+        for name, answers in OTHERS.items():
+            enter(store, name, answers)
+
+
+def test_exported_as_numbers_and_read_back_exactly(db, tmp_path):
+    import pandas as pd
+
+    _all_entered(db)
+    out = tmp_path / "集計.xlsx"
+    assert main(["--db", str(db), "export", "-o", str(out), "--data", str(tmp_path / "data")]) == 0
+    book = openpyxl.load_workbook(out, read_only=True)
+    rows = list(book["回答一覧"].iter_rows(values_only=True))
+    header = next(r for r in rows if r and "contract_total" in r)
+    by_department = {r[header.index("所属")]: dict(zip(header, r)) for r in rows if r and r[1] in ("契約課", "財政課", "道路課")}
+    assert by_department["契約課"]["contract_total"] == 12345678  # a number cell, not a text
+    assert by_department["契約課"]["distance"] == 1234.5
+    assert by_department["財政課"]["budget"] == "無回答"
+    assert by_department["道路課"]["contract_total"] == "非該当"  # off the route
+    frame = pd.read_stata(tmp_path / "data" / "chosho_data.dta")
+    assert sorted(frame["contract_total"].dropna().tolist()) == [12345678.0, 87654321.0]
+    with (tmp_path / "data" / "chosho_data.csv").open(encoding="utf-8-sig") as handle:
+        text = handle.read()
+    assert "99999.9" in text and "0.1" in text
+
+    # The workbook comes back: every amount exactly as stored (no float drift through Excel).
+    fresh = tmp_path / "again.sqlite"
+    assert main(["--db", str(fresh), "new", str(FORM)]) == 0
+    assert main(["--db", str(fresh), "import", str(out)]) == 0
+    with open_store(fresh, "clerk-b") as store:
+        assert dict(store.response(department_id=_department(store, "契約課").id).answers) == KEYED
+        assert dict(store.response(department_id=_department(store, "財政課").id).answers) == OTHERS["財政課"]
+
+
+async def test_an_amount_in_a_form_is_checked_like_typed_entry(db, tmp_path, capsys):
+    from exports.forms import excel_name
+
+    from .forms_support import fill_by_name
+
+    (tmp_path / "forms").mkdir()
+    assert main(["--db", str(db), "forms", "-o", str(tmp_path / "forms"), "--department", "契約課"]) == 0
+    [form] = (tmp_path / "forms").glob("*.xlsx")
+    book = openpyxl.load_workbook(form)
+    assert excel_name("contract_total") in book.defined_names
+    sheet = book[book.sheetnames[0]]
+    rules = [dv for dv in sheet.data_validations.dataValidation if dv.type in ("whole", "decimal")]
+    assert {dv.type for dv in rules} >= {"whole", "decimal"}
+    bad = fill_by_name(form, {"has_contracts": 1, "contract_total": "１２３万"}, out=tmp_path / "bad.xlsx")
+    assert main(["--db", str(db), "import", str(bad)]) != 0
+    assert "「万」「億」や漢数字は使わず" in capsys.readouterr().err
+    fill_by_name(form, {"has_contracts": 1, "contract_total": "１２，３４５，６７８", "budget": 15000, "cases": "3件",
+                        "distance": 1234.5})
+    assert main(["--db", str(db), "import", str(form)]) == 0
+    with open_store(db, "clerk-a") as store:
+        assert dict(store.response(department_id=_department(store, "契約課").id).answers) == KEYED

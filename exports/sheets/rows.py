@@ -57,6 +57,8 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
             for variable, cell in zip(qvars, cells):
                 if cell is None:
                     pass
+                elif variable.kind == layout.NUMBER and not isinstance(cell, str):  # an amount: a number cell
+                    write_number(row, col, cell, b.amount_decimal if variable.question.decimal else b.amount)
                 elif type(cell) is int:
                     write_number(row, col, cell)
                 elif variable.kind in (layout.TEXT, layout.BOX) and len(cell) * 2 > CELL_LIMIT:
