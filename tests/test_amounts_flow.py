@@ -134,3 +134,33 @@ async def test_an_amount_in_a_form_is_checked_like_typed_entry(db, tmp_path, cap
     assert main(["--db", str(db), "import", str(form)]) == 0
     with open_store(db, "clerk-a") as store:
         assert dict(store.response(department_id=_department(store, "契約課").id).answers) == KEYED
+
+
+def test_the_tallies_state_count_sum_mean_median_min_max_and_base(db, tmp_path):
+    _all_entered(db)
+    out = tmp_path / "集計.xlsx"
+    assert main(["--db", str(db), "export", "-o", str(out)]) == 0
+    book = openpyxl.load_workbook(out, read_only=True)
+    rows = [list(r) for name in book.sheetnames for r in book[name].iter_rows(values_only=True)]
+    title = next(i for i, r in enumerate(rows) if any(isinstance(c, str) and c.startswith("問２　随意契約の契約金額") for c in r))
+    block = rows[title: title + 12]
+    stats = {r[1]: r[2] for r in block if r and len(r) > 2 and isinstance(r[1], str)}
+    # 契約課 12,345,678 and 財政課 87,654,321; 道路課 is off the route.
+    assert stats["記入所属数"] == 2
+    assert stats["合計"] == 99999999
+    assert stats["平均"] == 49999999.5
+    assert stats["中央値"] == 49999999.5
+    assert (stats["最小"], stats["最大"]) == (12345678, 87654321)
+    assert any(isinstance(c, str) and "基数 Ｎ＝2 所属" in c for r in block for c in r)
+    budget = next(i for i, r in enumerate(rows) if any(isinstance(c, str) and c.startswith("問３　予算額") for c in r))
+    notes = " ".join(str(c) for r in rows[budget: budget + 12] for c in r if c)
+    assert "記入のあった 1 所属で計算（無回答・無効の 1 所属は含まない）" in notes  # 財政課 left it blank
+
+
+def test_number_stats_are_exact():
+    from exports.tally import QuestionTally
+
+    tally = QuestionTally(question=None)
+    tally.numbers = [Decimal("0.1"), Decimal("0.2"), Decimal("0.3")]
+    stats = tally.number_stats()
+    assert stats["sum"] == Decimal("0.6") and stats["median"] == Decimal("0.2") and stats["mean"] == Decimal("0.2")

@@ -116,6 +116,8 @@ class Summary:
             end = self.matrix(row + 2, t)
         elif kind is QuestionType.COUNTS:
             end = self.counts(row + 2, t)
+        elif kind is QuestionType.NUMBER:
+            end = self.number(row + 2, t)
         else:
             end = self.choices(row + 2, t)
         self.blocks.append((row, end))
@@ -355,6 +357,32 @@ class Summary:
         r += 1
         points = self._place(chart, r, 1, height, 520)  # below the table: it is wide already
         return r + self._rows_for_chart(r, points)
+
+    def number(self, row: int, t: QuestionTally) -> int:
+        """An amount / number: count, sum, mean, median, min and max over the departments that
+        wrote one (the base line above says who was to answer and who did not)."""
+        b, ws, question = self.book, self.ws, t.question
+        unit = f"（{question.unit}）" if question.unit else ""
+        for col, head in enumerate(("", "統計量", f"値{unit}")):
+            b.text(ws, row, col, head, b.header)
+        stats = t.number_stats()
+        r = row + 1
+        names = (("count", "記入所属数"), ("sum", "合計"), ("mean", "平均"), ("median", "中央値"), ("min", "最小"), ("max", "最大"))
+        grouped_format = b.number if not question.decimal else b.amount_decimal
+        for key, name in names:
+            b.text(ws, r, 1, name, b.cell)
+            value = stats[key]
+            if value is None:
+                b.text(ws, r, 2, "－", b.cell)
+            elif key == "mean":
+                ws.write_number(r, 2, float(value), b.amount_decimal)
+            else:
+                ws.write_number(r, 2, value, b.number if key == "count" else grouped_format)
+            r += 1
+        empty = t.base - stats["count"]
+        note = f"基数 Ｎ＝{t.base} 所属のうち記入のあった {stats['count']} 所属で計算（無回答・無効の {empty} 所属は含まない）。"
+        b.text(ws, r, 1, note, b.note)
+        return r
 
     # -- printing -------------------------------------------------------------------------
 
