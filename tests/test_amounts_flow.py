@@ -164,3 +164,43 @@ def test_number_stats_are_exact():
     tally.numbers = [Decimal("0.1"), Decimal("0.2"), Decimal("0.3")]
     stats = tally.number_stats()
     assert stats["sum"] == Decimal("0.6") and stats["median"] == Decimal("0.2") and stats["mean"] == Decimal("0.2")
+
+
+def test_double_entry_compares_amounts_and_the_adjudicator_settles_them(db):
+    """B reads the total as 12,345,687: the difference is named contract_total; C types the
+    third value as the paper shows it, read like entry."""
+    from survey.verification import take_second  # noqa: F401  (the API the screens use)
+    from survey.verification.typed import typed_cell
+
+    stores = {who: open_store(db, who) for who in ("田中", "佐藤", "鈴木")}
+    a, b, c = stores.values()
+    try:
+        for store in stores.values():
+            store.remember_user()
+        department = _department(a, "契約課").id
+        enter(a, "契約課", KEYED)
+        a.choose_for_verification("by_hand", chosen=[department])
+        second = {**KEYED, "contract_total": Number(Decimal("12345687")), "distance": Number(Decimal("1234.50"))}
+        keying = b.start_second_keying(department)
+        version = keying.version
+        for qid in a.router.route(second).order:
+            version = b.save_second_answer(keying.id, qid, second[qid], expected_version=version)
+        b.complete_second_keying(keying.id)
+        comparison = c.comparison(department)
+        assert {d.name for d in comparison.differences} == {"contract_total"}  # 1234.5 = 1234.50
+        from survey.verification import third_value
+        from survey.verification.compare import Comparer
+
+        comparer = Comparer(a.questionnaire)
+        cell = typed_cell(comparer, "contract_total", "１２，３４５，６７８円")
+        c.resolve(department, third_value("contract_total", cell, "用紙を再確認"))
+        c.finish_adjudication(department)
+        assert a.response(department_id=department).answers["contract_total"] == KEYED["contract_total"]
+        import pytest as _pytest
+        from survey.verification import VerificationError
+
+        with _pytest.raises(VerificationError, match="「万」「億」や漢数字"):
+            typed_cell(comparer, "contract_total", "1234万")
+    finally:
+        for store in stores.values():
+            store.close()
