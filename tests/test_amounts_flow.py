@@ -204,3 +204,26 @@ def test_double_entry_compares_amounts_and_the_adjudicator_settles_them(db):
     finally:
         for store in stores.values():
             store.close()
+
+
+def test_show_prints_the_unit_and_bounds(capsys):
+    assert main(["show", "--definition", str(FORM)]) == 0
+    out = capsys.readouterr().out
+    assert "問２（数値）随意契約の契約金額の合計を記入してください。" in out
+    assert "［整数　単位 円　範囲 0～99,999,999,999］" in out
+    assert "［小数可　単位 km　範囲 0～100,000］" in out
+
+
+def test_synthetic_answers_for_a_form_with_amounts_are_valid():
+    import random
+
+    from exports.synthetic import random_answers
+    from exports.xlsform import read_definition
+    from survey import Router, check_answer
+
+    questionnaire, _ = read_definition(FORM)
+    rng = random.Random(7)
+    for _ in range(50):
+        answers = random_answers(questionnaire, rng, Router(questionnaire))
+        for qid, value in answers.items():
+            assert check_answer(questionnaire, qid, value) == [], (qid, value)
