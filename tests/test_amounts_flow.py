@@ -65,6 +65,10 @@ async def test_amounts_are_keyed_heads_down_under_pilot(db):
             await press(pilot, "text:3件", "enter")
             await press(pilot, "text:1234.5", "enter")  # distance, a decimal
             assert isinstance(app.screen, SummaryScreen)
+            table = app.screen.query_one("DataTable")
+            shown = {qid: str(table.get_row(qid)[2]).strip() for qid in KEYED}
+            assert shown["contract_total"] == "12,345,678円" and shown["budget"] == "15,000千円"
+            assert shown["distance"] == "1,234.5km"
             await press(pilot, "f9")
         response = store.response(department_id=_department(store, "契約課").id)
         assert dict(response.answers) == KEYED
@@ -111,6 +115,30 @@ def test_exported_as_numbers_and_read_back_exactly(db, tmp_path):
     with open_store(fresh, "clerk-b") as store:
         assert dict(store.response(department_id=_department(store, "契約課").id).answers) == KEYED
         assert dict(store.response(department_id=_department(store, "財政課").id).answers) == OTHERS["財政課"]
+
+
+async def test_amounts_are_reviewed_as_grouped_numbers_with_their_unit(db):
+    from tui.screens.queue import ReviewQueueScreen
+    from tui.screens.review import ReviewScreen
+
+    _all_entered(db)
+    with open_store(db, "reviewer-b") as store:
+        app = ChoshoApp(store, ask_who=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("f8")
+            await pilot.pause()
+            assert isinstance(app.screen, ReviewQueueScreen)
+            app.screen.query_one("#filter").value = "財政課"
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            review = app.screen
+            assert isinstance(review, ReviewScreen)
+            table = review.query_one("DataTable")
+            rows = {str(table.get_row_at(i)[0]): table.get_row_at(i) for i in range(table.row_count)}
+            assert "87,654,321円" in str(rows["contract_total"][2])
+            assert "無回答" in str(rows["budget"][1]) and "0.1km" in str(rows["distance"][2])
 
 
 async def test_an_amount_in_a_form_is_checked_like_typed_entry(db, tmp_path, capsys):
