@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -239,6 +239,12 @@ class _Form:
                 self.row += 1
         elif q.type is QuestionType.NUMBER:
             self.number(q)
+        elif q.type is QuestionType.DATE:
+            self.ws.write_string(self.row, 2, "回答（日付）", self.f.right)
+            self.answer(q.id, 3, {"validate": "date", "criteria": ">=", "value": date(1873, 1, 1),
+                                  "input_title": _title(f"{q.label} 日付"),
+                                  "input_message": "日付を入力してください（2024/4/1、令和6年4月1日、R6.4.1 など）。"})
+            self.row += 1
         if q.text_instruction and q.text_boxes:
             self.line(q.text_instruction, f.note)
         for box in q.text_boxes:

@@ -23,6 +23,7 @@ row of zeros.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ from survey import (
     Value,
 )
 from survey.answers import (
-    Number, clean_text, normalize_digits, parse_amount, parse_cell, parse_code, parse_count, parse_text,
+    Date, Number, clean_text, normalize_digits, parse_amount, parse_day, parse_cell, parse_code, parse_count, parse_text,
 )
 from survey.numbers import parse_whole
 
@@ -67,6 +68,7 @@ BLANK_WORD, INVALID_WORD, NA_WORD = "無回答", "無効", "非該当"
 
 CODE, TICK, TEXT, BOX, ROW, ITEM = "code", "tick", "text", "box", "row", "item"
 NUMBER = "number"  # an integer / decimal question's value (issue 27)
+DATE = "date"  # a date question's day: an Excel date cell, Stata %td
 _KIND_LABELS = {
     CODE: "番号",
     TICK: "選択 1／非選択 0",
@@ -75,9 +77,10 @@ _KIND_LABELS = {
     ROW: "番号",
     ITEM: "0 以上の整数",
     NUMBER: "数値",
+    DATE: "日付",
 }
 
-Cell = int | Decimal | str | None
+Cell = int | Decimal | datetime.date | str | None
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ def question_variables(question: Question) -> list[Variable]:
         out += [Variable(q.item_variable(i), q, ITEM, i.id, _short(f"{label} {i.label}")) for i in q.items]
     elif q.type is QuestionType.NUMBER:
         out.append(Variable(q.id, q, NUMBER, None, _short(f"{label}（{q.unit}）") if q.unit else label))
+    elif q.type is QuestionType.DATE:
+        out.append(Variable(q.id, q, DATE, None, label))
     out += [
         Variable(q.box_variable(b.option), q, BOX, b.option, _short(f"{label} {b.option}［{b.prompt}］"))
         for b in q.text_boxes
@@ -194,6 +199,8 @@ def render(
         elif isinstance(value, Number):  # a number cell: exact, whole numbers as int
             number = value.value
             cells.append(int(number) if number == number.to_integral_value() else number)
+        elif isinstance(value, Date):
+            cells.append(value.day)
         else:  # a value of the wrong kind for the question: show what it is, never guess
             cells.append(INVALID_WORD)
     return cells
@@ -301,6 +308,8 @@ def parse(question: Question, cells: Sequence[str]) -> Value | None:
         return parse_text(mains[0][1])
     if question.type is QuestionType.NUMBER:  # as typed entry reads it, bounds and all
         return parse_amount(question, mains[0][1])
+    if question.type is QuestionType.DATE:  # a date cell (read as 2024-04-01) or any keyable text
+        return parse_day(mains[0][1])
     values: dict[str, int | None] = {}
     for v, text in mains:
         try:

@@ -48,6 +48,10 @@ class Table:
         return f"セル {column_letter(index + 1)}{row}"
 
 
+# A date cell where codes are kept (Excel turns 1/2 into a date); a date variable's column reads it.
+DATE_CELL = "日付・時刻のセルです。回答は番号か文字で書いてください（セルの書式を「文字列」にして入力し直してください）。"
+
+
 def column_letter(number: int) -> str:
     letters = ""
     while number:
@@ -151,7 +155,7 @@ def _read_xlsx(path: Path, *, max_cols: int, max_rows: int, preferred_sheet: str
                     elif kind == "e":
                         unreadable[(number, index)] = f"エラー値のセルです（{value}）。"
                     elif isinstance(value, (datetime, date, time, timedelta)):
-                        unreadable[(number, index)] = "日付・時刻のセルです。回答は番号か文字で書いてください（セルの書式を「文字列」にして入力し直してください）。"
+                        unreadable[(number, index)] = DATE_CELL
                     texts[index] = _text(value)
                 width = max(width, len(texts))
                 rows.append((number, texts))

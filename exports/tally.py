@@ -26,11 +26,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from survey import (
     Blank,
     Counts,
+    Date,
     Grid,
     Invalid,
     Multi,
@@ -146,6 +148,7 @@ class QuestionTally:
     rate_parts: dict[str, list[int]] = field(default_factory=dict)
     unknown_codes: int = 0  # answers holding a code the definition does not have
     numbers: list[Decimal] = field(default_factory=list)  # a number question's values (exact)
+    days: list[date] = field(default_factory=list)  # a date question's days
 
     @property
     def base(self) -> int:
@@ -191,6 +194,8 @@ class QuestionTally:
             self.options.update(value.codes)
         elif isinstance(value, Number):
             self.numbers.append(value.value)
+        elif isinstance(value, Date):
+            self.days.append(value.day)
         elif isinstance(value, Counts):
             for item in question.items:
                 number = value.values.get(item.id)

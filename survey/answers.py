@@ -15,10 +15,12 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+import datetime
 from decimal import Decimal
 from typing import Any
 
 from .model import Question, QuestionType
+from .dates import parse_date, shown_date
 from .errors import InputError
 from .numbers import NumberError, grouped, parse_number, parse_whole, to_ascii_digits
 
@@ -32,6 +34,7 @@ __all__ = [
     "Grid",
     "Counts",
     "Number",
+    "Date",
     "Value",
     "Cell",
     "EMPTY_LABELS",
@@ -43,6 +46,7 @@ __all__ = [
     "parse_cell",
     "parse_count",
     "parse_amount",
+    "parse_day",
     "parse_text",
     "encode",
     "decode",
@@ -186,7 +190,18 @@ class Number:
             raise InputError(f"数値は Decimal で指定してください（{self.value!r} は使えません）。")
 
 
-Value = Blank | Invalid | NotApplicable | Single | Multi | Text | Grid | Counts | Number
+@dataclass(frozen=True)
+class Date:
+    """A date question's value: the day, whatever era or form the paper wrote it in."""
+
+    day: datetime.date
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.day, datetime.date) or isinstance(self.day, datetime.datetime):
+            raise InputError(f"日付は date で指定してください（{self.day!r} は使えません）。")
+
+
+Value = Blank | Invalid | NotApplicable | Single | Multi | Text | Grid | Counts | Number | Date
 
 EMPTY_LABELS = {Blank: "無回答", Invalid: "無効", NotApplicable: "非該当"}
 
@@ -286,6 +301,13 @@ def check_bounds(question: Question, value: Decimal) -> None:
         raise InputError(f"{grouped(value)}{question.unit} は大きすぎます（{grouped(question.maximum)}{question.unit} 以下）。")
 
 
+def parse_day(raw: str) -> Date | Blank:
+    """A date question as keyed or imported: R6.4.1, 令和6年4月1日, R060401, 2024/4/1 …
+    (survey.dates says what is read and why a date is refused). Blank is 無回答."""
+    day = parse_date(raw, allow_empty=True)
+    return Blank() if day is None else Date(day)
+
+
 def parse_text(raw: str) -> Text | Blank:
     text = clean_text(raw)
     return Text(text) if text else Blank()
@@ -331,7 +353,9 @@ def encode(value: Value) -> dict[str, Any]:
     if isinstance(value, Counts):
         return {"counts": dict(value.values)}
     if isinstance(value, Number):
-        return {"number": str(value.value)}  # a string: JSON's numbers are floats to most readers
+        return {"number": str(value.value)}
+    if isinstance(value, Date):
+        return {"date": value.day.isoformat()}  # a string: JSON's numbers are floats to most readers
     raise TypeError(f"not an answer value: {value!r}")
 
 
@@ -364,6 +388,8 @@ def decode(data: Mapping[str, Any]) -> Value:
         return Counts(dict(data["counts"]))
     if "number" in data:
         return Number(Decimal(str(data["number"])))
+    if "date" in data:
+        return Date(datetime.date.fromisoformat(str(data["date"])))
     raise ValueError(f"回答の形式が不明です: {data!r}")
 
 
@@ -395,6 +421,8 @@ def describe(question: Question, value: Value | None) -> str:
         return " / ".join(parts)
     if isinstance(value, Number):
         return f"{grouped(value.value)}{question.unit}"
+    if isinstance(value, Date):
+        return shown_date(value.day)
     if isinstance(value, Counts):
         return " / ".join(
             f"{item.label} {_count_shown(item, value)}" for item in question.items
@@ -433,5 +461,6 @@ def kind_accepts(question: Question, value: Value) -> bool:
         QuestionType.MATRIX: Grid,
         QuestionType.COUNTS: Counts,
         QuestionType.NUMBER: Number,
+        QuestionType.DATE: Date,
     }[question.type]
     return isinstance(value, (Blank, Invalid, NotApplicable, expected))

@@ -382,7 +382,7 @@ class _Builder:
             elif ref.row is not None:
                 self.fail(where, f"{ref.question} は表形式ではないので「.{ref.row}」は使えません。")
                 ok = False
-            if question.type in (QuestionType.TEXT, QuestionType.COUNTS, QuestionType.NUMBER):
+            if question.type in (QuestionType.TEXT, QuestionType.COUNTS, QuestionType.NUMBER, QuestionType.DATE):
                 self.fail(where, f"{question.type.label}の設問 {ref.question} は条件に使えません。")
                 ok = False
                 continue

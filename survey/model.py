@@ -17,6 +17,7 @@ class QuestionType(str, Enum):
     MATRIX = "matrix"
     COUNTS = "counts"
     NUMBER = "number"
+    DATE = "date"
 
     @property
     def label(self) -> str:
@@ -30,6 +31,7 @@ _TYPE_LABELS = {
     QuestionType.MATRIX: "表（行ごとに単一回答）",
     QuestionType.COUNTS: "人数",
     QuestionType.NUMBER: "数値",
+    QuestionType.DATE: "日付",
 }
 
 CHOOSE_ROUTE = "choose_route"

@@ -48,12 +48,13 @@ ROW_KINDS = {
     "text": "text",
     "integer": "integer",
     "decimal": "integer",  # a number question that takes a point
+    "date": "text",  # a date question (和暦 or 西暦 as the paper writes it)
     "note": "note",
     "begin_group": "begin",
     "end_group": "end",
 }
 # A row that is a question of its own, and its chosho type.
-QUESTION_TYPES = {"select_one": "single", "select_multiple": "multi", "text": "text"}
+QUESTION_TYPES = {"select_one": "single", "select_multiple": "multi", "text": "text", "date": "date"}
 
 SURVEY_COLUMNS = {
     "type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message", "appearance",

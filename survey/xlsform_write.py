@@ -17,7 +17,10 @@ SURVEY_COLUMNS = (
     *EXTRA.values(),
 )
 CHOICE_COLUMNS = ("list_name", "name", "label", EXTRA["chart_label"])
-_TYPES = {QuestionType.SINGLE: "select_one", QuestionType.MULTI: "select_multiple", QuestionType.TEXT: "text"}
+_TYPES = {
+    QuestionType.SINGLE: "select_one", QuestionType.MULTI: "select_multiple", QuestionType.TEXT: "text",
+    QuestionType.DATE: "date",
+}
 
 
 def sheets_from_questionnaire(q: Questionnaire) -> dict[str, list[list[str]]]:

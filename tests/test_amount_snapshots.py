@@ -1,5 +1,5 @@
-"""SVG snapshots at 80×24 of the number field (issue 27): an amount refused with its reason,
-and an amount recorded in 千円. Regenerate on purpose with
+"""SVG snapshots at 80×24 of the number and date fields (issue 27): an amount refused with its
+reason, an amount recorded in 千円, an impossible 和暦 date refused, a date recorded. Regenerate on purpose with
     .venv/bin/python -m pytest tests/test_amount_snapshots.py --snapshot-update
 """
 
@@ -65,3 +65,21 @@ def test_an_amount_refused_with_its_reason(snap_compare, store):
 def test_an_amount_recorded_in_thousands_of_yen(snap_compare, store):
     _answered(store)
     assert snap_compare(ChoshoApp(store, ask_who=False), terminal_size=(80, 24), run_before=_open(store, "budget"))
+
+
+def test_an_impossible_date_refused_with_its_reason(snap_compare, store):
+    """令和元年4月1日 does not exist: the message names the day it is (平成31年4月1日)."""
+    _answered(store)
+    assert snap_compare(
+        ChoshoApp(store, ask_who=False), terminal_size=(80, 24),
+        run_before=_open(store, "contract_date", "text:令和元年4月1日", "enter"),
+    )
+
+
+def test_a_date_recorded_in_wareki_and_iso(snap_compare, store):
+    from datetime import date
+
+    from survey.answers import Date
+
+    enter(store, "契約課", {"has_contracts": Single(1), "contract_date": Date(date(2019, 5, 1))}, status="draft")
+    assert snap_compare(ChoshoApp(store, ask_who=False), terminal_size=(80, 24), run_before=_open(store, "contract_date"))

@@ -1,16 +1,20 @@
-"""Issue 27, part 1 end to end: the contracts form's amounts and numbers keyed under Pilot,
-reviewed, exported as numbers with their tallies, read back, and filled in a form."""
+"""Issue 27, parts 1 and 2 end to end: the contracts form's amounts, numbers and 和暦 date keyed
+under Pilot, reviewed, double-entered, exported as numbers and date cells with their tallies,
+read back, written as analysis data, and filled in a form."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+
+from datetime import datetime
 
 import openpyxl
 import pytest
 
 from db import open_store
 from survey import Blank, Single
-from survey.answers import Number
+from survey.answers import Date, Number
 from tui.app import ChoshoApp
 from tui.cli import main
 from tui.screens.entry import EntryScreen
@@ -27,6 +31,7 @@ KEYED = {
     "contract_total": Number(Decimal("12345678")),
     "budget": Number(Decimal("15000")),
     "cases": Number(Decimal("3")),
+    "contract_date": Date(date(2024, 4, 1)),
     "distance": Number(Decimal("1234.5")),
 }
 
@@ -63,12 +68,17 @@ async def test_amounts_are_keyed_heads_down_under_pilot(db):
             assert "小さすぎます" in app.screen.message
             app.screen.key_line.value = ""
             await press(pilot, "text:3件", "enter")
+            await press(pilot, "text:令和元年4月1日", "enter")  # impossible: 令和 began 2019-05-01
+            assert "2019-04-01 は平成31年4月1日です" in app.screen.message
+            app.screen.key_line.value = ""
+            await press(pilot, "text:Ｒ６．４．１", "enter")  # as the paper writes it, full-width
             await press(pilot, "text:1234.5", "enter")  # distance, a decimal
             assert isinstance(app.screen, SummaryScreen)
             table = app.screen.query_one("DataTable")
             shown = {qid: str(table.get_row(qid)[2]).strip() for qid in KEYED}
             assert shown["contract_total"] == "12,345,678円" and shown["budget"] == "15,000千円"
             assert shown["distance"] == "1,234.5km"
+            assert shown["contract_date"].startswith("令和6年4月1日（2024-04")  # cut with … at 80 columns
             await press(pilot, "f9")
         response = store.response(department_id=_department(store, "契約課").id)
         assert dict(response.answers) == KEYED
@@ -76,7 +86,8 @@ async def test_amounts_are_keyed_heads_down_under_pilot(db):
 
 OTHERS = {
     "財政課": {"has_contracts": Single(1), "contract_total": Number(Decimal("87654321")), "budget": Blank(),
-             "cases": Number(Decimal("12")), "distance": Number(Decimal("0.1"))},
+             "cases": Number(Decimal("12")), "contract_date": Date(date(2019, 4, 30)),
+             "distance": Number(Decimal("0.1"))},
     "道路課": {"has_contracts": Single(2), "distance": Number(Decimal("99999.9"))},
 }
 
@@ -102,11 +113,18 @@ def test_exported_as_numbers_and_read_back_exactly(db, tmp_path):
     assert by_department["契約課"]["distance"] == 1234.5
     assert by_department["財政課"]["budget"] == "無回答"
     assert by_department["道路課"]["contract_total"] == "非該当"  # off the route
+    assert by_department["契約課"]["contract_date"] == datetime(2024, 4, 1)  # an Excel date cell
     frame = pd.read_stata(tmp_path / "data" / "chosho_data.dta")
     assert sorted(frame["contract_total"].dropna().tolist()) == [12345678.0, 87654321.0]
+    days = dict(zip(frame["所属"], frame["contract_date"]))
+    assert (days["契約課"], days["財政課"]) == (pd.Timestamp("2024-04-01"), pd.Timestamp("2019-04-30"))  # Stata %td
+    with pd.io.stata.StataReader(tmp_path / "data" / "chosho_data.dta") as reader:
+        reader.read()  # the formats are read with the data
+        formats = dict(zip(reader._varlist, reader._fmtlist))
+    assert formats["contract_date"] == "%td"
     with (tmp_path / "data" / "chosho_data.csv").open(encoding="utf-8-sig") as handle:
         text = handle.read()
-    assert "99999.9" in text and "0.1" in text
+    assert "99999.9" in text and "0.1" in text and "2024-04-01" in text
 
     # The workbook comes back: every amount exactly as stored (no float drift through Excel).
     fresh = tmp_path / "again.sqlite"
@@ -157,8 +175,11 @@ async def test_an_amount_in_a_form_is_checked_like_typed_entry(db, tmp_path, cap
     bad = fill_by_name(form, {"has_contracts": 1, "contract_total": "１２３万"}, out=tmp_path / "bad.xlsx")
     assert main(["--db", str(db), "import", str(bad)]) != 0
     assert "「万」「億」や漢数字は使わず" in capsys.readouterr().err
+    bad_date = fill_by_name(form, {"has_contracts": 1, "contract_date": "令和元年4月1日"}, out=tmp_path / "bad_date.xlsx")
+    assert main(["--db", str(db), "import", str(bad_date)]) != 0
+    assert "平成31年4月1日です" in capsys.readouterr().err
     fill_by_name(form, {"has_contracts": 1, "contract_total": "１２，３４５，６７８", "budget": 15000, "cases": "3件",
-                        "distance": 1234.5})
+                        "contract_date": datetime(2024, 4, 1), "distance": 1234.5})  # Excel's own date cell
     assert main(["--db", str(db), "import", str(form)]) == 0
     with open_store(db, "clerk-a") as store:
         assert dict(store.response(department_id=_department(store, "契約課").id).answers) == KEYED
@@ -185,6 +206,19 @@ def test_the_tallies_state_count_sum_mean_median_min_max_and_base(db, tmp_path):
     assert "記入のあった 1 所属で計算（無回答・無効の 1 所属は含まない）" in notes  # 財政課 left it blank
 
 
+def test_the_tallies_state_the_earliest_and_latest_date(db, tmp_path):
+    _all_entered(db)
+    out = tmp_path / "集計.xlsx"
+    assert main(["--db", str(db), "export", "-o", str(out)]) == 0
+    book = openpyxl.load_workbook(out, read_only=True)
+    rows = [list(r) for name in book.sheetnames for r in book[name].iter_rows(values_only=True)]
+    title = next(i for i, r in enumerate(rows) if any(isinstance(c, str) and c.startswith("問５　最初の随意契約の契約日") for c in r))
+    stats = {r[1]: r[2:4] for r in rows[title: title + 8] if r and len(r) > 3 and isinstance(r[1], str)}
+    assert stats["最も早い日"] == [datetime(2019, 4, 30), "平成31年4月30日"]
+    assert stats["最も遅い日"] == [datetime(2024, 4, 1), "令和6年4月1日"]
+    assert stats["記入所属数"][0] == 2
+
+
 def test_number_stats_are_exact():
     from exports.tally import QuestionTally
 
@@ -208,22 +242,25 @@ def test_double_entry_compares_amounts_and_the_adjudicator_settles_them(db):
         department = _department(a, "契約課").id
         enter(a, "契約課", KEYED)
         a.choose_for_verification("by_hand", chosen=[department])
-        second = {**KEYED, "contract_total": Number(Decimal("12345687")), "distance": Number(Decimal("1234.50"))}
+        second = {**KEYED, "contract_total": Number(Decimal("12345687")), "distance": Number(Decimal("1234.50")),
+                  "contract_date": Date(date(2024, 4, 10))}
         keying = b.start_second_keying(department)
         version = keying.version
         for qid in a.router.route(second).order:
             version = b.save_second_answer(keying.id, qid, second[qid], expected_version=version)
         b.complete_second_keying(keying.id)
         comparison = c.comparison(department)
-        assert {d.name for d in comparison.differences} == {"contract_total"}  # 1234.5 = 1234.50
+        assert {d.name for d in comparison.differences} == {"contract_total", "contract_date"}  # 1234.5 = 1234.50
         from survey.verification import third_value
         from survey.verification.compare import Comparer
 
         comparer = Comparer(a.questionnaire)
         cell = typed_cell(comparer, "contract_total", "１２，３４５，６７８円")
         c.resolve(department, third_value("contract_total", cell, "用紙を再確認"))
+        c.resolve(department, third_value("contract_date", typed_cell(comparer, "contract_date", "R060401"), "用紙を再確認"))
         c.finish_adjudication(department)
         assert a.response(department_id=department).answers["contract_total"] == KEYED["contract_total"]
+        assert a.response(department_id=department).answers["contract_date"] == KEYED["contract_date"]
         import pytest as _pytest
         from survey.verification import VerificationError
 

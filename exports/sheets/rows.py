@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from collections.abc import Sequence
 
 from survey import Questionnaire
@@ -59,6 +61,8 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
                     pass
                 elif variable.kind == layout.NUMBER and not isinstance(cell, str):  # an amount: a number cell
                     write_number(row, col, cell, b.amount_decimal if variable.question.decimal else b.amount)
+                elif variable.kind == layout.DATE and not isinstance(cell, str):  # an Excel date cell
+                    ws.write_datetime(row, col, datetime.datetime.combine(cell, datetime.time()), b.date)
                 elif type(cell) is int:
                     write_number(row, col, cell)
                 elif variable.kind in (layout.TEXT, layout.BOX) and len(cell) * 2 > CELL_LIMIT:

@@ -10,6 +10,7 @@ labels and numbers the report shows are the ones in the table. Empty states (無
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 
 from survey import Question, Questionnaire, QuestionType
@@ -118,6 +119,8 @@ class Summary:
             end = self.counts(row + 2, t)
         elif kind is QuestionType.NUMBER:
             end = self.number(row + 2, t)
+        elif kind is QuestionType.DATE:
+            end = self.dates(row + 2, t)
         else:
             end = self.choices(row + 2, t)
         self.blocks.append((row, end))
@@ -382,6 +385,29 @@ class Summary:
         empty = t.base - stats["count"]
         note = f"基数 Ｎ＝{t.base} 所属のうち記入のあった {stats['count']} 所属で計算（無回答・無効の {empty} 所属は含まない）。"
         b.text(ws, r, 1, note, b.note)
+        return r
+
+    def dates(self, row: int, t: QuestionTally) -> int:
+        """A date: the earliest and the latest day written, 和暦 beside the date cell."""
+        from survey.dates import wareki
+
+        b, ws = self.book, self.ws
+        for col, head in enumerate(("", "統計量", "日付", "和暦")):
+            b.text(ws, row, col, head, b.header)
+        r = row + 1
+        b.text(ws, r, 1, "記入所属数", b.cell)
+        ws.write_number(r, 2, len(t.days), b.number)
+        r += 1
+        for name, day in (("最も早い日", min(t.days, default=None)), ("最も遅い日", max(t.days, default=None))):
+            b.text(ws, r, 1, name, b.cell)
+            if day is None:
+                b.text(ws, r, 2, "－", b.cell)
+            else:
+                ws.write_datetime(r, 2, datetime.datetime.combine(day, datetime.time()), b.date)
+                b.text(ws, r, 3, wareki(day), b.cell)
+            r += 1
+        empty = t.base - len(t.days)
+        b.text(ws, r, 1, f"基数 Ｎ＝{t.base} 所属のうち記入のあった {len(t.days)} 所属（無回答・無効の {empty} 所属は含まない）。", b.note)
         return r
 
     # -- printing -------------------------------------------------------------------------

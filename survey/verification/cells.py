@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..answers import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Number, Single, Text, Value
+from ..answers import Blank, Counts, Date, Grid, Invalid, Multi, NotApplicable, Number, Single, Text, Value
 from ..errors import InputError
 from ..model import Question, Questionnaire, QuestionType
 
 __all__ = [
     "ANSWER", "BLANK", "INVALID", "NOT_APPLICABLE", "OFF_ROUTE", "NOT_ENTERED", "NO_TEXT",
-    "CODE", "TICK", "TEXT", "BOX", "ROW", "ITEM", "NUMBER",
+    "CODE", "TICK", "TEXT", "BOX", "ROW", "ITEM", "NUMBER", "DATE",
     "Cell", "Variable", "VerificationError", "number_cell", "question_variables", "variables", "value_cells",
 ]
 
@@ -45,6 +45,7 @@ _STATE_WORDS = {
 
 CODE, TICK, TEXT, BOX, ROW, ITEM = "code", "tick", "text", "box", "row", "item"
 NUMBER = "number"  # an integer / decimal question: the cell holds its exact Decimal
+DATE = "date"  # a date question: the cell holds the ISO date
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,8 @@ def question_variables(question: Question) -> tuple[Variable, ...]:
         out += [Variable(q.item_variable(i), q.id, ITEM, i.id, _short(f"{label} {i.label}")) for i in q.items]
     elif q.type is QuestionType.NUMBER:
         out.append(Variable(q.id, q.id, NUMBER, None, _short(f"{label}（{q.unit}）") if q.unit else label))
+    elif q.type is QuestionType.DATE:
+        out.append(Variable(q.id, q.id, DATE, None, label))
     out += [
         Variable(q.box_variable(b.option), q.id, BOX, b.option, _short(f"{label} {b.option}［{b.prompt}］"))
         for b in q.text_boxes
@@ -164,7 +167,7 @@ def value_cells(question: Question, variables_: tuple[Variable, ...], value: Val
         return tuple(state if v.main else NO_TEXT_CELL for v in variables_)
     expected = {
         QuestionType.SINGLE: Single, QuestionType.MULTI: Multi, QuestionType.TEXT: Text,
-        QuestionType.MATRIX: Grid, QuestionType.COUNTS: Counts, QuestionType.NUMBER: Number,
+        QuestionType.MATRIX: Grid, QuestionType.COUNTS: Counts, QuestionType.NUMBER: Number, QuestionType.DATE: Date,
     }[question.type]
     if not isinstance(value, expected):
         raise VerificationError(f"{question.label}は{question.type.label}の設問ですが、別の形の回答が記録されています。")
@@ -183,6 +186,8 @@ def value_cells(question: Question, variables_: tuple[Variable, ...], value: Val
             out.append(_grid_cell(value.cells.get(v.key)))
         elif v.kind == NUMBER:
             out.append(number_cell(value.value))
+        elif v.kind == DATE:
+            out.append(Cell(ANSWER, value.day.isoformat()))
         else:  # ITEM: a number, or the item left blank (the entry screen's 無回答 per item)
             number = value.values.get(v.key)
             out.append(BLANK_CELL if number is None else _answer(number))
