@@ -312,6 +312,10 @@ def parse_answer_arg(questionnaire: Questionnaire, text: str) -> tuple[str, Valu
         from survey.answers import parse_amount
 
         return qid, parse_amount(question, raw)
+    if question.type is QuestionType.DATE:  # 契約日=R6.4.1
+        from survey.answers import parse_day
+
+        return qid, parse_day(raw)
     parts = re.split(r"[,、]", normalize_digits(raw))  # "５，５" typed through an IME too
     if question.type is QuestionType.MATRIX:
         if len(parts) != len(question.rows):
