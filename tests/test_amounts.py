@@ -139,3 +139,16 @@ def test_the_workbook_written_back_reads_as_the_same_questionnaire(form, tmp_pat
     out = tmp_path / "again.xlsx"
     write_workbook(form, out)
     assert read_definition(out)[0] == form
+
+
+def test_pyxform_converts_the_amounts_and_dates_workbook_and_what_chosho_writes_of_it(form, tmp_path):
+    from pyxform.xls2xform import convert
+
+    from exports.xlsform import write_workbook
+
+    xform = convert(xlsform=str(FORM)).xform
+    assert 'type="int"' in xform and 'type="decimal"' in xform and 'type="date"' in xform
+    assert 'constraint=". &gt;= 0 and . &lt;= 99999999999"' in xform
+    written = write_workbook(form, tmp_path / "written.xlsx")
+    result = convert(xlsform=str(written))
+    assert 'type="date"' in result.xform and 'constraint=". &gt;= 0 and . &lt;= 100000"' in result.xform
