@@ -63,6 +63,9 @@ async def test_amounts_are_keyed_heads_down_under_pilot(db):
             app.screen.key_line.value = ""
             await press(pilot, "text:12,345,678", "enter")  # stored the moment it is accepted
             assert store.response(department_id=_department(store, "契約課").id).answers["contract_total"] == KEYED["contract_total"]
+            await press(pilot, "f2")  # budget: 無回答 on paper first …
+            assert store.response(department_id=_department(store, "契約課").id).answers["budget"] == Blank()
+            await press(pilot, "shift+tab")  # … then the clerk sees the figure after all
             await press(pilot, "text:１５，０００", "enter")  # budget, 千円
             await press(pilot, "text:-3", "enter")  # cases: below its bound
             assert "小さすぎます" in app.screen.message
@@ -217,6 +220,24 @@ def test_the_tallies_state_the_earliest_and_latest_date(db, tmp_path):
     assert stats["最も早い日"] == [datetime(2019, 4, 30), "平成31年4月30日"]
     assert stats["最も遅い日"] == [datetime(2024, 4, 1), "令和6年4月1日"]
     assert stats["記入所属数"][0] == 2
+
+
+def test_an_amount_is_stored_and_audit_logged_as_its_exact_digits(db):
+    """No float anywhere between the clerk and the file: the answer's JSON and the audit log's
+    new value hold the digits as a string."""
+    import json
+    import sqlite3
+
+    with open_store(db, "clerk-a") as store:
+        enter(store, "契約課", {"has_contracts": Single(1), "distance": Number(Decimal("0.1")),
+                               "contract_total": Number(Decimal("99999999999"))}, status="draft")
+    with sqlite3.connect(db) as raw:
+        stored = dict(raw.execute("SELECT question_id, value FROM answers"))
+        logged = [json.loads(new) for (new,) in raw.execute(
+            "SELECT new FROM audit_log WHERE question_id = 'distance' AND new IS NOT NULL")]
+    assert json.loads(stored["distance"]) == {"number": "0.1"}
+    assert json.loads(stored["contract_total"]) == {"number": "99999999999"}
+    assert any("0.1" in json.dumps(entry) and "number" in json.dumps(entry) for entry in logged)
 
 
 def test_number_stats_are_exact():
