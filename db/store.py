@@ -306,6 +306,15 @@ def _copy_database(source: sqlite3.Connection, target: Path) -> None:
         raise
 
 
+def _remove_earlier_copies(kept: Path, prefix: str, suffix: str) -> None:
+    """The copies (and half copies) that earlier attempts at the same migration made: the
+    database is still at the old version, so those attempts were killed before committing, and
+    ``kept`` is a newer copy of the same. One copy stays however often the migration is killed."""
+    for path in kept.parent.glob(f"{prefix}*"):
+        if path != kept and (path.name.endswith(suffix) or path.name.endswith(suffix + ".part")):
+            path.unlink(missing_ok=True)
+
+
 def open_store(
     path: str | Path,
     who: str | None = None,
@@ -490,6 +499,7 @@ class Store(ReviewRules, VerificationRules):
         reader = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:
             _copy_database(reader, target)
+            _remove_earlier_copies(target, f"{self.path.stem}.v{version}-before-v{SCHEMA_VERSION}-", self.path.suffix)
         except OSError as exc:
             raise StoreUnavailable(
                 f"形式の更新の前に控え（{target}）を作れなかったため、更新を中止しました。"

@@ -208,11 +208,29 @@ def render(
 
 # -- cells as a value (import) ----------------------------------------------------------------
 
+
+def serial_day(text: str) -> str:
+    """An Excel date cell's serial number (1900 date system) as the ISO day it shows; any other
+    text (a time of day in it, say) is returned as it is, for the date parser to refuse."""
+    try:
+        serial = float(text)
+    except ValueError:
+        return text
+    if not serial.is_integer() or not 61 <= serial < 2958466:  # 1900-03-01 … 9999-12-31, whole days
+        return text
+    return (datetime.date(1899, 12, 30) + datetime.timedelta(days=int(serial))).isoformat()
+
+
 _STATE = re.compile(
     r"^(?P<word>無回答|無効|非該当)(?:[（(](?P<raw>.*)[）)])?(?:\s*[@＠]\s*(?P<route>[0-9０-９]+))?$", re.S
 )
 _TICKED = {"1", "true", "〇", "○", "✓", "✔", "レ"}  # レ: the Japanese tick mark
 _UNTICKED = {"0", "false", ""}
+
+
+def is_state_word(text: str) -> bool:
+    """Whether a cell is written as an empty state (無回答, 無効（…）, 非該当, with @番号)."""
+    return _STATE.match(text) is not None
 
 
 def _state(question: Question, text: str) -> Blank | Invalid | NotApplicable | None:
