@@ -902,11 +902,11 @@ class Store(ReviewRules, VerificationRules):
 
     def _refuse_unknown(self, question_id: object, value: object) -> None:
         """What no screen produces but a script on the store might: a KeyError or a foreign object."""
-        from survey.answers import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Single, Text
+        from survey.answers import Value  # every kind of answer survey.answers defines (issue 27: Number)
 
         if not isinstance(question_id, str) or question_id not in self.questionnaire:
             raise RefusedError(f"{question_id!r} という問いはこの調書にありません。")
-        if not isinstance(value, (Blank, Invalid, NotApplicable, Single, Multi, Text, Grid, Counts)):
+        if not isinstance(value, Value):
             raise RefusedError(f"{question_id} の回答として {type(value).__name__} は保存できません。")
 
     def save_answer(

@@ -18,7 +18,7 @@ from survey import Questionnaire, QuestionType
 from . import layout
 from .import_types import ImportFileError, Record, Refusal
 from .layout import SHEET as ROWS
-from .tables import Table, read_table
+from .tables import Table, cell_problem, read_table
 
 __all__ = ["EXTRA_COLUMNS", "HEADER_SEARCH", "read_answer_file"]
 
@@ -78,7 +78,10 @@ def read_answer_file(path: Path, questionnaire: Questionnaire) -> tuple[list[Rec
     source = f"{shown_name(path.name)}「{table.sheet}」シート" if table.sheet else path.name
 
     unreadable: dict[int, dict[int, str]] = {}  # by row, so each row looks up only its own cells
+    dates = {index for name, index in columns.items() if name in {v.name for v in variables if v.kind == layout.DATE}}
     for (row, index), why in table.unreadable.items():
+        if why == cell_problem("d", "") and index in dates:
+            continue  # a date question's date cell: read as the date it holds, with the typed checks
         unreadable.setdefault(row, {})[index] = why
     records = []
     for number, cells in rows[header_at + 1 :]:

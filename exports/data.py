@@ -24,6 +24,8 @@ import os
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from survey import Questionnaire
@@ -38,7 +40,8 @@ MISSING_CODES = ((".a", layout.BLANK_WORD, "無回答（用紙が空欄）"),
                  (".b", layout.INVALID_WORD, "無効（読み取れない回答）"),
                  (".c", layout.NA_WORD, "非該当（経路外、または所属の判断で回答しない設問）"))
 NOT_ENTERED = "未入力（まだ入力していない）または経路未確定"
-NUMERIC = (layout.CODE, layout.TICK, layout.ROW, layout.ITEM)
+NUMERIC = (layout.CODE, layout.TICK, layout.ROW, layout.ITEM, layout.NUMBER, layout.DATE)
+_STATA_EPOCH = date(1960, 1, 1)  # %td counts days from here
 # Stand-ins written through pandas (which cannot write .a/.b/.c) and replaced afterwards by the
 # bytes Stata uses: doubles no answer can take, patched in the file's data section only.
 _SENTINELS = (-1.0e300 - 7.0e285, -1.0e300 - 9.0e285, -1.0e300 - 11.0e285)
@@ -140,8 +143,10 @@ def _numeric(cell) -> float | int | str | None:
     """A numeric cell as a number, or the missing code of its empty state (".a" …), or None."""
     if cell is None:
         return None
-    if isinstance(cell, int):
+    if isinstance(cell, (int, Decimal)):  # an amount: exact in the CSV, a double in the .dta
         return cell
+    if isinstance(cell, date):  # a date: Stata's %td day number (the CSV writes it as ISO)
+        return (cell - _STATA_EPOCH).days
     for code, word, _ in MISSING_CODES:
         if str(cell).startswith(word):
             return code
@@ -165,6 +170,20 @@ def _patch_missing(data: bytes, sentinels: dict[bytes, bytes]) -> bytes:
     return data[:start] + body + data[end:]
 
 
+def _patch_formats(data: bytes, positions: list[int]) -> bytes:
+    """Give the variables at ``positions`` Stata's %td display format (pandas writes a date
+    only as datetime64, which cannot carry the .a/.b/.c of the empty states)."""
+    if not positions:
+        return data
+    start = data.index(b"<formats>") + len(b"<formats>")
+    width = 57  # format 118: one fixed 57-byte entry per variable
+    out = bytearray(data)
+    for position in positions:
+        at = start + position * width
+        out[at: at + width] = b"%td".ljust(width, b"\0")
+    return bytes(out)
+
+
 def write_data(
     folder: str | Path, questionnaire: Questionnaire, records: Sequence[DepartmentRecord], *, name: str = "chosho_data"
 ) -> DataResult:
@@ -176,13 +195,16 @@ def write_data(
     included, columns = _frame_columns(questionnaire, records)
 
     csv_frame, stata_frame = {}, {}
+    dates: list[int] = []  # the positions of the date variables: given Stata's %td format
     variable_labels, value_labels, codebook = {}, {}, []
     for col, kind, label, values, question in columns:
         variable_labels[col] = label
         codebook.append((col, "", label))
         if kind in NUMERIC:
             numbers = [_numeric(c) for c in values]
-            csv_frame[col] = ["" if n is None else n for n in numbers]
+            csv_frame[col] = ["" if n is None else c.isoformat() if isinstance(c, date) else n for n, c in zip(numbers, values)]
+            if kind == layout.DATE:
+                dates.append(len(stata_frame))
             sentinel = {code: _SENTINELS[i] for i, (code, _, _) in enumerate(MISSING_CODES)}
             stata_frame[col] = pd.Series(
                 [math.nan if n is None else sentinel[n] if isinstance(n, str) else float(n) for n in numbers],
@@ -195,6 +217,11 @@ def write_data(
                 codebook.append((col, str(code), text))
             if kind == layout.ITEM:
                 codebook.append((col, "0 以上の整数", "人数など（記入された数）"))
+            if kind == layout.NUMBER:
+                unit = f"（単位: {question.unit}）" if question.unit else ""
+                codebook.append((col, "数値", f"記入された数値{unit}"))
+            if kind == layout.DATE:
+                codebook.append((col, "日付", "Stata の %td（1960-01-01 からの日数）。CSV では 2024-04-01 の形"))
             for code, _, meaning in MISSING_CODES:
                 codebook.append((col, code, meaning))
             codebook.append((col, "（空欄）", NOT_ENTERED))
@@ -227,7 +254,7 @@ def write_data(
             struct.pack("<d", value): struct.pack("<Q", _STATA_DOT + (i + 1) * _STATA_STEP)
             for i, value in enumerate(_SENTINELS)
         }
-        temps["dta"].write_bytes(_patch_missing(temps["dta"].read_bytes(), replace))
+        temps["dta"].write_bytes(_patch_formats(_patch_missing(temps["dta"].read_bytes(), replace), dates))
         pd.DataFrame(csv_frame).to_csv(temps["csv"], index=False, encoding="utf-8-sig", lineterminator="\r\n")
         pd.DataFrame([tuple(csv_safe(str(c)) for c in row) for row in codebook], columns=["variable", "code", "label"]).to_csv(
             temps["codebook"], index=False, encoding="utf-8-sig", lineterminator="\r\n"

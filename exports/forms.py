@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from survey import Question, Questionnaire, QuestionType
+from survey.numbers import grouped
 
 from . import layout
 
@@ -55,6 +56,13 @@ BOX_LIMIT = 1_000  # an option's text box
 
 # Excel refuses a defined name that reads as a cell reference (Q1, Q10: column Q, row 1 / 10).
 _CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}\d+$|^[RrCc]\d*$|^[Rr]\d+[Cc]\d+$")
+
+
+def _excel_number(value):
+    """A bound as Excel's validation takes it: whole numbers as int, else a float."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 class FormError(Exception):
@@ -162,6 +170,30 @@ class _Form:
             self.line(str(note), f.note)
         self.row += 1
 
+    def number(self, q: Question) -> None:
+        """An amount / number cell: Excel checks the kind and the bounds as the clerk's screen
+        does (the import checks again: a validation is only a hint Excel shows)."""
+        rule: dict = {"validate": "decimal" if q.decimal else "integer"}
+        low, high = q.minimum, q.maximum
+        excel = {"minimum": _excel_number(low), "maximum": _excel_number(high)}
+        if low is not None and high is not None:
+            rule.update(criteria="between", **excel)
+        elif low is not None or high is not None:
+            rule.update(criteria=">=" if low is not None else "<=", value=excel["minimum" if low is not None else "maximum"])
+        else:
+            rule.update(criteria="between", minimum=-(10**15), maximum=10**15)
+        span = "".join(
+            part for part in (f"{grouped(low)}{q.unit} 以上" if low is not None else "",
+                              f"{grouped(high)}{q.unit} 以下" if high is not None else "") if part
+        )
+        kind = "数値（小数可）" if q.decimal else "整数"
+        message = f"{kind}を数字で入力してください" + (f"（{span}）" if span else "") + "。「万」は使えません。"
+        self.ws.write_string(self.row, 2, "回答", self.f.right)
+        self.answer(q.id, 3, {**rule, "input_title": _title(f"{q.label} 回答"), "input_message": message})
+        if q.unit:
+            self.ws.write_string(self.row, 4, q.unit, self.f.text)
+        self.row += 1
+
     def question(self, question: Question) -> None:
         f, q = self.f, question
         multi = q.type is QuestionType.MULTI
@@ -209,6 +241,14 @@ class _Form:
                 if item.unit:
                     self.ws.write_string(self.row, 4, item.unit, f.text)
                 self.row += 1
+        elif q.type is QuestionType.NUMBER:
+            self.number(q)
+        elif q.type is QuestionType.DATE:
+            self.ws.write_string(self.row, 2, "回答（日付）", self.f.right)
+            self.answer(q.id, 3, {"validate": "date", "criteria": ">=", "value": date(1873, 1, 1),
+                                  "input_title": _title(f"{q.label} 日付"),
+                                  "input_message": "日付を入力してください（2024/4/1、令和6年4月1日、R6.4.1 など）。"})
+            self.row += 1
         if q.text_instruction and q.text_boxes:
             self.line(q.text_instruction, f.note)
         for box in q.text_boxes:

@@ -23,9 +23,11 @@ row of zeros.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from survey import (
     Blank,
@@ -42,7 +44,9 @@ from survey import (
     Text,
     Value,
 )
-from survey.answers import clean_text, normalize_digits, parse_cell, parse_code, parse_count, parse_text
+from survey.answers import (
+    Date, Number, clean_text, normalize_digits, parse_amount, parse_day, parse_cell, parse_code, parse_count, parse_text,
+)
 from survey.numbers import parse_whole
 
 __all__ = [
@@ -63,6 +67,8 @@ FIXED_COLUMNS = ("部局", "所属", "状態")
 BLANK_WORD, INVALID_WORD, NA_WORD = "無回答", "無効", "非該当"
 
 CODE, TICK, TEXT, BOX, ROW, ITEM = "code", "tick", "text", "box", "row", "item"
+NUMBER = "number"  # an integer / decimal question's value (issue 27)
+DATE = "date"  # a date question's day: an Excel date cell, Stata %td
 _KIND_LABELS = {
     CODE: "番号",
     TICK: "選択 1／非選択 0",
@@ -70,9 +76,11 @@ _KIND_LABELS = {
     BOX: "文字（記入欄）",
     ROW: "番号",
     ITEM: "0 以上の整数",
+    NUMBER: "数値",
+    DATE: "日付",
 }
 
-Cell = int | str | None
+Cell = int | Decimal | datetime.date | str | None
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,10 @@ def question_variables(question: Question) -> list[Variable]:
         out += [Variable(q.row_variable(r), q, ROW, r.id, _short(f"{label} {r.label}")) for r in q.rows]
     elif q.type is QuestionType.COUNTS:
         out += [Variable(q.item_variable(i), q, ITEM, i.id, _short(f"{label} {i.label}")) for i in q.items]
+    elif q.type is QuestionType.NUMBER:
+        out.append(Variable(q.id, q, NUMBER, None, _short(f"{label}（{q.unit}）") if q.unit else label))
+    elif q.type is QuestionType.DATE:
+        out.append(Variable(q.id, q, DATE, None, label))
     out += [
         Variable(q.box_variable(b.option), q, BOX, b.option, _short(f"{label} {b.option}［{b.prompt}］"))
         for b in q.text_boxes
@@ -184,12 +196,30 @@ def render(
             cells.append(None if cell is None else _cell_word(cell))
         elif isinstance(value, Counts):
             cells.append(value.values.get(v.key))
+        elif isinstance(value, Number):  # a number cell: exact, whole numbers as int
+            number = value.value
+            cells.append(int(number) if number == number.to_integral_value() else number)
+        elif isinstance(value, Date):
+            cells.append(value.day)
         else:  # a value of the wrong kind for the question: show what it is, never guess
             cells.append(INVALID_WORD)
     return cells
 
 
 # -- cells as a value (import) ----------------------------------------------------------------
+
+
+def serial_day(text: str) -> str:
+    """An Excel date cell's serial number (1900 date system) as the ISO day it shows; any other
+    text (a time of day in it, say) is returned as it is, for the date parser to refuse."""
+    try:
+        serial = float(text)
+    except ValueError:
+        return text
+    if not serial.is_integer() or not 61 <= serial < 2958466:  # 1900-03-01 … 9999-12-31, whole days
+        return text
+    return (datetime.date(1899, 12, 30) + datetime.timedelta(days=int(serial))).isoformat()
+
 
 _STATE = re.compile(
     r"^(?P<word>無回答|無効|非該当)(?:[（(](?P<raw>.*)[）)])?(?:\s*[@＠]\s*(?P<route>[0-9０-９]+))?$", re.S
@@ -294,6 +324,10 @@ def parse(question: Question, cells: Sequence[str]) -> Value | None:
         return Multi(frozenset(codes), texts)
     if question.type is QuestionType.TEXT:
         return parse_text(mains[0][1])
+    if question.type is QuestionType.NUMBER:  # as typed entry reads it, bounds and all
+        return parse_amount(question, mains[0][1])
+    if question.type is QuestionType.DATE:  # a date cell (read as 2024-04-01) or any keyable text
+        return parse_day(mains[0][1])
     values: dict[str, int | None] = {}
     for v, text in mains:
         try:

@@ -190,12 +190,13 @@ def _read(book, name: str, questionnaire: Questionnaire, sha256: str) -> Return:
         cell = read.get(address)
         if cell is None:
             continue
-        problem = cell_problem(cell.kind, cell.text)
+        date_cell = cell.kind == "d" and kinds.get(variable) == layout.DATE  # Excel's own date: read as the day
+        problem = None if date_cell else cell_problem(cell.kind, cell.text)
         if problem:
             refuse(variable, f"セル {address}（{excel_name(variable)}）: {problem}")
             unreadable.add(variable)
             continue
-        text = cell.text
+        text = layout.serial_day(cell.text) if date_cell else cell.text
         if kinds.get(variable) == layout.TICK and text.strip() and not layout.is_state_word(text.strip()):
             mark = unicodedata.normalize("NFKC", text).strip()
             if text.strip() in TICK_MARKS or mark in TICK_MARKS:

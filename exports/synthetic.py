@@ -9,14 +9,18 @@ Nothing here knows a question id.
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
+from decimal import Decimal
 
 from survey import (
     Blank,
     Counts,
+    Date,
     Grid,
     Invalid,
     Multi,
     NotApplicable,
+    Number,
     Question,
     Questionnaire,
     QuestionType,
@@ -51,6 +55,14 @@ def random_value(question: Question, rng: random.Random, *, judgeable: bool = Fa
     kind = question.type
     if kind is QuestionType.TEXT:
         return Blank() if roll < 0.3 else Text(rng.choice(TEXTS))
+    if kind is QuestionType.NUMBER:  # an amount within the question's bounds, exact
+        if roll < 0.1:
+            return Blank()
+        low = int(question.minimum) if question.minimum is not None else 0
+        high = int(question.maximum) if question.maximum is not None else 10**9
+        return Number(Decimal(rng.randint(low, max(low, min(high, low + 10**9)))))
+    if kind is QuestionType.DATE:  # a day of 令和 or 平成
+        return Blank() if roll < 0.1 else Date(date(1989, 1, 8) + timedelta(days=rng.randint(0, 13000)))
     if kind is QuestionType.COUNTS:
         if roll < 0.15:
             return Blank()

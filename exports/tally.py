@@ -27,15 +27,19 @@ from collections import Counter
 from itertools import chain
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
 from typing import NamedTuple
 
 from survey import (
     Blank,
     Counts,
+    Date,
     Grid,
     Invalid,
     Multi,
     NotApplicable,
+    Number,
     Question,
     Questionnaire,
     QuestionType,
@@ -152,6 +156,8 @@ class QuestionTally:
     # item -> [numerator, denominator, departments]: over the departments giving both numbers
     rate_parts: dict[str, list[int]] = field(default_factory=dict)
     unknown_codes: int = 0  # answers holding a code the definition does not have
+    numbers: list[Decimal] = field(default_factory=list)  # a number question's values (exact)
+    days: list[date] = field(default_factory=list)  # a date question's days
 
     @property
     def base(self) -> int:
@@ -169,6 +175,18 @@ class QuestionTally:
         numerator, denominator, _ = self.rate_parts.get(item_id, (0, 0, 0))
         return numerator / denominator if denominator else None
 
+    def number_stats(self) -> dict[str, Decimal | int | None]:
+        """件数・合計・平均・中央値・最小・最大 over the departments that wrote a number, in
+        Decimal (a sum of amounts never drifts); the mean and an even median are exact quotients
+        rounded to Decimal's 28 digits."""
+        values = sorted(self.numbers)
+        n = len(values)
+        if not n:
+            return {"count": 0, "sum": None, "mean": None, "median": None, "min": None, "max": None}
+        total = sum(values, Decimal(0))
+        middle = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+        return {"count": n, "sum": total, "mean": total / n, "median": middle, "min": values[0], "max": values[-1]}
+
     def add(self, state: str, value: Value | None) -> None:
         self.states[state] += 1
         question = self.question
@@ -183,6 +201,10 @@ class QuestionTally:
             self.options[value.code] += 1
         elif isinstance(value, Multi):
             self.options.update(value.codes)
+        elif isinstance(value, Number):
+            self.numbers.append(value.value)
+        elif isinstance(value, Date):
+            self.days.append(value.day)
         elif isinstance(value, Counts):
             for item in question.items:
                 number = value.values.get(item.id)

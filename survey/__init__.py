@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from .errors import DefinitionError, InputError
 
 if TYPE_CHECKING:
-    from .answers import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Single, Text, Value
+    from .answers import Blank, Counts, Date, Grid, Invalid, Multi, NotApplicable, Number, Single, Text, Value
     from .loader import load_definition, parse_definition
     from .model import Question, Questionnaire, QuestionType
     from .routing import Route, RouteChange, Router
@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 # entering) opens the database before it needs the questionnaire, and building these classes
 # (dataclasses, the condition parser) is most of this package's import time.
 _FROM = {
-    **dict.fromkeys(("Blank", "Counts", "Grid", "Invalid", "Multi", "NotApplicable", "Single", "Text", "Value"), "answers"),
+    **dict.fromkeys(
+        ("Blank", "Counts", "Date", "Grid", "Invalid", "Multi", "NotApplicable", "Number", "Single", "Text", "Value"), "answers"
+    ),
     **dict.fromkeys(("load_definition", "parse_definition"), "loader"),
     **dict.fromkeys(("Question", "Questionnaire", "QuestionType"), "model"),
     **dict.fromkeys(("Route", "RouteChange", "Router"), "routing"),

@@ -15,11 +15,14 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+import datetime
+from decimal import Decimal
 from typing import Any
 
 from .model import Question, QuestionType
+from .dates import parse_date, shown_date
 from .errors import InputError
-from .numbers import NumberError, parse_whole, to_ascii_digits
+from .numbers import NumberError, grouped, parse_number, parse_whole, to_ascii_digits
 
 __all__ = [
     "Blank",
@@ -30,6 +33,8 @@ __all__ = [
     "Text",
     "Grid",
     "Counts",
+    "Number",
+    "Date",
     "Value",
     "Cell",
     "EMPTY_LABELS",
@@ -40,6 +45,8 @@ __all__ = [
     "parse_codes",
     "parse_cell",
     "parse_count",
+    "parse_amount",
+    "parse_day",
     "parse_text",
     "encode",
     "decode",
@@ -172,7 +179,29 @@ class Counts:
                 _code(number, "人数")
 
 
-Value = Blank | Invalid | NotApplicable | Single | Multi | Text | Grid | Counts
+@dataclass(frozen=True)
+class Number:
+    """An integer or decimal question's value, exact: a Decimal, stored as its digits."""
+
+    value: Decimal
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.value, Decimal) or not self.value.is_finite():
+            raise InputError(f"数値は Decimal で指定してください（{self.value!r} は使えません）。")
+
+
+@dataclass(frozen=True)
+class Date:
+    """A date question's value: the day, whatever era or form the paper wrote it in."""
+
+    day: datetime.date
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.day, datetime.date) or isinstance(self.day, datetime.datetime):
+            raise InputError(f"日付は date で指定してください（{self.day!r} は使えません）。")
+
+
+Value = Blank | Invalid | NotApplicable | Single | Multi | Text | Grid | Counts | Number | Date
 
 EMPTY_LABELS = {Blank: "無回答", Invalid: "無効", NotApplicable: "非該当"}
 
@@ -249,6 +278,36 @@ def parse_count(raw: str) -> int | None:
         raise InputError(str(exc)) from None
 
 
+def parse_amount(question: Question, raw: str) -> Number | Blank:
+    """An integer / decimal question as keyed: digits (full-width too), ``1,234,567``, the
+    question's unit after the digits; its bounds checked. Blank is 無回答."""
+    try:
+        value = parse_number(
+            raw, what="数値", allow_empty=True, amount=True, decimal=question.decimal, unit=question.unit
+        )
+    except NumberError as exc:
+        raise InputError(str(exc)) from None
+    if value is None:
+        return Blank()
+    check_bounds(question, value)
+    return Number(value)
+
+
+def check_bounds(question: Question, value: Decimal) -> None:
+    """The question's ``constraint`` bounds, with a message naming them in the question's unit."""
+    if question.minimum is not None and value < question.minimum:
+        raise InputError(f"{grouped(value)}{question.unit} は小さすぎます（{grouped(question.minimum)}{question.unit} 以上）。")
+    if question.maximum is not None and value > question.maximum:
+        raise InputError(f"{grouped(value)}{question.unit} は大きすぎます（{grouped(question.maximum)}{question.unit} 以下）。")
+
+
+def parse_day(raw: str) -> Date | Blank:
+    """A date question as keyed or imported: R6.4.1, 令和6年4月1日, R060401, 2024/4/1 …
+    (survey.dates says what is read and why a date is refused). Blank is 無回答."""
+    day = parse_date(raw, allow_empty=True)
+    return Blank() if day is None else Date(day)
+
+
 def parse_text(raw: str) -> Text | Blank:
     text = clean_text(raw)
     return Text(text) if text else Blank()
@@ -293,6 +352,10 @@ def encode(value: Value) -> dict[str, Any]:
         return {"grid": {row: _cell_out(cell) for row, cell in value.cells.items()}}
     if isinstance(value, Counts):
         return {"counts": dict(value.values)}
+    if isinstance(value, Number):
+        return {"number": str(value.value)}
+    if isinstance(value, Date):
+        return {"date": value.day.isoformat()}  # a string: JSON's numbers are floats to most readers
     raise TypeError(f"not an answer value: {value!r}")
 
 
@@ -323,6 +386,10 @@ def decode(data: Mapping[str, Any]) -> Value:
         return Grid({row: _cell_in(cell) for row, cell in data["grid"].items()})
     if "counts" in data:
         return Counts(dict(data["counts"]))
+    if "number" in data:
+        return Number(Decimal(str(data["number"])))
+    if "date" in data:
+        return Date(datetime.date.fromisoformat(str(data["date"])))
     raise ValueError(f"回答の形式が不明です: {data!r}")
 
 
@@ -352,6 +419,10 @@ def describe(question: Question, value: Value | None) -> str:
             shown = "未入力" if cell is None else str(cell) if isinstance(cell, int) else EMPTY_LABELS[type(cell)]
             parts.append(f"{row.label} {shown}")
         return " / ".join(parts)
+    if isinstance(value, Number):
+        return f"{grouped(value.value)}{question.unit}"
+    if isinstance(value, Date):
+        return shown_date(value.day)
     if isinstance(value, Counts):
         return " / ".join(
             f"{item.label} {_count_shown(item, value)}" for item in question.items
@@ -389,5 +460,7 @@ def kind_accepts(question: Question, value: Value) -> bool:
         QuestionType.TEXT: Text,
         QuestionType.MATRIX: Grid,
         QuestionType.COUNTS: Counts,
+        QuestionType.NUMBER: Number,
+        QuestionType.DATE: Date,
     }[question.type]
     return isinstance(value, (Blank, Invalid, NotApplicable, expected))

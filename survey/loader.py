@@ -13,6 +13,7 @@ from typing import Any
 
 from .conditions import Condition, ConditionSyntaxError, Count, comparisons, parse_condition
 from .errors import DefinitionError
+from .numbers import NumberError, parse_number
 from .model import (
     CHOOSE_ROUTE,
     Check,
@@ -35,7 +36,7 @@ SCHEMA_VERSION = 1
 _TOP_KEYS = {"schema", "survey", "sections", "questions", "skips", "checks", "roster"}
 _QUESTION_KEYS = {
     "id", "label", "type", "text", "section", "required", "on_blank", "notes", "options",
-    "text_instruction", "text_boxes", "rows", "items", "short_title",
+    "text_instruction", "text_boxes", "rows", "items", "short_title", "unit", "decimal", "min", "max",
 }
 _SKIP_KEYS = {"at", "when", "to", "note", "respondent_judgement"}
 _CHECK_KEYS = {"at", "when", "message"}
@@ -208,6 +209,7 @@ class _Builder:
         text_boxes = self.text_boxes(where, entry, options)
         rows = self.rows(where, entry, qtype)
         items = self.items(where, entry, qtype)
+        number = self.number(where, entry, qtype)
         if len(self.problems) > before or qtype is None:
             if qid:
                 self.broken.add(qid)
@@ -227,7 +229,37 @@ class _Builder:
             text_boxes=text_boxes,
             rows=rows,
             items=items,
+            **number,
         )
+
+    def number(self, where: str, entry: dict, qtype: QuestionType | None) -> dict[str, Any]:
+        """A number question's ``unit``, ``decimal``, ``min`` and ``max`` (written as TOML numbers
+        or as digit strings, which keep a decimal bound exact)."""
+        keys = [k for k in ("unit", "decimal", "min", "max") if k in entry]
+        if qtype is not QuestionType.NUMBER:
+            if keys:
+                self.fail(where, f"「{'」「'.join(keys)}」は数値（number）の設問にだけ置けます。")
+            return {}
+        out: dict[str, Any] = {"unit": self.text(where, entry, "unit", required=False)}
+        decimal = entry.get("decimal", False)
+        if not isinstance(decimal, bool):
+            self.fail(where, "「decimal」は true か false にしてください。")
+        out["decimal"] = decimal is True
+        for key, field_name in (("min", "minimum"), ("max", "maximum")):
+            raw = entry.get(key)
+            if raw is None:
+                continue
+            try:
+                if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+                    raise NumberError("")
+                bound = parse_number(str(raw), amount=True, decimal=True)
+            except NumberError:
+                self.fail(where, f"「{key}」は整数か数字の文字列（例: \"0.5\"）にしてください。")
+                continue
+            out[field_name] = bound
+        if out.get("minimum") is not None and out.get("maximum") is not None and out["minimum"] > out["maximum"]:
+            self.fail(where, "「min」が「max」より大きくなっています。")
+        return out
 
     def options(self, where: str, entry: dict, qtype: QuestionType | None) -> tuple[Option, ...]:
         wants = qtype in (QuestionType.SINGLE, QuestionType.MULTI, QuestionType.MATRIX)
@@ -350,7 +382,7 @@ class _Builder:
             elif ref.row is not None:
                 self.fail(where, f"{ref.question} は表形式ではないので「.{ref.row}」は使えません。")
                 ok = False
-            if question.type in (QuestionType.TEXT, QuestionType.COUNTS):
+            if question.type in (QuestionType.TEXT, QuestionType.COUNTS, QuestionType.NUMBER, QuestionType.DATE):
                 self.fail(where, f"{question.type.label}の設問 {ref.question} は条件に使えません。")
                 ok = False
                 continue

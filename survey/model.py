@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import Enum
 from functools import cached_property
 
@@ -15,6 +16,8 @@ class QuestionType(str, Enum):
     TEXT = "text"
     MATRIX = "matrix"
     COUNTS = "counts"
+    NUMBER = "number"
+    DATE = "date"
 
     @property
     def label(self) -> str:
@@ -27,6 +30,8 @@ _TYPE_LABELS = {
     QuestionType.TEXT: "自由記述",
     QuestionType.MATRIX: "表（行ごとに単一回答）",
     QuestionType.COUNTS: "人数",
+    QuestionType.NUMBER: "数値",
+    QuestionType.DATE: "日付",
 }
 
 CHOOSE_ROUTE = "choose_route"
@@ -97,6 +102,12 @@ class Question:
     rows: tuple[Row, ...] = ()
     items: tuple[Item, ...] = ()
     short_title: str = ""  # the question as a chart's title (optional key ``short_title``)
+    # A number question (integer / decimal): its unit as the paper prints it (円, 千円, km, 件),
+    # whether a point is allowed, and its bounds (XLSForm's ``constraint`` ``. >= 0``).
+    unit: str = ""
+    decimal: bool = False
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
 
     @property
     def chart_title(self) -> str:

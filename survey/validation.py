@@ -18,14 +18,18 @@ from .answers import (
     Invalid,
     Multi,
     NotApplicable,
+    Number,
     Single,
     Text,
     Value,
     allowed_codes,
+    check_bounds,
     kind_accepts,
     unfinished_parts,
 )
 from .conditions import Ref, evaluate
+from .errors import InputError
+from .numbers import grouped
 from .model import Question, Questionnaire
 from .routing import Route, Router, known_codes
 
@@ -109,7 +113,20 @@ def check_answer(questionnaire: Questionnaire, question_id: str, value: Value) -
                 problems.append(p)
     if isinstance(value, Counts):
         problems += _count_errors(question, value)
+    if isinstance(value, Number):
+        problems += _number_errors(question, value)
     return problems
+
+
+def _number_errors(question: Question, value: Number) -> list[Problem]:
+    """The same bounds and form as keyed entry (an import or a script on the store meets them too)."""
+    try:
+        check_bounds(question, value.value)
+        if not question.decimal and value.value != value.value.to_integral_value():
+            raise InputError(f"{grouped(value.value)} は小数です。この問いは整数です。")
+    except InputError as exc:
+        return [_error(question.id, "out-of-range", str(exc))]
+    return []
 
 
 def _count_errors(question: Question, value: Counts) -> list[Problem]:

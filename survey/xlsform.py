@@ -25,6 +25,8 @@ relevant 列: …``), so the author fixes them all in one pass.
 
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -97,6 +99,9 @@ def definition_from_cells(cells: Cells, source: str = "<workbook>") -> tuple[dic
 
 
 _SHEET_ORDER = ("ブック", "survey", "choices", "settings", ROSTER_SHEET)
+
+
+_BOUND = re.compile(r"\.\s*(?P<op>>=|<=)\s*(?P<bound>-?[0-9]+(?:\.[0-9]+)?)")
 
 
 def _place(problem: str) -> tuple[int, int]:
@@ -240,8 +245,8 @@ class _Builder:
                         walk(node.children, node.name, relevant)
                     elif group_kind:
                         out.append(self.question(node, group_kind, section, relevant, lists))
-                elif kind == "integer":
-                    self.fail(node.row.at("type"), "integer は人数のグループ（integer だけのグループ）の中にだけ置けます。")
+                elif kind == "integer":  # a number of its own: an amount, km, 件 (a group of them is counts)
+                    out.append(self.question(node, "number", section, relevant, lists))
                 else:
                     out.append(self.question(node, QUESTION_TYPES[node.type], section, relevant, lists))
 
@@ -299,8 +304,10 @@ class _Builder:
             entry["short_title"] = row.get(EXTRA["chart_title"])
         if row.get(EXTRA["text_instruction"]):
             entry["text_instruction"] = row.get(EXTRA["text_instruction"])
-        if row.get("constraint") and kind != "counts":
-            self.fail(row.at("constraint"), "chosho が読む constraint は人数の項目の「. <= ${項目}」だけです。")
+        if kind == "number":
+            entry.update(self.number(row, node.type == "decimal"))
+        elif row.get("constraint") and kind != "counts":
+            self.fail(row.at("constraint"), "chosho が読む constraint は人数の項目の「. <= ${項目}」と数値の範囲だけです。")
         list_name = node.argument if kind in ("single", "multi") else node.children[0].argument if kind == "matrix" else ""
         if list_name:
             if list_name not in lists:
@@ -313,6 +320,22 @@ class _Builder:
             entry["items"] = [self.member(node, child, "item") for child in node.children]
             self.ceilings(node, entry["items"])
         return _Question(node, kind, section, relevant, entry)
+
+    def number(self, row: SheetRow, decimal: bool) -> dict:
+        """An integer / decimal row: its unit (``chosho_unit``) and its bounds from ``constraint``
+        (``. >= 0``, ``. <= 99999999``, joined by ``and``), as the TOML's ``min`` / ``max``."""
+        out: dict = {"decimal": decimal}
+        if row.get(EXTRA["unit"]):
+            out["unit"] = row.get(EXTRA["unit"])
+        constraint = row.get("constraint").strip()
+        for part in filter(None, (p.strip() for p in re.split(r"\band\b", constraint))):
+            match = _BOUND.fullmatch(part)
+            if not match:
+                self.fail(row.at("constraint"), f"「{part}」は読めません。数値の constraint は「. >= 0」「. <= 99999999」"
+                          "のように書き、二つは and でつなぎます。")
+                continue
+            out["min" if match["op"] == ">=" else "max"] = match["bound"]
+        return out
 
     def required(self, row: SheetRow) -> bool:
         value = row.get("required").lower()

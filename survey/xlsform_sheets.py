@@ -32,7 +32,7 @@ EXTRA = {
     "judgement": "chosho_judgement",  # yes: the department may take that skip on its own judgement
     "on_blank": "chosho_on_blank",  # choose_route: when blank, the clerk picks the route
     "text_instruction": "chosho_text_instruction",  # the sentence above the option boxes
-    "unit": "chosho_unit",  # a counts item's unit (人)
+    "unit": "chosho_unit",  # a counts item's unit (人); a number question's unit or scale (円, 千円, km)
 }
 # settings: XLSForm's own columns are accepted (chosho reads form_id, form_title and version).
 SETTINGS_COLUMNS = {
@@ -47,12 +47,14 @@ ROW_KINDS = {
     "select_multiple": "select",
     "text": "text",
     "integer": "integer",
+    "decimal": "integer",  # a number question that takes a point
+    "date": "text",  # a date question (和暦 or 西暦 as the paper writes it)
     "note": "note",
     "begin_group": "begin",
     "end_group": "end",
 }
 # A row that is a question of its own, and its chosho type.
-QUESTION_TYPES = {"select_one": "single", "select_multiple": "multi", "text": "text"}
+QUESTION_TYPES = {"select_one": "single", "select_multiple": "multi", "text": "text", "date": "date"}
 
 SURVEY_COLUMNS = {
     "type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message", "appearance",

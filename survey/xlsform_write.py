@@ -17,7 +17,10 @@ SURVEY_COLUMNS = (
     *EXTRA.values(),
 )
 CHOICE_COLUMNS = ("list_name", "name", "label", EXTRA["chart_label"])
-_TYPES = {QuestionType.SINGLE: "select_one", QuestionType.MULTI: "select_multiple", QuestionType.TEXT: "text"}
+_TYPES = {
+    QuestionType.SINGLE: "select_one", QuestionType.MULTI: "select_multiple", QuestionType.TEXT: "text",
+    QuestionType.DATE: "date",
+}
 
 
 def sheets_from_questionnaire(q: Questionnaire) -> dict[str, list[list[str]]]:
@@ -115,6 +118,14 @@ class _Writer:
                     **{EXTRA["unit"]: item.unit},
                 ))
             return [*rows, self.row(type="end_group")]
+        if question.type is QuestionType.NUMBER:
+            bounds = [f". >= {question.minimum}" if question.minimum is not None else "",
+                      f". <= {question.maximum}" if question.maximum is not None else ""]
+            return [self.row(
+                type="decimal" if question.decimal else "integer", name=question.id, label=question.text,
+                required=required, constraint=" and ".join(b for b in bounds if b), **{EXTRA["unit"]: question.unit},
+                **extras,
+            )]
         kind = _TYPES[question.type]
         rows = [self.row(
             type=f"{kind} {question.id}" if question.options else kind,

@@ -94,7 +94,7 @@ def test_check_lists_every_fault_with_its_cell(tmp_path, capsys):
         "survey シートの 5 行目 relevant 列: ${Q4} はこの問いより後ろ",
         "survey シートの 6 行目 relevant 列: ${Q9} = '1' … 1 文字目: ${Q9} という名前の問いがありません",
         "survey シートの 7 行目 relevant 列: ${Q1} = = '1' … 9 文字目",
-        "survey シートの 8 行目 type 列: 型「date」は chosho では読めません",
+        "survey シートの 8 行目 type 列: 型「geopoint」は chosho では読めません",
         "survey シートの 9 行目 type 列: グループ「sec」が end_group で閉じられていません",
         "choices シートの 3 行目 name 列: リスト yn の選択肢 1 が重複しています（2 行目にもあります）",
         "choices シートの 4 行目 label 列: リスト yn の選択肢 2 に label がありません",

@@ -32,7 +32,7 @@ def broken_workbook(path: Path) -> Path:
         ["text", "Q3", "問3", "${Q4} = '1'", ""],  # 5: a later question
         ["select_one yn", "Q4", "問4", "${Q9} = '1'", ""],  # 6: unknown name
         ["select_one yn", "Q5", "問5", "${Q1} = = '1'", ""],  # 7: cannot parse, at character 9
-        ["date", "Q6", "問6", "", ""],  # 8: a type chosho does not read
+        ["geopoint", "Q6", "問6", "", ""],  # 8: a type chosho does not read
         ["begin_group", "sec", "見出し", "", ""],  # 9: never closed
         ["text", "Q7", "問7", "", ""],
     ]

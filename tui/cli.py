@@ -279,12 +279,28 @@ def cmd_show(args: argparse.Namespace) -> int:
         for item in question.items:
             ceiling = f"（{question.item(item.at_most).label}以下）" if item.at_most else ""
             print(f"    {item.label}［{item.unit}］{ceiling}")
+        if question.type.value == "number":
+            print(f"    {number_line(question)}")
         for note in question.notes:
             print(f"    {note}")
         for skip in questionnaire.skips_at(question.id):
             judged = "（所属の判断による非該当あり）" if skip.respondent_judgement else ""
             print(f"    {skip.note or '分岐'}　→ {skip.to}　条件: {skip.when_text}{judged}")
     return 0
+
+
+def number_line(question) -> str:
+    """A number question's kind, unit and bounds as ``show`` prints them."""
+    from survey.numbers import grouped
+
+    parts = ["小数可" if question.decimal else "整数"]
+    if question.unit:
+        parts.append(f"単位 {question.unit}")
+    low = f"{grouped(question.minimum)}" if question.minimum is not None else ""
+    high = f"{grouped(question.maximum)}" if question.maximum is not None else ""
+    if low or high:
+        parts.append(f"範囲 {low}～{high}")
+    return "［" + "　".join(parts) + "］"
 
 
 def parse_answer_arg(questionnaire: Questionnaire, text: str) -> tuple[str, Value]:
@@ -317,6 +333,14 @@ def parse_answer_arg(questionnaire: Questionnaire, text: str) -> tuple[str, Valu
         return qid, parse_codes(question, raw)
     if question.type is QuestionType.TEXT:
         return qid, parse_text(raw)
+    if question.type is QuestionType.NUMBER:  # 契約額=1,234,567 as entry reads it
+        from survey.answers import parse_amount
+
+        return qid, parse_amount(question, raw)
+    if question.type is QuestionType.DATE:  # 契約日=R6.4.1
+        from survey.answers import parse_day
+
+        return qid, parse_day(raw)
     parts = re.split(r"[,、]", normalize_digits(raw))  # "５，５" typed through an IME too
     if question.type is QuestionType.MATRIX:
         if len(parts) != len(question.rows):

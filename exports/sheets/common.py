@@ -122,6 +122,10 @@ class Book:
         self.code = add({**base, "border": 1, "align": "center", "valign": "top"})
         self.wrap = add({**base, "border": 1, "text_wrap": True, "valign": "top"})
         self.number = add({**base, "border": 1, "num_format": "#,##0"})
+        # 回答一覧's amounts (issue 27): grouped, a decimal question's digits shown as stored.
+        self.amount = add({**base, "num_format": "#,##0"})
+        self.amount_decimal = add({**base, "num_format": "#,##0.0#########"})
+        self.date = add({**base, "num_format": "yyyy-mm-dd", "align": "left"})
         self.percent = add({**base, "border": 1, "num_format": "0.0%"})
         self.whole = add({**base, "border": 1, "num_format": "0%"})
         self.total_whole = add({**base, "border": 1, "bold": True, "bg_color": "#F2F2F2", "num_format": "0%"})

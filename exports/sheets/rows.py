@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from collections.abc import Sequence
 
 from survey import Questionnaire
@@ -59,15 +61,21 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
         if off is None:
             off = off_route[id(route)] = frozenset(route.off())
         for question, qvars in by_question:
-            for col, cell in enumerate(layout.render(question, answers.get(question.id), question.id in off, qvars), col):
+            cells = layout.render(question, answers.get(question.id), question.id in off, qvars)
+            for col, (variable, cell) in enumerate(zip(qvars, cells), col):
                 if cell is None:
                     continue
-                if type(cell) is int:
-                    write_number(row, col, cell)
-                elif len(cell) > HALF_LIMIT:  # only a text can be this long: checked and cut if over
-                    text(ws, row, col, cell)
+                if type(cell) is str:
+                    if len(cell) > HALF_LIMIT:  # only a text can be this long: checked and cut if over
+                        text(ws, row, col, cell)
+                    else:
+                        write_string(row, col, cell)
+                elif variable.kind == layout.NUMBER:  # an amount: a number cell in its format
+                    write_number(row, col, cell, b.amount_decimal if variable.question.decimal else b.amount)
+                elif variable.kind == layout.DATE:  # an Excel date cell
+                    ws.write_datetime(row, col, datetime.datetime.combine(cell, datetime.time()), b.date)
                 else:
-                    write_string(row, col, cell)
+                    write_number(row, col, cell)
             col += 1
         row += 1
     sample = included[:300]

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+import datetime
+from decimal import Decimal
 
-from ..answers import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Single, Text, Value
+from ..answers import Blank, Counts, Date, Grid, Invalid, Multi, NotApplicable, Number, Single, Text, Value, check_bounds
+from ..errors import InputError
 from ..model import Question, QuestionType
 from ..routing import Route
 from ..validation import check_answer
 from .cells import (
-    ANSWER, BLANK, BOX, CODE, INVALID, ITEM, NO_TEXT, NOT_APPLICABLE, NOT_ENTERED, OFF_ROUTE, ROW, TEXT, TICK,
+    ANSWER, BLANK, BOX, CODE, DATE, INVALID, ITEM, NO_TEXT, NOT_APPLICABLE, NOT_ENTERED, NUMBER, OFF_ROUTE, ROW, TEXT, TICK,
     Cell, Variable, VerificationError,
 )
 from .compare import Comparer, Comparison, Difference
@@ -109,7 +112,33 @@ def cell_problem(question: Question, variable: Variable, cell: Cell, judgeable: 
         return f"{name}: 記入がありません（空欄なら「無回答」を指定してください）。"
     if variable.kind == ITEM and not (number and value >= 0):
         return f"{name}: 0 以上の整数を指定してください。"
+    if variable.kind == DATE:
+        try:
+            datetime.date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return f"{name}: 日付を指定してください。"
+    if variable.kind == NUMBER:
+        try:
+            amount = Decimal(value) if isinstance(value, str) else None
+        except ArithmeticError:
+            amount = None
+        if amount is None or not amount.is_finite():
+            return f"{name}: 数値を指定してください。"
+        problems = check_answer_number(question, amount)
+        if problems:
+            return f"{name}: {problems}"
     return None
+
+
+def check_answer_number(question: Question, value: Decimal) -> str:
+    """The bounds and kind of a number question, as entry checks them ('' when it may be taken)."""
+    try:
+        check_bounds(question, value)
+    except InputError as exc:
+        return str(exc)
+    if not question.decimal and value != value.to_integral_value():
+        return "この問いは整数です。"
+    return ""
 
 
 def check_resolution(comparer: Comparer, comparison: Comparison, resolution: Resolution) -> str | None:
@@ -170,6 +199,12 @@ def build_value(question: Question, variables_: tuple[Variable, ...], cells: tup
                 raise mixed(v, c)
             grid[v.key] = c.value if c.state == ANSWER else Blank() if c.state == BLANK else Invalid(c.value or "")
         return Grid(grid)
+    if question.type in (QuestionType.NUMBER, QuestionType.DATE):
+        if head.state != ANSWER:
+            raise mixed(pairs[0][0], head)
+        if question.type is QuestionType.DATE:
+            return Date(datetime.date.fromisoformat(head.value))
+        return Number(Decimal(head.value))
     if question.type is QuestionType.COUNTS:
         values: dict[str, int | None] = {}
         for v, c in pairs:

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..answers import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Single, Text, Value
+from ..answers import Blank, Counts, Date, Grid, Invalid, Multi, NotApplicable, Number, Single, Text, Value
 from ..errors import InputError
 from ..model import Question, Questionnaire, QuestionType
 
 __all__ = [
     "ANSWER", "BLANK", "INVALID", "NOT_APPLICABLE", "OFF_ROUTE", "NOT_ENTERED", "NO_TEXT",
-    "CODE", "TICK", "TEXT", "BOX", "ROW", "ITEM",
-    "Cell", "Variable", "VerificationError", "question_variables", "variables", "value_cells",
+    "CODE", "TICK", "TEXT", "BOX", "ROW", "ITEM", "NUMBER", "DATE",
+    "Cell", "Variable", "VerificationError", "number_cell", "question_variables", "variables", "value_cells",
 ]
 
 
@@ -44,6 +44,8 @@ _STATE_WORDS = {
 }
 
 CODE, TICK, TEXT, BOX, ROW, ITEM = "code", "tick", "text", "box", "row", "item"
+NUMBER = "number"  # an integer / decimal question: the cell holds its exact Decimal
+DATE = "date"  # a date question: the cell holds the ISO date
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,10 @@ def question_variables(question: Question) -> tuple[Variable, ...]:
         out += [Variable(q.row_variable(r), q.id, ROW, r.id, _short(f"{label} {r.label}")) for r in q.rows]
     elif q.type is QuestionType.COUNTS:
         out += [Variable(q.item_variable(i), q.id, ITEM, i.id, _short(f"{label} {i.label}")) for i in q.items]
+    elif q.type is QuestionType.NUMBER:
+        out.append(Variable(q.id, q.id, NUMBER, None, _short(f"{label}（{q.unit}）") if q.unit else label))
+    elif q.type is QuestionType.DATE:
+        out.append(Variable(q.id, q.id, DATE, None, label))
     out += [
         Variable(q.box_variable(b.option), q.id, BOX, b.option, _short(f"{label} {b.option}［{b.prompt}］"))
         for b in q.text_boxes
@@ -126,6 +132,12 @@ def variables(questionnaire: Questionnaire) -> tuple[Variable, ...]:
     if clashes:
         raise VerificationError("変数名が重複します（" + "、".join(clashes) + "）。調書定義の id を見直してください。")
     return out
+
+
+def number_cell(value) -> Cell:
+    """A number question's cell: its digits in one canonical spelling (1234.50 and 1234.5 are
+    one value), a string so that a resolution stores as JSON exactly."""
+    return Cell(ANSWER, format(value.normalize(), "f"))
 
 
 def _state_cell(value: Blank | Invalid) -> Cell:
@@ -155,7 +167,7 @@ def value_cells(question: Question, variables_: tuple[Variable, ...], value: Val
         return tuple(state if v.main else NO_TEXT_CELL for v in variables_)
     expected = {
         QuestionType.SINGLE: Single, QuestionType.MULTI: Multi, QuestionType.TEXT: Text,
-        QuestionType.MATRIX: Grid, QuestionType.COUNTS: Counts,
+        QuestionType.MATRIX: Grid, QuestionType.COUNTS: Counts, QuestionType.NUMBER: Number, QuestionType.DATE: Date,
     }[question.type]
     if not isinstance(value, expected):
         raise VerificationError(f"{question.label}は{question.type.label}の設問ですが、別の形の回答が記録されています。")
@@ -172,6 +184,10 @@ def value_cells(question: Question, variables_: tuple[Variable, ...], value: Val
             out.append(_answer(value.text) if value.text else BLANK_CELL)
         elif v.kind == ROW:
             out.append(_grid_cell(value.cells.get(v.key)))
+        elif v.kind == NUMBER:
+            out.append(number_cell(value.value))
+        elif v.kind == DATE:
+            out.append(Cell(ANSWER, value.day.isoformat()))
         else:  # ITEM: a number, or the item left blank (the entry screen's 無回答 per item)
             number = value.values.get(v.key)
             out.append(BLANK_CELL if number is None else _answer(number))

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 
-from ..answers import Invalid, Single, clean_text, normalize_digits, parse_code, parse_count
+from ..answers import Date, Invalid, Number, Single, clean_text, normalize_digits, parse_amount, parse_code, parse_count, parse_day
 from ..errors import InputError
 from ..numbers import NumberError, parse_whole
 from .adjudication import cell_problem
 from .cells import (
-    ANSWER, BLANK, BOX, CODE, INVALID, NO_TEXT, NOT_APPLICABLE, ROW, TEXT, TICK, Cell, VerificationError,
+    ANSWER, BLANK, BOX, CODE, DATE, INVALID, NO_TEXT, NOT_APPLICABLE, NUMBER, ROW, TEXT, TICK, Cell, VerificationError, number_cell,
 )
 from .compare import Comparer
 
@@ -63,6 +63,12 @@ def _read(comparer: Comparer, name: str, raw: str) -> Cell:
         raise InputError("1（選択）か 0（非選択）を入力してください。")
     if variable.kind == TEXT:
         return Cell(ANSWER, text) if text else Cell(BLANK)
+    if variable.kind == DATE:  # R6.4.1, 令和6年4月1日 … as the entry screen reads it
+        day = parse_day(text)
+        return Cell(ANSWER, day.day.isoformat()) if isinstance(day, Date) else Cell(BLANK)
+    if variable.kind == NUMBER:  # as the entry screen reads it: 1,234,567, full-width, the unit
+        amount = parse_amount(question, text)
+        return number_cell(amount.value) if isinstance(amount, Number) else Cell(BLANK)
     number = parse_count(text)  # ITEM: the last kind
     return Cell(BLANK) if number is None else Cell(ANSWER, number)
 

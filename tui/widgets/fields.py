@@ -17,8 +17,8 @@ from textual.containers import Vertical
 from textual.widgets import Label, TextArea
 
 from survey import Blank, Counts, Grid, InputError, Invalid, Multi, Question, QuestionType, Single, Text, Value
-from survey.answers import EMPTY_LABELS, clean_text, parse_cell, parse_code, parse_count
-from survey.numbers import is_whole, parse_whole
+from survey.answers import EMPTY_LABELS, clean_text, parse_amount, parse_cell, parse_code, parse_count, parse_day
+from survey.numbers import grouped, is_whole, parse_whole
 
 from ..keying import complete_code, normalize, split_codes
 from .editor import AnswerEditor
@@ -654,12 +654,92 @@ class CountsField(_RowsField):
         return Counts({row_id: self.cells[row_id] for row_id in self.row_ids() if row_id in self.cells})
 
 
+class _LineField(AnswerField):
+    """A question answered by one line as the paper writes it (an amount, a date): Enter
+    records. The line takes signs, letters and 和暦, so nothing on it is "stray"."""
+
+    what = ""  # 数値 / 日付
+
+    def compose(self) -> ComposeResult:
+        # What is recorded is on the screen's own 記録 line; the field says what it takes.
+        yield Label(self.takes(), id="line-hint", classes="hint")
+
+    def takes(self) -> str:
+        raise NotImplementedError
+
+    def parse(self, raw: str) -> Value:
+        raise NotImplementedError
+
+    @property
+    def takes_codes(self) -> bool:
+        return False
+
+    def prompt(self) -> str:
+        return super().prompt() if self.taking_invalid else self.what
+
+    def entered(self, text: str) -> Outcome:
+        raw = normalize(text).strip()
+        if not raw:
+            if self.value is not None:
+                return Outcome(move_on=True)
+            return Outcome(problem=f"{self.what}を入力してください（無回答は F2、無効は F3）。")
+        try:
+            value = self.parse(raw)
+        except InputError as exc:
+            return Outcome(problem=str(exc))
+        if value == self.value:
+            return Outcome(move_on=True)
+        return Outcome(value=value, line="")
+
+
+class NumberField(_LineField):
+    """An integer / decimal question (an amount, km, 件): the digits as the paper writes them."""
+
+    what = "数値"
+
+    def takes(self) -> str:
+        q = self.question
+        kind = "小数可" if q.decimal else "整数"
+        low = f"{grouped(q.minimum)}{q.unit}" if q.minimum is not None else ""
+        high = f"{grouped(q.maximum)}{q.unit}" if q.maximum is not None else ""
+        span = f"　範囲 {low}～{high}" if low or high else ""
+        unit = f"　単位 {q.unit}" if q.unit else ""
+        return f"{kind}{unit}{span}（1,234,567 のような桁区切り・全角も可。「万」は使えません）"
+
+    def placeholder(self) -> str:
+        if self.taking_invalid:
+            return super().placeholder()
+        return f"用紙の数値{f'（{self.question.unit}）' if self.question.unit else ''}を入力して Enter（無回答は F2）"
+
+    def parse(self, raw: str) -> Value:
+        return parse_amount(self.question, raw)
+
+
+class DateField(_LineField):
+    """A date: 和暦 or 西暦 as the paper writes it; the screen's 記録 line shows both."""
+
+    what = "日付"
+
+    def takes(self) -> str:
+        return "用紙のとおりに: R6.4.1、令和6年4月1日、R060401、2024/4/1、2024-04-01（全角も可）"
+
+    def placeholder(self) -> str:
+        if self.taking_invalid:
+            return super().placeholder()
+        return "用紙の日付を入力して Enter（無回答は F2）"
+
+    def parse(self, raw: str) -> Value:
+        return parse_day(raw)
+
+
 _FIELDS: dict[QuestionType, type[AnswerField]] = {
     QuestionType.SINGLE: SingleField,
     QuestionType.MULTI: MultiField,
     QuestionType.TEXT: TextField,
     QuestionType.MATRIX: GridField,
     QuestionType.COUNTS: CountsField,
+    QuestionType.NUMBER: NumberField,
+    QuestionType.DATE: DateField,
 }
 
 
