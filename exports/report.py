@@ -202,6 +202,32 @@ def _counts(p: Phrases, t: QuestionTally) -> list[str]:
     return out
 
 
+def _number_values(p: Phrases, t: QuestionTally) -> dict[str, str]:
+    stats = t.number_stats()
+    return {key: (p.number(value) if key == "count" else p.amount(value)) for key, value in stats.items()}
+
+
+def _number(p: Phrases, t: QuestionTally) -> list[str]:
+    if not t.numbers:
+        return []
+    stats = p.text("number", "stats", unit=t.question.unit, **_number_values(p, t))
+    return [p.text("number", "sentence", stats=stats)]
+
+
+def _date_range(p: Phrases, t: QuestionTally) -> tuple[str, str]:
+    from survey.dates import wareki
+
+    return p.digits(wareki(min(t.days))), p.digits(wareki(max(t.days)))
+
+
+def _date(p: Phrases, t: QuestionTally) -> list[str]:
+    if not t.days:
+        return []
+    earliest, latest = _date_range(p, t)
+    span = p.text("date", "range", count=p.number(len(t.days)), earliest=earliest, latest=latest)
+    return [p.text("date", "sentence", range=span)]
+
+
 def _text_count(p: Phrases, t: QuestionTally) -> list[str]:
     written = next((s.count for s in answered_shares(t) if s.state == "answered"), 0)
     return [p.text("text", "count", base=p.number(t.base), written=p.number(written))]
@@ -248,6 +274,19 @@ def _counts_table(p: Phrases, t: QuestionTally) -> list[list[str]]:
     return rows
 
 
+def _number_table(p: Phrases, t: QuestionTally) -> list[list[str]]:
+    tp, values, unit = p.data["table"], _number_values(p, t), t.question.unit
+    rows = [[tp["item"], unit or ""], [tp["filled"], values["count"]]]
+    rows += [[tp[key], values[key]] for key in ("sum", "mean", "median", "min", "max")]
+    return rows
+
+
+def _date_table(p: Phrases, t: QuestionTally) -> list[list[str]]:
+    tp = p.data["table"]
+    earliest, latest = _date_range(p, t) if t.days else ("-", "-")
+    return [[tp["item"], ""], [tp["filled"], p.number(len(t.days))], [tp["earliest"], earliest], [tp["latest"], latest]]
+
+
 def _text_table(p: Phrases, t: QuestionTally) -> list[list[str]]:
     tp = p.data["table"]
     rows = [["", tp["count"], tp["percent"]]]
@@ -288,6 +327,8 @@ _SENTENCES = {
     QuestionType.MATRIX: _matrix,
     QuestionType.COUNTS: _counts,
     QuestionType.TEXT: _text_count,
+    QuestionType.NUMBER: _number,
+    QuestionType.DATE: _date,
 }
 _TABLES = {
     QuestionType.SINGLE: _choice_table,
@@ -295,6 +336,8 @@ _TABLES = {
     QuestionType.MATRIX: _matrix_table,
     QuestionType.COUNTS: _counts_table,
     QuestionType.TEXT: _text_table,
+    QuestionType.NUMBER: _number_table,
+    QuestionType.DATE: _date_table,
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import string
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,15 @@ class Phrases:
 
     def number(self, n: int) -> str:
         return self.digits(f"{n:,}")
+
+    def amount(self, value: Decimal | int | None) -> str:
+        """A number answer's figure as the report prints it: grouped, exact, no float rounding
+        (a mean or median is cut to two decimals, as a report writes a yen figure)."""
+        if value is None:
+            return "-"
+        if isinstance(value, Decimal) and value != value.to_integral_value():
+            value = value.quantize(Decimal("0.01")).normalize()
+        return self.digits(format(value, ","))
 
     def percent(self, whole: int | None) -> str:
         return self.digits("-" if whole is None else f"{whole}%")

@@ -405,6 +405,11 @@ class TextEntry(NamedTuple):  # a NamedTuple: made once per text, tens of thousa
     chosen: bool
 
 
+# The kinds ``over`` counts a column at a time; every other kind goes through ``add`` (a matrix's
+# rows, counts' items, a number's values, a date's days).
+_COUNTED_BY_COLUMN = frozenset({QuestionType.SINGLE, QuestionType.MULTI, QuestionType.TEXT})
+
+
 class Tallies:
     """Every question's tally over the included departments, each answer classified once.
 
@@ -447,7 +452,7 @@ class Tallies:
 
     def over(self, question: Question, indices: Iterable[int]) -> QuestionTally:
         result, states, records, qid = QuestionTally(question), self.states(question), self.records, question.id
-        if question.type in (QuestionType.MATRIX, QuestionType.COUNTS):
+        if question.type not in _COUNTED_BY_COLUMN:
             for i in indices:
                 result.add(states[i], records[i].answers.get(qid))
             return result

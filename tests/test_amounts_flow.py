@@ -313,3 +313,23 @@ def test_synthetic_answers_for_a_form_with_amounts_are_valid():
         answers = random_answers(questionnaire, rng, Router(questionnaire))
         for qid, value in answers.items():
             assert check_answer(questionnaire, qid, value) == [], (qid, value)
+
+
+def test_the_report_draft_and_the_tally_screen_state_amounts_and_dates(db, tmp_path):
+    """The report draft (issue 28) and the live tally word a number question's figures and a date
+    question's earliest and latest day from the same computation as the workbook."""
+    from exports.records import read_records
+    from exports.tally import Tallies
+    from tui.screens.tally import render_tally
+
+    _all_entered(db)
+    out = tmp_path / "draft.md"
+    assert main(["--db", str(db), "report", "-o", str(out), "--half-width"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "記入のあった 2所属の合計は99,999,999円、平均は49,999,999.5円、中央値は49,999,999.5円" in text
+    assert "最も早い日は平成31年4月30日、最も遅い日は令和6年4月1日" in text
+    with open_store(db, "clerk-a") as store:
+        records = read_records(store)
+        lines = [str(line) for line in render_tally(store.questionnaire, Tallies(store.questionnaire, records), 120)]
+    assert any("合計 99,999,999円" in line and "平均 49,999,999.5円" in line for line in lines)
+    assert any("平成31年4月30日 ～ 令和6年4月1日" in line for line in lines)

@@ -69,6 +69,7 @@ def render_tally(questionnaire, tallies, width: int) -> list[Text]:
         matrix_shares,
     )
     from survey import QuestionType
+    from survey.dates import wareki
 
     lines: list[Text] = []
     grey = "dim"
@@ -96,11 +97,32 @@ def render_tally(questionnaire, tallies, width: int) -> list[Text]:
                 shown = "－" if rate is None else f"{rate * 100:.1f}%"
                 label = f"{item.label} 計{t.sums[item.id]:,}{item.unit}"
                 lines.append(_line(label, rate, f"{t.filled[item.id]}所属", shown if item.at_most else "", width))
+        elif question.type is QuestionType.NUMBER:
+            stats = t.number_stats()
+            if stats["count"]:
+                unit = question.unit
+                figures = "、".join(
+                    f"{name} {_figure(stats[key])}{unit}" for key, name in
+                    (("sum", "合計"), ("mean", "平均"), ("median", "中央値"), ("min", "最小"), ("max", "最大"))
+                )
+                lines.append(Text(clip(f"  記入 {stats['count']} 所属: {figures}", width)))
+        elif question.type is QuestionType.DATE:
+            if t.days:
+                lines.append(Text(clip(f"  記入 {len(t.days)} 所属: {wareki(min(t.days))} ～ {wareki(max(t.days))}", width)))
         else:
             for s in answered_shares(t):
                 lines.append(_line(s.label, s.share, str(s.count), _percent(s.whole), width, grey if s.state != "answered" else ""))
         lines.append(Text(""))
     return lines
+
+
+def _figure(value) -> str:
+    """A number answer's figure: grouped and exact, a mean or median cut to two decimals."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal) and value != value.to_integral_value():
+        value = value.quantize(Decimal("0.01")).normalize()
+    return format(value, ",")
 
 
 class TallyScreen(Screen):
