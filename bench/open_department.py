@@ -3,16 +3,17 @@ screen switch in the same run.
 
     .venv/bin/python bench/open_department.py [rounds]
 
-chosho: the department list at 80×24 under Pilot on a fresh database; for each department in
-turn (every fourth of the 58, some with answers so that the entry screen resumes past Q1), Enter
-on the highlighted row and the time from that key to the entry screen's first drawn frame, and
-to the screen settled (every message handled and the last frame drawn: the question, its options
-and the footer's keys, which Textual draws a frame or two after the first); Esc back to the list. The first opening of a run is reported apart and left out of the median:
-it also reads the questionnaire's stylesheet (forms.tcss) once, as the app does on its first
-department. Baseline: a bare Textual app at 80×24 whose list screen (a line, an Input, a
-Footer) pushes a screen of the same three widgets on Enter and pops it on Esc, timed the same
-way, from the key to the pushed screen drawn. Both apps alternate in one run; the last line is
-`ratio=<chosho median ÷ bare median>` (the goal is ≤ 2).
+chosho: the department list at 80×24 under Pilot on a fresh database; for every fourth of the 58
+departments in turn (some with answers, so that the entry screen resumes past Q1): Enter on its
+row, then Esc back to the list. Timed from the Enter to the entry screen's first drawn frame, and
+until settled: every message handled and the last frame drawn (the question, its options and the
+footer's keys, which Textual draws a frame or two after the first). The first opening of each run
+is reported apart and left out of the medians: it also reads forms.tcss, as the app does on its
+first department. Baseline: a bare Textual app at 80×24 whose list screen (a line, an Input, a
+Footer) pushes a screen of the same three widgets on Enter and pops it on Esc, timed the same way.
+Both apps alternate in one run. Wall clock and the process's CPU time (less disturbed by other
+work on the machine); the last line is `ratio=`, chosho's median ÷ the bare median in CPU time
+until settled (the goal is ≤ 2), after `first_frame_ratio=` (wall clock, to the first frame).
 """
 
 from __future__ import annotations
@@ -160,7 +161,9 @@ async def chosho(folder: Path) -> tuple[list[tuple[float, float, float, float]],
     return timings, len(departments)
 
 
-MEASURES = ("wall clock, to the first frame", "wall clock, settled", "CPU time, to the first frame", "CPU time, settled")
+# (index into each opening's timings, name). Wall clock to "settled" is left out: it ends when
+# Pilot notices the app idle, which adds a wait of its own (some 100 ms) to both apps alike.
+MEASURES = ((0, "wall clock, to the first frame"), (2, "CPU time, to the first frame"), (3, "CPU time, settled"))
 
 
 def main(rounds: int = 3) -> None:
@@ -172,15 +175,15 @@ def main(rounds: int = 3) -> None:
         ours += timings[1:]
         baseline += asyncio.run(bare(opens))[1:]
     ratios = {}
-    for index, measure in enumerate(MEASURES):
+    for index, measure in MEASURES:
         mine = statistics.median(t[index] for t in ours)
         base = statistics.median(t[index] for t in baseline)
         ratios[measure] = mine / base
         print(f"{measure:30}  bare screen push {base * 1000:6.1f} ms   chosho department {mine * 1000:6.1f} ms"
               f" (first of a run {statistics.median(t[index] for t in first) * 1000:6.1f} ms)   ×{mine / base:.2f}")
     print(f"medians over {len(ours)} openings each; the first opening of each run (it reads forms.tcss) apart")
-    print(f"cpu_ratio={ratios['CPU time, settled']:.2f}")
-    print(f"ratio={ratios['wall clock, settled']:.2f}")
+    print(f"first_frame_ratio={ratios['wall clock, to the first frame']:.2f}")
+    print(f"ratio={ratios['CPU time, settled']:.2f}")
 
 
 if __name__ == "__main__":
