@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 # Only the errors here: the questionnaire's classes are imported by the commands that use them
 # (the app's first screen does not).
 from survey import BUILTIN_DEFINITION, DefinitionError, InputError
+from tui.cli_parser import JapaneseArgumentParser
 
 if TYPE_CHECKING:
     from survey import Questionnaire, Value
@@ -38,25 +39,9 @@ def _empty_words() -> dict:
 _STATUS_MARKS = {"on": "〇", "pending": "△", "off": "－"}
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with its fixed English words in Japanese."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("add_help", False)
-        super().__init__(*args, **kwargs)
-        self._positionals.title = "引数"
-        self._optionals.title = "オプション"
-        self.add_argument("-h", "--help", action="help", help="この説明を表示して終了します")
-
-    def format_usage(self) -> str:
-        return super().format_usage().replace("usage: ", "使い方: ", 1)
-
-    def format_help(self) -> str:
-        return super().format_help().replace("usage: ", "使い方: ", 1)
-
-    def error(self, message: str):  # noqa: ANN201 - argparse's signature
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: 指定に誤りがあります: {message}\n")
+# Every parser of the command line, subcommands included (``add_subparsers`` passes it on):
+# argparse's own words in Japanese (tui/cli_parser.py).
+_Parser = JapaneseArgumentParser
 
 
 def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
@@ -80,10 +65,10 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="調書定義ファイルを点検し、概要を表示します")
     check.set_defaults(handler=cmd_check)
-    check.add_argument("definition", nargs="?", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
+    check.add_argument("definition", nargs="?", type=Path, metavar="定義ファイル", help="調書定義ファイル（TOML）。省略時は内蔵の定義")
 
     show = commands.add_parser("show", help="調書の設問・選択肢・分岐を一覧表示します")
-    show.add_argument("--definition", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
+    show.add_argument("--definition", type=Path, metavar="定義ファイル", help="調書定義ファイル（TOML）。省略時は内蔵の定義")
     show.set_defaults(handler=cmd_show)
 
     route = commands.add_parser(
@@ -93,7 +78,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         "無回答・無効・非該当も書けます。Q1=無回答@1 は無回答のまま経路を 1 と仮定）",
     )
     route.add_argument("answers", nargs="*", metavar="設問=回答", help="例: Q1=1, Q3=1,5, Q2=5,5,5,1, Q23=10,3,2,0,0")
-    route.add_argument("--definition", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
+    route.add_argument("--definition", type=Path, metavar="定義ファイル", help="調書定義ファイル（TOML）。省略時は内蔵の定義")
     route.set_defaults(handler=cmd_route)
 
     backup = commands.add_parser(
