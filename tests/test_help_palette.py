@@ -21,7 +21,7 @@ from tui.widgets.folded import fold
 from .entry_helpers import open_department, press
 
 # The snapshots' database, as for the other screens' snapshots (新座駅北口土地区画整理事務所 入力済).
-from .test_screen_snapshots import SIZES, store  # noqa: F401 - a fixture
+from .test_screen_snapshots import SIZES, _run, store  # noqa: F401 - a fixture
 
 REVIEWED = "新座駅北口土地区画整理事務所"
 
@@ -125,15 +125,14 @@ async def test_a_search_that_finds_nothing_says_so_in_japanese(store):
         assert "該当するコマンドはありません" in shown and "No matches" not in shown
 
 
-def _run(*keys, wait: float = 0.0):
+def _waiting(*keys):
+    """As the other snapshots' steps, then half a second more: Textual waits that long before it
+    says that nothing matched."""
+    steps = _run(*keys)
+
     async def run_before(pilot) -> None:
-        await pilot.pause()
-        await press(pilot, *keys)
-        if wait:
-            await pilot.pause(wait)
-        for widget in pilot.app.screen.query("Input, TextArea"):
-            widget.cursor_blink = False
-        await pilot.pause()
+        await steps(pilot)
+        await pilot.pause(0.8)
 
     return run_before
 
@@ -155,7 +154,7 @@ def test_palette_on_the_entry_screen(snap_compare, store, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_palette_finding_nothing(snap_compare, store, size):
-    run_before = _run("ctrl+p", "text:zzzz", wait=0.8)
+    run_before = _waiting("ctrl+p", "text:zzzz")
     assert snap_compare(ChoshoApp(store, ask_who=False), terminal_size=size, run_before=run_before)
 
 
