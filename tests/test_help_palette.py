@@ -162,3 +162,15 @@ def test_help_entries_hold_all_of_the_help():
     """help_entries (what the guides are checked against) loses no word of HELP_TEXT."""
     words = "".join(heading + "".join(k + d for k, d in entries) for heading, entries in help_entries())
     assert re.sub(r"\s", "", words) == re.sub(r"\s", "", re.sub(r"\[/?b\]|\[/\]", "", HELP_TEXT))
+
+
+def test_the_palettes_own_keys_are_described_in_japanese():
+    from textual.command import CommandPalette
+
+    from tui.palette import ChoshoCommandPalette
+
+    merged = ChoshoCommandPalette._merged_bindings.key_to_bindings
+    keys = {key.strip() for binding in CommandPalette.BINDINGS for key in binding.key.split(",")}
+    assert keys and keys <= merged.keys()
+    for key in keys:  # a subclass's bindings for a key replace its base's
+        assert all(not b.description.isascii() for b in merged[key]), (key, merged[key])
