@@ -43,7 +43,8 @@ def markdown_table(entries: list[tuple[str, str]]) -> str:
 
 
 def _blocks(guide: str) -> dict[str, str]:
-    return {m["section"]: m["table"] for m in _BLOCK.finditer((DOCS / guide).read_text(encoding="utf-8"))}
+    text = (DOCS / guide).read_text(encoding="utf-8")
+    return {m["section"]: m["table"].strip("\n") + "\n" for m in _BLOCK.finditer(text)}
 
 
 def test_every_help_section_is_in_its_guide_row_for_row():
@@ -56,7 +57,7 @@ def test_every_help_section_is_in_its_guide_row_for_row():
             found[section] = guide
             assert section in sections, f"{guide} holds a help section the F1 help does not have: {section}"
             expected = markdown_table(sections[section])
-            assert table == expected, f"docs/{guide}, <!-- help: {section} --> should read:\n{expected}"
+            assert table == expected, f"docs/{guide}, <!-- help: {section} --> should read:\n\n{expected}"
     for section, guide in GUIDE_OF_SECTION.items():
         assert found.get(section) == guide, f"docs/{guide} lacks <!-- help: {section} -->:\n{markdown_table(sections[section])}"
 
