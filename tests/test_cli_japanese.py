@@ -149,6 +149,9 @@ def test_help_columns_line_up_in_terminal_cells(capsys, monkeypatch):
     help_line = next(line for line in lines if line.startswith("  -h, --help"))
     assert db.index("データベース") + 4 == help_line.index("この説明") == max(starts) + 2
     assert all(sum(2 if ord(c) > 0x2E7F else 1 for c in line) <= 80 for line in lines)
+    # The commands straight under their heading (argparse names the group again on a line of its own).
+    heading = lines.index("コマンド:")
+    assert lines[heading + 1].split()[0] == "check"
 
 
 def test_fold_breaks_japanese_but_never_a_latin_word():

@@ -154,6 +154,9 @@ class JapaneseHelpFormatter(argparse.HelpFormatter):
         return _Cells(super()._format_action_invocation(action))
 
     def _format_action(self, action: argparse.Action) -> str:
+        if isinstance(action, argparse._SubParsersAction) and action.help is None:
+            # The commands straight under their heading, not under a line naming them again.
+            return self._join_parts([self._format_action(command) for command in action._get_subactions()])
         help_position = min(self._action_max_length + 2, self._max_help_position)
         action_width = help_position - self._current_indent - 2
         header = self._format_action_invocation(action)
