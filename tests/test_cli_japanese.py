@@ -106,7 +106,7 @@ def test_bad_arguments_and_help_are_answered_in_japanese(argv, capsys):
 
 def test_the_issues_examples(capsys):
     for argv, words in (
-        (["exprot"], "'exprot' は選べません（選べるのは 'check', 'show',"),
+        (["exprot"], "'exprot' は選べません（選べるのは 'check',"),
         (["attach", "政策課"], "次の引数を指定してください: ファイル"),
         (["export", "--order", "foo"], "--order の指定: 'foo' は選べません（選べるのは 'code', 'frequency'）"),
         (["export", "--o", "x"], "--o では、どのオプションか決まりません（候補: --output, --order）"),
