@@ -1,6 +1,10 @@
-"""chosho's store: answers, statuses, flags and an append-only audit log in one SQLite file.
+"""chosho's store: one SQLite file holding the questionnaire, the departments' answers and
+statuses, review flags and sign-off, double entry and keying events, the returned originals,
+and an append-only, hash-chained audit log of every change.
 
-Depends on ``survey`` (the domain core), never the other way round.
+``open_store`` opens (or creates and seeds) it; ``Store`` is the only way anything writes, so
+entry, review and import obey the same rules. Depends on ``survey`` (the domain core), never
+the other way round.
 """
 
 from .errors import ConflictError, RefusedError, StoreBusy, StoreError, StoreUnavailable

@@ -1,10 +1,10 @@
-"""chosho's exports: the consolidated Excel workbook the audit report is written from, and the
-import of answers in its 回答一覧 layout.
+"""chosho's files in and out: the consolidated Excel workbook the audit report is written from,
+the analysis data (Stata, CSV, codebook), the fillable forms sent to departments, and the import
+of returned forms and of answers in the workbook's 回答一覧 layout, each file all or nothing.
 
-Importing this package is light: XlsxWriter and pandas are loaded only when an export or an
-import runs, so the app starts fast.
-
-    from exports import export_workbook, import_answers
+Importing this package is light: XlsxWriter, openpyxl and pandas are loaded only when an export
+or an import runs, so the app starts fast. The usual entry points are ``export_workbook`` and
+``import_answers`` (``from exports import export_workbook, import_answers``).
 """
 
 from __future__ import annotations

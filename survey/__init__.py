@@ -1,4 +1,5 @@
-"""chosho's domain core: the questionnaire as data, its routing, and answer validation.
+"""chosho's domain core: the questionnaire as data, its routing, answer values and their checks,
+the one parser of codes and numbers, people's names compared, and double entry (``verification``).
 
 Pure: it reads its definition file and nothing else, and imports no UI, database or
 dataframe library, so every adapter (entry screens, store, review, export) can depend on it.

@@ -31,6 +31,13 @@ def test_next_question_bench_runs_against_its_baseline():
     assert re.search(r"^ratio=\d+\.\d\d$", out, flags=re.M), out
 
 
+def test_open_department_bench_runs_against_its_baseline():
+    out = _bench("bench/open_department.py", "1")
+    for measure in ("wall clock, to the first frame", "CPU time, to the first frame", "CPU time, settled"):
+        assert re.search(rf"^{measure} +bare screen push +\d+\.\d ms +chosho department +\d+\.\d ms .*×\d+\.\d\d$", out, flags=re.M), out
+    assert re.search(r"^first_frame_ratio=\d+\.\d\d$", out, flags=re.M) and re.search(r"^ratio=\d+\.\d\d$", out, flags=re.M), out
+
+
 def test_import_bounds_bench_runs_every_hostile_file():
     """Runs the files and prints the ceilings' verdict; the verdict itself is the bench's to judge."""
     out = _bench("bench/import_bounds.py", "--rows", "60", "--no-exit-code", "--no-trace")

@@ -464,7 +464,7 @@ async def _palette(people):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
-        for title, key in (("照合入力", "f3"), ("突合", "f4"), ("照合対象", "f5")):
+        for title, key in (("照合入力", "F3"), ("突合", "F4"), ("照合対象", "F5")):
             assert commands[title] == f"キー: {key}"
     for words in ("F3              照合入力", "F4              突合", "F5              照合対象の抽出", "[b]突合画面[/]",
                   "3 / F2          第三の値", "[b]照合対象の抽出[/]"):

@@ -123,33 +123,41 @@ class ChoshoApp(App[None]):
         self.exit()
 
     def action_help(self) -> None:
-        from .screens.help import HelpScreen
+        from .screens.help import HelpScreen, section_for
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            # At the section of the screen it was called from (or from under a dialog).
+            self.push_screen(HelpScreen(section_for(self.screen_stack)))
 
     def action_command_palette(self) -> None:
-        from textual.command import CommandPalette  # not on the way to the first screen
+        from .palette import ChoshoCommandPalette  # not on the way to the first screen
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder="コマンドを検索…"))
+        if self.use_command_palette and not ChoshoCommandPalette.is_open(self):
+            self.push_screen(ChoshoCommandPalette(id="--command-palette", placeholder="コマンドを検索…"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        # The screen's own keys, in Japanese, instead of Textual's English system commands.
-        seen = set()
-        for key, active in screen.active_bindings.items():
+        # The screen's own keys, in Japanese, instead of Textual's English system commands; each
+        # with every key that does it, written as the footer writes them (F3, Esc, S-Tab, ^O).
+        keys: dict[str, list[str]] = {}
+        commands = []
+        for active in screen.active_bindings.values():
             binding = active.binding
-            if not binding.description or binding.action in seen or active.node is self:
+            if not binding.description or active.node is self:
                 continue
             if binding.description.isascii():  # a widget's own English binding (Input, DataTable)
                 continue
             if screen.check_action(binding.action, ()) is False:
                 continue
-            seen.add(binding.action)
-            node = active.node
+            if binding.action not in keys:
+                keys[binding.action] = []
+                commands.append((binding, active.node))
+            shown = self.get_key_display(binding)
+            if shown not in keys[binding.action]:
+                keys[binding.action].append(shown)
+        for binding, node in commands:
             yield SystemCommand(
                 binding.description,
-                f"キー: {key}",
+                "キー: " + " / ".join(keys[binding.action]),
                 lambda node=node, action=binding.action: self.run_action(action, node),
             )
         yield SystemCommand("ヘルプ", "操作キーの一覧（F1）", self.action_help)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 # Only the errors here: the questionnaire's classes are imported by the commands that use them
 # (the app's first screen does not).
 from survey import BUILTIN_DEFINITION, DefinitionError, InputError
+from tui.cli_parser import JapaneseArgumentParser
 
 if TYPE_CHECKING:
     from survey import Questionnaire, Value
@@ -38,25 +39,9 @@ def _empty_words() -> dict:
 _STATUS_MARKS = {"on": "〇", "pending": "△", "off": "－"}
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with its fixed English words in Japanese."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("add_help", False)
-        super().__init__(*args, **kwargs)
-        self._positionals.title = "引数"
-        self._optionals.title = "オプション"
-        self.add_argument("-h", "--help", action="help", help="この説明を表示して終了します")
-
-    def format_usage(self) -> str:
-        return super().format_usage().replace("usage: ", "使い方: ", 1)
-
-    def format_help(self) -> str:
-        return super().format_help().replace("usage: ", "使い方: ", 1)
-
-    def error(self, message: str):  # noqa: ANN201 - argparse's signature
-        self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: 指定に誤りがあります: {message}\n")
+# Every parser of the command line, subcommands included (``add_subparsers`` passes it on):
+# argparse's own words in Japanese (tui/cli_parser.py).
+_Parser = JapaneseArgumentParser
 
 
 def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
@@ -83,7 +68,8 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     )
     check.set_defaults(handler=cmd_check)
     check.add_argument(
-        "definition", nargs="?", type=Path, help="調書定義ファイル（XLSForm の .xlsx か TOML）。省略時は内蔵の定義"
+        "definition", nargs="?", type=Path, metavar="定義ファイル",
+        help="調書定義ファイル（XLSForm の .xlsx か TOML）。省略時は内蔵の定義",
     )
 
     # chosho new: a new survey's database from an XLSForm workbook (or TOML), checked first.
@@ -106,7 +92,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     definition.set_defaults(handler=cmd_definition)
 
     show = commands.add_parser("show", help="調書の設問・選択肢・分岐を一覧表示します")
-    show.add_argument("--definition", type=Path, help="調書定義ファイル（XLSForm の .xlsx か TOML）。省略時は内蔵の定義")
+    show.add_argument("--definition", type=Path, metavar="定義ファイル", help="調書定義ファイル（XLSForm の .xlsx か TOML）。省略時は内蔵の定義")
     show.set_defaults(handler=cmd_show)
 
     route = commands.add_parser(
@@ -116,7 +102,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         "無回答・無効・非該当も書けます。設問番号=無回答@1 は無回答のまま経路を 1 と仮定します",
     )
     route.add_argument("answers", nargs="*", metavar="設問=回答", help="単一回答は 番号、複数回答は 1,5、表形式は 5,5,5,1、人数は 10,3,2 のように")
-    route.add_argument("--definition", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
+    route.add_argument("--definition", type=Path, metavar="定義ファイル", help="調書定義ファイル（TOML）。省略時は内蔵の定義")
     route.set_defaults(handler=cmd_route)
 
     backup = commands.add_parser(

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static, TextArea
+from textual.widgets import Label, Static, TextArea
 
 from db import ConflictError, RefusedError, Response, Store, StoreError
 from survey import Blank, Invalid, NotApplicable, Value, check_answer, check_form
@@ -17,6 +17,7 @@ from survey.validation import Severity
 
 from ..widgets.fields import AnswerField, Outcome, _RowsField, field_for
 from ..widgets.folded import Folded
+from ..widgets.footer import KeyFooter
 from ..keying import starts_stray
 from ..keying_log import KeyingLog
 from ..widgets.key_line import KeyLine
@@ -91,7 +92,7 @@ class EntryScreen(MessageLine, Screen):
             yield Label("番号", id="key-prompt", markup=False)
             yield KeyLine(self, id="key-line")
         yield Folded(id="message")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.show(self.question_id)

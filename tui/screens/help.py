@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,10 +12,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label
 
-from ..widgets.folded import Folded, Paragraph
+from ..widgets.folded import Folded, Paragraph, fold
 from . import FORMS_CSS
 
-__all__ = ["HelpScreen", "HELP_TEXT", "help_paragraphs"]
+__all__ = ["HelpScreen", "HELP_TEXT", "SCREEN_SECTIONS", "help_entries", "help_paragraphs", "section_for"]
 
 HELP_TEXT = """\
 [b]chosho の操作キー[/]（マウスは不要です。Ctrl+P でコマンド一覧も開けます）
@@ -55,12 +56,10 @@ HELP_TEXT = """\
   Ctrl+O          返送された原本（様式の xlsx・PDF）を OS のビューアで開く
   Esc             所属一覧へ戻る
 
-  確定した所属は閲覧のみです（番号・F2～F4 は受け付けません。
-  Enter / Tab で次の問いへ）。
+  確定した所属は閲覧のみです（番号・F2～F4 は受け付けません。Enter / Tab で次の問いへ）。
 
-  回答は受け付けた時点で保存されます。経路が変わる回答を直すと、経路から外れる回答の一覧を
-  示して確認します（消去した回答も監査ログに残ります）。誤りは赤で理由と入力できる値を示し、
-  要確認（黄）は記録したうえで表示し、Enter でそのまま次へ進めます。
+  回答は受け付けた時点で保存されます。経路が変わる回答を直すと、経路から外れる回答の一覧を示して確認します（消去した回答も監査ログに残ります）。
+  誤りは赤で理由と入力できる値を示し、要確認（黄）は記録したうえで表示し、Enter でそのまま次へ進めます。
 
 [b]点検一覧[/]
   Enter           選んだ問いへ
@@ -97,7 +96,7 @@ HELP_TEXT = """\
 
 [b]確認待ち一覧[/]（確認待ち・疑義の解決・確定待ちの所属）
   文字を入力      所属名・部局・状態・入力者で絞り込み
-                  「疑義」「要確認」「自分」でも絞り込めます
+                  （「疑義」「要確認」「自分」でも絞り込めます）
   ↑ ↓ Enter       選んで確認画面へ（F7 / F8 でこの一覧の所属を順に）
   Esc             絞り込みを解除（空なら所属一覧へ）
 
@@ -136,11 +135,67 @@ HELP_TEXT = """\
 # "  F9              確認済にする…": the key and the spaces after it (two or more) are the
 # prefix, so that a description folded on a narrow screen hangs under itself, not under F9.
 _KEY_COLUMN = re.compile(r"( *(?:\S.*?\s{2,})?)(\S.*)")
+# A line indented to the description column continues the entry above it: HELP_TEXT keeps
+# its lines short to be read as source, the screen folds each entry to its own width.
+_CONTINUATION = re.compile(r" {18}(\S.*)")
+_HEADING = re.compile(r"\[b\](.+?)\[/\]")
+
+# The section of the help each screen opens it at (by class name, so that a subclass such as
+# the second keying's entry screen opens at its parent's), F1 opening at the top elsewhere.
+SCREEN_SECTIONS = {
+    "DepartmentsScreen": "所属一覧",
+    "EntryScreen": "入力画面",
+    "SummaryScreen": "点検一覧",
+    "ReviewScreen": "確認画面",
+    "ReviewQueueScreen": "確認待ち一覧",
+    "AdjudicationScreen": "突合画面",
+    "KeyersScreen": "入力者統計",
+}
+
+
+def _joined(text: str) -> list[str]:
+    """HELP_TEXT's lines with each entry's continuation lines joined to it."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        more = _CONTINUATION.fullmatch(line)
+        if more and lines and lines[-1].strip():
+            before, after = lines[-1], more[1]
+            space = " " if before[-1:].isascii() and after[:1].isascii() else ""
+            lines[-1] = before.rstrip() + space + after
+        else:
+            lines.append(line)
+    return lines
+
+
+def help_entries(text: str = HELP_TEXT) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The help as (section heading, [(key, what it does)]) in order; a line without a key
+    column (a note, the words after a heading) has the key ""."""
+    sections: list[tuple[str, list[tuple[str, str]]]] = [("", [])]
+    for line in _joined(text):
+        heading = _HEADING.match(line)
+        if heading:
+            rest = line[heading.end():].strip()  # 「（経路上の問いを順に表示します）」
+            sections.append((heading[1], [("", rest)] if rest else []))
+            continue
+        if not line.strip():
+            continue
+        match = _KEY_COLUMN.fullmatch(Text.from_markup(line).plain)
+        sections[-1][1].append((match[1].strip(), match[2].strip()))
+    return sections
+
+
+def section_for(screens: Sequence[object]) -> str | None:
+    """The section for the topmost screen of ``screens`` (a stack, bottom first) that has one."""
+    for screen in reversed(screens):
+        for cls in type(screen).__mro__:
+            if cls.__name__ in SCREEN_SECTIONS:
+                return SCREEN_SECTIONS[cls.__name__]
+    return None
 
 
 def help_paragraphs(text: str = HELP_TEXT) -> list[Paragraph]:
     paragraphs: list[Paragraph] = []
-    for line in text.splitlines():
+    for line in _joined(text):
         styled = Text.from_markup(line)
         match = _KEY_COLUMN.fullmatch(styled.plain)
         if match is None:  # an empty line
@@ -156,14 +211,37 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,f1,q", "close", "閉じる")]
 
+    def __init__(self, section: str | None = None) -> None:
+        super().__init__()
+        self.section = section
+        self._paragraphs = help_paragraphs()
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help"):
             with VerticalScroll(id="help-scroll"):
-                yield Folded(help_paragraphs(), id="help-text")
+                yield Folded(self._paragraphs, id="help-text")
             yield Label("Esc / F1: 閉じる　　↑↓ PgUp PgDn: スクロール", classes="dialog-keys")
 
     def on_mount(self) -> None:
         self.query_one("#help-scroll").focus()
+        if self.section:
+            self.call_after_refresh(self._show_section)
+
+    def section_line(self, width: int) -> int:
+        """The line the section's heading is on, with the help folded to ``width``."""
+        line = 0
+        for prefix, body in self._paragraphs:
+            heading = isinstance(body, Text) and bool(body.spans) and not str(prefix)  # [b]…[/]
+            if heading and body.plain.startswith(self.section):
+                return line
+            line += len(fold(prefix, body, width))
+        return 0
+
+    def _show_section(self) -> None:
+        text = self.query_one("#help-text", Folded)
+        self.query_one("#help-scroll", VerticalScroll).scroll_to(
+            y=self.section_line(text.content_size.width), animate=False, immediate=True
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)

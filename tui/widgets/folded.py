@@ -73,6 +73,8 @@ def fold(prefix: Text | str, body: Text | str, width: int) -> list[Text]:
     for number, part in enumerate(body.split("\n", allow_blank=True)):
         pieces = part.divide(_breaks(part.plain, room)) if part.plain else [Text("")]
         for piece in pieces:
+            if piece is not pieces[0] and piece.plain.startswith(" "):
+                piece = piece[1:]  # the space a line broke at is not carried to the next line's start
             lead = prefix.copy() if not lines else Text(" " * indent)
             if number > 0 and piece is pieces[0] and lines:
                 lead = Text(" " * indent)
