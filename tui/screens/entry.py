@@ -55,7 +55,8 @@ class EntryScreen(MessageLine, Screen):
         Binding("f3", "invalid", "無効", show=False, id="entry.invalid"),
         Binding("f4", "not_applicable", "非該当", id="entry.not_applicable"),
         Binding("f5", "jump", "移動", show=False, id="entry.jump"),
-        Binding("f6", "summary", "点検", show=False, id="entry.summary"),
+        # priority: the text editor binds F6 itself (select line); here F6 is always 点検一覧.
+        Binding("f6", "summary", "点検", show=False, priority=True, id="entry.summary"),
         Binding("escape", "back", "一覧", id="entry.back"),
         Binding("ctrl+o", "open_original", "原本", show=False, id="entry.original"),
         # Shown only on a question with an open 疑義 (check_action), where the clerk needs it.
