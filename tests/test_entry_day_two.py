@@ -221,10 +221,8 @@ async def test_the_clerk_replies_to_a_flag_from_the_entry_screen(tmp_path):
 # 11 -- the live check keeps a free text to correct --------------------------------------------
 
 
-async def test_a_free_text_mismatch_in_the_live_check_stays_in_the_editor(tmp_path):
-    from tui.screens.second_keying import SecondKeyingScreen
-
-    path = tmp_path / "chosho.sqlite"
+def _keyed_and_sampled(path) -> int:
+    """田中 keys 保育課 from the paper and marks it 入力済; every department is sampled."""
     form = next(f for f in paper_forms() if f["department"] == "保育課")
     with open_store(path, "田中") as first:
         did = dept_id(first)
@@ -234,6 +232,14 @@ async def test_a_free_text_mismatch_in_the_live_check_stays_in_the_editor(tmp_pa
             version = first.save_answer(response.id, qid, value, expected_version=version)
         first.mark_entered(response.id, expected_version=version)
         first.choose_for_verification("all")
+    return did
+
+
+async def test_a_free_text_mismatch_in_the_live_check_stays_in_the_editor(tmp_path):
+    from tui.screens.second_keying import SecondKeyingScreen
+
+    path = tmp_path / "chosho.sqlite"
+    did = _keyed_and_sampled(path)
     with open_store(path, "佐藤") as second:
         second.start_second_keying(did, live=True)
         app = ChoshoApp(second, ask_who=False)
@@ -254,15 +260,7 @@ async def test_a_box_text_mismatch_in_the_live_check_comes_back_with_its_code(tm
     from tui.screens.second_keying import SecondKeyingScreen
 
     path = tmp_path / "chosho.sqlite"
-    form = next(f for f in paper_forms() if f["department"] == "保育課")
-    with open_store(path, "田中") as first:
-        did = dept_id(first)
-        response = first.response(department_id=did)
-        version = response.version
-        for qid, value in expected_answers(form).items():
-            version = first.save_answer(response.id, qid, value, expected_version=version)
-        first.mark_entered(response.id, expected_version=version)
-        first.choose_for_verification("all")
+    did = _keyed_and_sampled(path)
     with open_store(path, "佐藤") as second:
         second.start_second_keying(did, live=True)
         app = ChoshoApp(second, ask_who=False)

@@ -255,25 +255,24 @@ class EntryScreen(MessageLine, Screen):
 
     def _rest_refused(self, text: str) -> None:
         if self.field.uses_key_line:  # an option's box opened by the code just typed
-            where = "記入欄"
-            back = "この問いに複数の番号が記入されていたなら F3（無効）、"
+            where, back = "記入欄", "この問いに複数の番号が記入されていたなら F3（無効）、"
         else:
-            where = "記入内容"
-            previous = self.route.previous(self.question_id)
-            back = f"前の問い（{previous}）に複数の番号が記入されていたなら Shift+Tab で戻って F3（無効）、" if previous else ""
+            where, back = "記入内容", self._back_to_invalid()
         self.set_message(
             f"「{text}」は番号に続けて入力されたため、{where}には入れていません。{back}"
             "この欄の記入ならそのまま入力してください。",
             "warning",
         )
 
+    def _back_to_invalid(self) -> str:
+        previous = self.route.previous(self.question_id)
+        return f"前の問い（{previous}）に複数の番号が記入されていたなら Shift+Tab で戻って F3（無効）、" if previous else ""
+
     def _stray(self, text: str) -> None:
         """A separator or letter first on a code line ("1,2" on a single choice leaves ",2" here):
         never taken as this question's answer; shown, for the clerk to decide."""
-        previous = self.route.previous(self.question_id)
-        back = f"前の問い（{previous}）に複数の番号が記入されていたなら Shift+Tab で戻って F3（無効）、" if previous else ""
         self.set_message(
-            f"「{text}」は番号で始まっていないため記録しません。{back}"
+            f"「{text}」は番号で始まっていないため記録しません。{self._back_to_invalid()}"
             "この問いの回答ならこの欄を直して入力してください。",
             "error",
         )

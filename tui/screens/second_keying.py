@@ -22,6 +22,7 @@ from survey import Multi, Single, Text
 from survey.answers import is_complete
 from survey.verification import LiveField, step_events
 
+from ..widgets.fields import MultiField, SingleField
 from .dialogs import ChoiceDialog, ConfirmDialog
 from .entry import EntryScreen
 from .summary import SummaryScreen
@@ -167,8 +168,12 @@ class SecondKeyingScreen(EntryScreen):
 
     def _sync_key_line(self, text: str | None = None) -> None:
         """An option's box opening empty on the flagged question gets its text back."""
-        box = getattr(self.field, "text_code", None) or (getattr(self.field, "box_queue", None) or [None])[0]
-        if text == "" and self.field.in_text_box and box in self._retype:
+        field = self.field
+        if isinstance(field, SingleField):
+            box = field.text_code
+        else:
+            box = field.box_queue[0] if isinstance(field, MultiField) and field.box_queue else None
+        if text == "" and box is not None and box in self._retype:
             text = self._retype[box]
         super()._sync_key_line(text)
 
