@@ -158,8 +158,13 @@ class ReviewRules:
         return row
 
     def may_close(self, flag: Flag) -> bool:
-        """Its raiser, or someone who did not enter or change the form, may close a flag."""
-        return person_key(flag.raised.who) == person_key(self.who) or not self.is_editor(flag.response_id)
+        """Its raiser, or someone who did not enter or change the form, may close a flag.
+
+        The one rule: screens ask it before offering to close, ``resolve_flag`` enforces it."""
+        return self._may_close(flag.raised.who, flag.response_id)
+
+    def _may_close(self, raised_by: str, response_id: int) -> bool:
+        return person_key(raised_by) == person_key(self.who) or not self.is_editor(response_id)
 
     def reply_flag(self, flag_id: int, reply: str) -> None:
         """The clerk's answer to a flag: recorded, and the flag stays open for its raiser to close."""
@@ -180,7 +185,7 @@ class ReviewRules:
             raise RefusedError("疑義をどう解決したかを入力してください。")
         with self._write():
             response_id, question_id, comment, _, raised_by = self._open_flag(flag_id)
-            if person_key(raised_by) != person_key(self.who) and self.is_editor(response_id):
+            if not self._may_close(raised_by, response_id):
                 raise RefusedError(
                     f"{self.who} さんはこの所属の回答を入力・変更しているため、疑義を解決済にはできません。"
                     "回答として記録し、疑義を付けた人（または入力していない人）が解決済にします。"
@@ -233,6 +238,35 @@ class ReviewRules:
                 )
         return reasons
 
+    # Each write below is refused for the reasons its *_refusal gives: screens ask that first, so
+    # nobody types a reason into a dialog only to be refused after Enter; the write asks it again
+    # inside its transaction (someone may have changed the department meanwhile).
+
+    def finalise_refusal(self, response_id: int) -> str | None:
+        """Why this person may not finalise this department now (None: they may)."""
+        status = self._status(response_id)
+        if status != "reviewed":
+            return f"状態が「{STATUS_LABELS[status]}」のため確定できません。確定できるのは「確認済」の所属だけです。"
+        # Chosen for a second keying after its sign-off: it is verified before it is final.
+        department_id = self.conn.execute("SELECT department_id FROM responses WHERE id = ?", (response_id,)).fetchone()[0]
+        verification = self.verification_refusal(department_id)
+        if verification:
+            return verification.replace("確認済にできません", "確定できません")
+        return None
+
+    def unlock_refusal(self, response_id: int) -> str | None:
+        """Why this person may not unlock this finalised department (None: they may)."""
+        status = self._status(response_id)
+        if status != "final":
+            return (
+                f"状態が「{STATUS_LABELS[status]}」のため、解除するものがありません。"
+                "確定を解除できるのは「確定」の所属だけです。"
+            )
+        own = self._own_refusal(response_id, "確定を解除すること")
+        if own:
+            return own + "入力していない人に解除を依頼してください。"
+        return None
+
     def sign_off(self, response_id: int, *, expected_version: int | None) -> int:
         with self._write():
             reasons = self.sign_off_refusals(response_id)
@@ -248,18 +282,9 @@ class ReviewRules:
 
     def finalise(self, response_id: int, *, expected_version: int | None) -> int:
         with self._write():
-            status = self._status(response_id)
-            if status != "reviewed":
-                raise RefusedError(
-                    f"状態が「{STATUS_LABELS[status]}」のため確定できません。確定できるのは「確認済」の所属だけです。"
-                )
-            # Chosen for a second keying after its sign-off: it is verified before it is final.
-            department_id = self.conn.execute(
-                "SELECT department_id FROM responses WHERE id = ?", (response_id,)
-            ).fetchone()[0]
-            verification = self.verification_refusal(department_id)
-            if verification:
-                raise RefusedError(verification.replace("確認済にできません", "確定できません"))
+            refusal = self.finalise_refusal(response_id)
+            if refusal:
+                raise RefusedError(refusal)
             version = self._bump(response_id, expected_version)
             self._set_status(response_id, "reviewed", "final", None)
             self.conn.execute(
@@ -273,12 +298,9 @@ class ReviewRules:
         if not reason:
             raise RefusedError("確定を解除する理由を入力してください。")
         with self._write():
-            status = self._status(response_id)
-            if status != "final":
-                raise RefusedError(f"状態が「{STATUS_LABELS[status]}」のため、解除するものがありません。")
-            own = self._own_refusal(response_id, "確定を解除すること")
-            if own:
-                raise RefusedError(own + "入力していない人に解除を依頼してください。")
+            refusal = self.unlock_refusal(response_id)
+            if refusal:
+                raise RefusedError(refusal)
             version = self._bump(response_id, expected_version)
             self._set_status(response_id, "final", "entered", reason)
             self.conn.execute(

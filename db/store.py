@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 # The questionnaire's classes are imported where they are used, not here: the app's first
 # screen (who is entering) opens the store before it needs them (see Store.questionnaire).
 from survey import BUILTIN_DEFINITION, DefinitionError
+from survey.definition_text import DefinitionText
 
 from . import audit
 from .errors import ConflictError, RefusedError, StoreBusy, StoreError, StoreUnavailable
@@ -305,17 +306,27 @@ def _copy_database(source: sqlite3.Connection, target: Path) -> None:
         raise
 
 
+def _remove_earlier_copies(kept: Path, prefix: str, suffix: str) -> None:
+    """The copies (and half copies) that earlier attempts at the same migration made: the
+    database is still at the old version, so those attempts were killed before committing, and
+    ``kept`` is a newer copy of the same. One copy stays however often the migration is killed."""
+    for path in kept.parent.glob(f"{prefix}*"):
+        if path != kept and (path.name.endswith(suffix) or path.name.endswith(suffix + ".part")):
+            path.unlink(missing_ok=True)
+
+
 def open_store(
     path: str | Path,
     who: str | None = None,
     *,
-    definition: str | Path | None = None,
+    definition: str | Path | DefinitionText | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     defer_definition: bool = False,
 ) -> Store:
     """Open the database at ``path``, creating and seeding it if it is new or empty.
 
-    ``definition``: the questionnaire to seed a new database with (default: the built-in one).
+    ``definition``: the questionnaire to seed a new database with (default: the built-in one): a
+    TOML file, or a ``DefinitionText`` (a workbook read by ``exports.xlsform.read_definition``).
     ``defer_definition``: read the stored questionnaire at its first use, not now (the app's
     "who is entering" screen shows only its title); a damaged one is then reported there.
     Raises a StoreError subclass, with its Japanese message, for every fault it can foresee.
@@ -469,7 +480,7 @@ class Store(ReviewRules, VerificationRules):
                 action = "migrate" if version > 0 else "create"
                 self._log(None, None, action, str(version), str(SCHEMA_VERSION), "スキーマ更新")
             if self._questionnaire_row() is None:
-                self._seed(Path(definition) if definition else BUILTIN_DEFINITION)
+                self._seed(definition if isinstance(definition, DefinitionText) else Path(definition or BUILTIN_DEFINITION))
             self._load(defer=True)
             self._touched.update(self._stale_progress())  # new, or migrated from before m006
             missing = self._missing_triggers()
@@ -488,6 +499,7 @@ class Store(ReviewRules, VerificationRules):
         reader = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:
             _copy_database(reader, target)
+            _remove_earlier_copies(target, f"{self.path.stem}.v{version}-before-v{SCHEMA_VERSION}-", self.path.suffix)
         except OSError as exc:
             raise StoreUnavailable(
                 f"形式の更新の前に控え（{target}）を作れなかったため、更新を中止しました。"
@@ -522,14 +534,27 @@ class Store(ReviewRules, VerificationRules):
                 ) from exc
         return self._questionnaire
 
-    def _seed(self, definition: Path) -> None:
-        """Register the questionnaire and its departments (the caller holds the write lock)."""
-        from survey import load_definition
+    def _seed(self, definition: Path | DefinitionText) -> None:
+        """Register the questionnaire and its departments (the caller holds the write lock).
 
+        ``definition``: a TOML file, or a definition already read (``DefinitionText``: a
+        workbook's canonical TOML, whose digest does not change when Excel re-saves the file).
+        """
         import hashlib
 
-        questionnaire = load_definition(definition)
-        source = definition.read_text(encoding="utf-8")
+        if isinstance(definition, DefinitionText):
+            import tomllib
+
+            from survey import parse_definition
+
+            source = definition.text
+            questionnaire = parse_definition(tomllib.loads(source), source=definition.name)
+            definition = Path(definition.name)
+        else:
+            from survey import load_definition
+
+            questionnaire = load_definition(definition)
+            source = definition.read_text(encoding="utf-8")
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
         cursor = self.conn.execute(
             "INSERT INTO questionnaires (survey_id, title, sha256, source, loaded_at, loaded_by)"

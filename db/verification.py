@@ -304,8 +304,9 @@ class VerificationRules:
                 self._clear_keyed(keying_id, response_id, qid, why or SECOND_KEYING)
         return version
 
-    def complete_second_keying(self, keying_id: int) -> None:
-        """The verifier has keyed the whole paper: refused while questions on its route are unkeyed."""
+    def completion_refusal(self, keying_id: int) -> str | None:
+        """Why the second keying may not be finished now (None: it may). The screen asks this
+        before its confirm dialog; ``complete_second_keying`` enforces it."""
         row = self._read("SELECT department_id FROM keyings WHERE id = ?", (keying_id,))
         if not row:
             raise StoreError(f"照合入力 {keying_id} がありません。")
@@ -316,15 +317,24 @@ class VerificationRules:
             checked = set(self.live_checked(keying.department.id))
             unchecked = [q for q in self.router.route(keying.answers).order if q not in checked]
             if unchecked:
-                raise RefusedError(
+                return (
                     f"照合していない問いが {len(unchecked)} 問あります（{'、'.join(unchecked[:8])}"
                     f"{' ほか' if len(unchecked) > 8 else ''}）。その問いを開いて Tab で先へ進むと照合します。"
                 )
         if missing:
-            raise RefusedError(
+            return (
                 f"照合入力が終わっていない問いが {len(missing)} 問あります（{'、'.join(missing[:8])}"
                 f"{' ほか' if len(missing) > 8 else ''}）。用紙が空欄なら F2（無回答）です。"
             )
+        return None
+
+    def complete_second_keying(self, keying_id: int) -> None:
+        """The verifier has keyed the whole paper: refused while questions on its route are unkeyed."""
+        refusal = self.completion_refusal(keying_id)
+        if refusal:
+            raise RefusedError(refusal)
+        keying = self.second_keying(self._read("SELECT department_id FROM keyings WHERE id = ?", (keying_id,))[0][0])
+        assert keying is not None
         with self._write():
             response_id, _ = self._bump_keying(keying_id, None)
             self.conn.execute("UPDATE keyings SET completed_at = ? WHERE id = ?", (self._now(), keying_id))
@@ -422,18 +432,27 @@ class VerificationRules:
                 f"{resolution.choice} {cell_to_json(resolution.value) or ''}".strip(), resolution.reason or None,
             )
 
-    def finish_adjudication(self, department_id: int) -> Adjudication:
-        """Write the settled result into the department's answers; the two keyings stay as they are."""
-        from survey.verification import FIRST, OTHER, SECOND
-
+    def finish_refusal(self, department_id: int) -> str | None:
+        """Why the adjudication may not be finished now (None: it may). The screen asks this
+        before its confirm dialog; ``finish_adjudication`` enforces it."""
         problem = self.adjudicator_problem(department_id)
         if problem:
-            raise RefusedError(problem)
+            return problem
         result = self.adjudication(department_id)
         if not result.settled:
             left = [str(d) for d in result.unresolved] + [str(p) for p in result.problems]
             left += [f"{q}: どちらの入力にも値がありません（値を入力してください）" for q in result.missing]
-            raise RefusedError(f"解決していない相違が {len(left)} 件あります。\n" + "\n".join(left[:10]))
+            return f"解決していない相違が {len(left)} 件あります。\n" + "\n".join(left[:10])
+        return None
+
+    def finish_adjudication(self, department_id: int) -> Adjudication:
+        """Write the settled result into the department's answers; the two keyings stay as they are."""
+        from survey.verification import FIRST, OTHER, SECOND
+
+        refusal = self.finish_refusal(department_id)
+        if refusal:
+            raise RefusedError(refusal)
+        result = self.adjudication(department_id)
         keying = self.second_keying(department_id)
         assert keying is not None
         response = self.response(department_id=department_id)

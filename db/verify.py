@@ -118,6 +118,8 @@ def verify_database(path: Path, expected_head: str | None = None) -> Verificatio
             _check_progress(conn, path, result)
         conn.execute("COMMIT")
     except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc) or getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            raise translate(exc, path, doing="read") from exc  # in use, not damaged: exit 3, said so
         result.failed(f"データベースを読めません（{exc}）。")
     finally:
         conn.close()

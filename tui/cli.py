@@ -78,21 +78,44 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         return parser
     commands = parser.add_subparsers(dest="command", title="コマンド", metavar="コマンド", parser_class=_Parser)
 
-    check = commands.add_parser("check", help="調書定義ファイルを点検し、概要を表示します")
+    check = commands.add_parser(
+        "check", help="調書定義ファイルを点検し、誤りをすべて（XLSForm のブックならシート・行・列つきで）表示します"
+    )
     check.set_defaults(handler=cmd_check)
-    check.add_argument("definition", nargs="?", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
+    check.add_argument(
+        "definition", nargs="?", type=Path, help="調書定義ファイル（XLSForm の .xlsx か TOML）。省略時は内蔵の定義"
+    )
+
+    # chosho new: a new survey's database from an XLSForm workbook (or TOML), checked first.
+    new = commands.add_parser(
+        "new",
+        help="調書定義（XLSForm の .xlsx か TOML）から新しい調査のデータベースを作ります（--db のファイル）",
+        description="調書定義を点検し、誤りがあればすべて表示して何も作りません。"
+        "--db のファイルがすでにあれば上書きせずに止めます。例: chosho --db 令和7年度.sqlite new 調書.xlsx",
+    )
+    new.add_argument("form", type=Path, metavar="調書定義", help="XLSForm のブック（.xlsx）か TOML ファイル")
+    new.set_defaults(handler=cmd_new)
+
+    # chosho definition -o: the database's questionnaire as an XLSForm workbook.
+    definition = commands.add_parser(
+        "definition",
+        help="データベースの調書定義を XLSForm のブック（.xlsx）に書き出します（翌年度の調書の下書きに）",
+    )
+    definition.add_argument("-o", "--output", type=Path, required=True, metavar="ファイル", help="出力先（.xlsx）")
+    definition.add_argument("--force", action="store_true", help="出力先がすでにあれば上書きします")
+    definition.set_defaults(handler=cmd_definition)
 
     show = commands.add_parser("show", help="調書の設問・選択肢・分岐を一覧表示します")
-    show.add_argument("--definition", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
+    show.add_argument("--definition", type=Path, help="調書定義ファイル（XLSForm の .xlsx か TOML）。省略時は内蔵の定義")
     show.set_defaults(handler=cmd_show)
 
     route = commands.add_parser(
         "route",
         help="回答を与えて、経路（回答する設問）と点検結果を表示します",
-        description="例: chosho route Q1=1 Q2=5,5,5,1 　（表形式は行の順にカンマ区切り。"
-        "無回答・無効・非該当も書けます。Q1=無回答@1 は無回答のまま経路を 1 と仮定）",
+        description="設問番号（chosho show で確かめられます）=回答 を並べます。表形式・人数は行の順にカンマ区切り。"
+        "無回答・無効・非該当も書けます。設問番号=無回答@1 は無回答のまま経路を 1 と仮定します",
     )
-    route.add_argument("answers", nargs="*", metavar="設問=回答", help="例: Q1=1, Q3=1,5, Q2=5,5,5,1, Q23=10,3,2,0,0")
+    route.add_argument("answers", nargs="*", metavar="設問=回答", help="単一回答は 番号、複数回答は 1,5、表形式は 5,5,5,1、人数は 10,3,2 のように")
     route.add_argument("--definition", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
     route.set_defaults(handler=cmd_route)
 
@@ -100,6 +123,9 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         "backup", help="データベースを安全にバックアップします（SQLite のオンラインバックアップ）"
     )
     backup.add_argument("target", type=Path, metavar="保存先", help="バックアップの保存先ファイル")
+    backup.add_argument(
+        "--overwrite", action="store_true", help="保存先のファイルがすでにあれば上書きします（指定しなければ上書きしません）"
+    )
     backup.set_defaults(handler=cmd_backup)
 
     verify = commands.add_parser(
@@ -135,17 +161,39 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     )
     export.set_defaults(handler=cmd_export)
 
+    report = commands.add_parser(
+        "report",
+        help="報告書の結果の章の下書き（設問ごとの文章と集計表。Word .docx または Markdown .md）を出力します",
+        description="数値は Excel ブックの「集計」シートと同じ計算から取ります。文言は調書定義の横の文言ファイル"
+        "（なければ既定の文言）から作ります。既定では入力中・入力済・確認済・確定の所属を集計します。",
+    )
+    report.add_argument(
+        "-o", "--output", type=Path, metavar="ファイル",
+        help="出力先（.docx なら Word、それ以外は Markdown）。省略時は現在のフォルダに「調書名_報告書下書き_日時.docx」",
+    )
+    report.add_argument("--confirmed-only", action="store_true", help="確認済・確定の所属だけを集計します")
+    report.add_argument("--phrases", type=Path, metavar="ファイル", help="事務局の文言ファイル（TOML）。書いた項目だけを置き換えます")
+    report.add_argument("--half-width", action="store_true", help="数字を半角で書きます（既定は全角: ６０％）")
+    report.add_argument("--counts", action="store_true", help="単一回答の割合にも所属数を（　）で添えます")
+    report.set_defaults(handler=cmd_report)
+
     import_ = commands.add_parser(
         "import",
         help="返送された調書の様式、または回答一覧の形（xlsx か CSV）の回答を取り込みます（ファイルごとに、すべてか何もしないか）",
         description="各行を入力画面と同じく点検し、一つでも取り込めない箇所があれば何も取り込みません。"
-        "すでに回答のある所属には取り込みません（上書きしません）。",
+        "すでに回答のある所属には取り込みません（上書きしません。置き換えるには --replace）。"
+        "ファイルごとに一つの取引として保存し、終わったファイルから結果を表示します。",
     )
     import_.add_argument(
         "files", type=Path, nargs="+", metavar="ファイル",
         help="返送された調書の様式（chosho forms）、回答一覧（chosho export のブック、または CSV）、またはそれらのフォルダ。ファイルごとに取り込みます",
     )
     import_.add_argument("--check", action="store_true", help="取り込まずに点検だけします")
+    import_.add_argument(
+        "--replace", action="store_true",
+        help="訂正された回答（返送し直された様式など）で、すでに回答のある所属の回答を置き換えます。"
+        "変わった回答は元の値とともに監査ログに残ります。確認済・確定の所属は置き換えません",
+    )
     import_.set_defaults(handler=cmd_import)
 
     forms = commands.add_parser(
@@ -174,9 +222,14 @@ def _pad(text: str, cells: int) -> str:
 
 
 def _load(path: Path | None) -> Questionnaire:
+    """A definition file: an XLSForm workbook (.xlsx) or TOML; the built-in one when None."""
+    if path is not None:
+        from exports.xlsform import read_definition  # refuses a folder or a FIFO before reading
+
+        return read_definition(path)[0]
     from survey import load_definition
 
-    return load_definition(path or BUILTIN_DEFINITION)
+    return load_definition(BUILTIN_DEFINITION)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -192,6 +245,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"  分岐 {len(questionnaire.skips)} 件、点検 {len(questionnaire.checks)} 件")
     print(f"  対象所属 {len(questionnaire.departments)}（{len(questionnaire.roster)} 部局）")
     return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from exports.definition_commands import run_new
+
+    return run_new(args)
+
+
+def cmd_definition(args: argparse.Namespace) -> int:
+    from exports.definition_commands import run_definition
+
+    return run_definition(args, _open)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -227,7 +292,9 @@ def parse_answer_arg(questionnaire: Questionnaire, text: str) -> tuple[str, Valu
     from survey.answers import Counts, normalize_digits, parse_cell, parse_code, parse_codes, parse_count, parse_text
 
     qid, sep, raw = text.partition("=")
-    qid = qid.strip().upper()
+    qid = qid.strip()
+    # q1 for Q1: the question whose id it is, letter case aside.
+    qid = next((i for i in questionnaire.ids if i.lower() == qid.lower()), qid) if qid not in questionnaire else qid
     if not sep or qid not in questionnaire:
         raise InputError(f"「{text}」: 設問=回答 の形で、存在する設問番号を書いてください。")
     question = questionnaire.question(qid)
@@ -315,6 +382,23 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from db import database_path
+
+    target = Path(args.target)
+    database = database_path(args.db)
+    own = [database] + [database.with_name(database.name + s) for s in ("-wal", "-shm", "-journal")]
+    try:
+        taken = (target.exists() or target.is_symlink()) and not target.is_dir()
+        taken = taken and all(target.resolve() != p.resolve() for p in own)  # the database itself: said below
+    except OSError:  # a name the system cannot hold: the backup itself says so
+        taken = False
+    if taken and not args.overwrite:
+        print(
+            f"chosho: バックアップ先「{target}」はすでにあります。上書きしませんでした。"
+            "別のファイル名を指定するか、上書きしてよければ --overwrite を付けてください。",
+            file=sys.stderr,
+        )
+        return 3
     with _open(args) as store:
         target = store.backup(args.target)
     print(f"バックアップしました: {target}")
@@ -335,6 +419,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from exports.commands import run_export
 
     return run_export(args, _open)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from exports.report_command import run_report
+
+    return run_report(args, _open)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

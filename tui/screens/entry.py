@@ -55,8 +55,7 @@ class EntryScreen(MessageLine, Screen):
         Binding("f3", "invalid", "無効", show=False, id="entry.invalid"),
         Binding("f4", "not_applicable", "非該当", id="entry.not_applicable"),
         Binding("f5", "jump", "移動", show=False, id="entry.jump"),
-        # priority: the text editor binds F6 itself (select line); here F6 is always 点検一覧.
-        Binding("f6", "summary", "点検", show=False, priority=True, id="entry.summary"),
+        Binding("f6", "summary", "点検", show=False, id="entry.summary"),
         Binding("escape", "back", "一覧", id="entry.back"),
         Binding("ctrl+o", "open_original", "原本", show=False, id="entry.original"),
         # Shown only on a question with an open 疑義 (check_action), where the clerk needs it.
@@ -77,6 +76,9 @@ class EntryScreen(MessageLine, Screen):
         self._typed_before = ""
         self._typing = False  # a typed code is being taken: what follows is the code line's rest
         self.keying_log = KeyingLog(store.who, department_id)
+        from .originals import originals_note
+
+        self.originals = originals_note(store, department_id)  # 「原本 2 件（Ctrl+O）」 in the header
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -87,7 +89,7 @@ class EntryScreen(MessageLine, Screen):
         with VerticalScroll(id="body"):
             yield Folded(id="question")
             yield Folded(id="notes")
-            yield Folded(id="recorded")
+        yield Folded(id="recorded")  # below the scrolling body: in sight however tall the question
         with Horizontal(id="key-row"):
             yield Label("番号", id="key-prompt", markup=False)
             yield KeyLine(self, id="key-line")
@@ -153,7 +155,7 @@ class EntryScreen(MessageLine, Screen):
         if self._typing and not field.uses_key_line:
             field.rest.start()  # "1,2" on Q21: the ",2" is not Q22's text
         field.disabled = self.final  # 確定: shown dimmed, nothing to type into
-        self.query_one("#body", VerticalScroll).mount(field, before="#recorded")
+        self.query_one("#body", VerticalScroll).mount(field)
         self._sync_key_line(text="")
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
         self.refresh_bindings()
@@ -178,7 +180,7 @@ class EntryScreen(MessageLine, Screen):
         dept = self.response.department
         self.query_one("#progress", Static).update(
             f"{self.progress_prefix()}{self.question_id} · {position}/{len(order)} · {dept.name}（{dept.bukyoku}）"
-            f" · {self.response.status_label}{state}"
+            f" · {self.response.status_label}{state}{f' · {self.originals}' if self.originals else ''}"
         )
 
     def _update_recorded(self, value: Value | None) -> None:
@@ -449,11 +451,11 @@ class EntryScreen(MessageLine, Screen):
         self.app.switch_screen(SummaryScreen(self.store, self.department_id))
 
     def action_open_original(self) -> None:
-        """Open the returned file with the OS viewer, to compare with what is on screen."""
-        from tui.viewer import open_original
+        """Open the returned file with the OS viewer, to compare with what is on screen (with
+        several, the clerk picks one)."""
+        from .originals import open_original_from
 
-        message, severity = open_original(self.store, self.department_id)
-        self.notify(message, severity=severity)
+        open_original_from(self, self.store, self.department_id)
 
     def action_back(self) -> None:
         self.confirm_leaving(self.app.pop_screen, doing="一覧に戻る")

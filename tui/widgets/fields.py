@@ -23,6 +23,7 @@ from survey.answers import EMPTY_LABELS, clean_text, parse_cell, parse_code, par
 from survey.numbers import is_whole, parse_whole
 
 from ..keying import CodeLineRest, complete_code, normalize, split_codes
+from .editor import AnswerEditor
 from .folded import Folded
 
 __all__ = ["AnswerField", "Outcome", "field_for", "options_paragraphs"]
@@ -432,7 +433,7 @@ class MultiField(AnswerField):
         return bool(self.box_queue)
 
 
-class _Editor(TextArea):
+class _Editor(AnswerEditor):
     """The free-text editor: refuses what follows a code taken as typed (see CodeLineRest)."""
 
     async def _on_key(self, event: events.Key) -> None:
