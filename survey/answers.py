@@ -252,7 +252,7 @@ def parse_code(question: Question, raw: str) -> Single | Blank | Invalid:
     if not numbers:
         return Blank()
     if len(set(numbers)) > 1:
-        return Invalid(raw=normalize_digits(raw))
+        return Invalid(raw=clean_text(raw))  # what the paper showed, as typed (「２，３」)
     return Single(numbers[0])
 
 

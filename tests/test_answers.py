@@ -41,7 +41,8 @@ def test_code_outside_the_options_names_the_allowed_codes(niiza):
 
 
 def test_two_numbers_in_a_single_box_are_invalid(niiza):
-    assert parse_code(niiza.question("Q5"), "２，３") == Invalid(raw="2,3")
+    # The codes are read to know it is two numbers; what the paper showed is kept as typed.
+    assert parse_code(niiza.question("Q5"), "２，３") == Invalid(raw="２，３")
     assert parse_code(niiza.question("Q5"), "3 3") == Single(3)
 
 

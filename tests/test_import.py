@@ -113,7 +113,7 @@ def test_read_like_typed_input(tmp_path):
     got = answers_by_name(store)
     policy = got["政策課"]
     assert policy["Q1"] == Single(2)
-    assert policy["Q16"] == Invalid(raw="1,2")  # two numbers in a single box: 無効, as typed
+    assert policy["Q16"] == Invalid(raw="１，２")  # two numbers in a single box: 無効, as typed
     assert policy["Q18"] == Single(3, {3: "理由\nあり"})
     assert policy["Q20"].text == "NA"
     assert policy["Q23"].values == {"respondents": 12, "line": None, "x": None, "facebook": None, "youtube": None}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+import random
+
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from survey import (
@@ -135,7 +137,16 @@ def test_without_resolutions_every_difference_on_the_route_stays_open(case):
         assert not outcome.settled
 
 
+# Found with --hypothesis-seed=194: the first keying has Q1=2 (Q2–Q15 off its route) with Q2–Q6
+# keyed all the same, the second has no Q1. Taking Q2's rows from both sides mixed 「経路外」 rows
+# with 無回答 ones, and adjudication silently made the 経路外 rows "not entered" in a settled
+# answer. A matrix row taken as 経路外 beside answered rows is now a problem to settle with a
+# third value (the other question types refused such a mixture already).
+_MIXED_Q2 = {"Q2": Blank(), "Q3": Multi(frozenset({1})), "Q4": Multi(frozenset({2})), "Q5": Blank(), "Q6": Blank()}
+
+
 @PROPERTY
+@example(case=(COMPARERS["niiza"], {**_MIXED_Q2, "Q1": Single(2)}, _MIXED_Q2), rng=random.Random(0))
 @given(keyings(), st.randoms(use_true_random=False))
 def test_any_mixture_of_the_two_keyings_gives_valid_answers_or_says_why(case, rng):
     comparer, first, second = case

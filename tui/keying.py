@@ -12,7 +12,10 @@ from collections.abc import Iterable
 
 from survey.numbers import NumberError, is_whole, parse_whole, to_ascii_digits
 
-__all__ = ["SEPARATORS", "clean_paste", "complete_code", "normalize", "split_codes", "question_id_from", "starts_stray"]
+__all__ = [
+    "SEPARATORS", "CodeLineRest", "clean_paste", "complete_code", "normalize", "split_codes", "question_id_from",
+    "starts_stray",
+]
 
 SEPARATORS = re.compile(r"[\s,、，.。・/]+")
 
@@ -86,3 +89,38 @@ def starts_stray(text: str) -> bool:
     single choice): never taken as an answer, shown for the clerk to decide."""
     head = normalize(text)[:1]
     return bool(head) and not ("0" <= head <= "9")
+
+
+class CodeLineRest:
+    """What a clerk typed on after a code that was taken as typed, before typing anything else.
+
+    "1,2" on Q21 takes 1 at once and moves on; the ",2" that follows belongs to the code line,
+    not to the free text of the next question (or the option's box that opened). A text editor
+    refuses it: a separator first, and the digits and separators after it, until the clerk types
+    anything else (a letter, Enter, Tab…). Nothing depends on timing, so a human's pause and a
+    burst of keys are judged alike; text that starts with a letter or a digit is taken.
+    """
+
+    def __init__(self) -> None:
+        self.open = False
+        self.refused = ""
+        self.base = ""  # what the line held when the code was taken (a box's recorded text)
+
+    def start(self, base: str = "") -> None:
+        self.open = True
+        self.refused = ""
+        self.base = base
+
+    def close(self) -> None:
+        self.open = False
+
+    def refuses(self, char: str) -> bool:
+        """Whether ``char`` (one typed character) is the code line's rest; closes otherwise."""
+        if not self.open:
+            return False
+        plain = normalize(char)
+        if SEPARATORS.fullmatch(plain) or (self.refused and plain.isdigit() and plain.isascii()):
+            self.refused += char
+            return True
+        self.open = False
+        return False

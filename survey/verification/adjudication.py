@@ -193,8 +193,12 @@ def build_value(question: Question, variables_: tuple[Variable, ...], cells: tup
     if question.type is QuestionType.MATRIX:
         grid: dict[str, int | Blank | Invalid] = {}
         for v, c in pairs:
-            if c.state in _NOTHING:
+            if c.state == NOT_ENTERED:
                 continue  # a row not entered, as an imported partial matrix has
+            if c.state == OFF_ROUTE:
+                # The other rows hold answers: "off the route" was that keying's route, not a
+                # value, and would silently become a row not entered. A third value decides it.
+                raise mixed(v, c)
             if c.route_as is not None or c.state not in (ANSWER, BLANK, INVALID):
                 raise mixed(v, c)
             grid[v.key] = c.value if c.state == ANSWER else Blank() if c.state == BLANK else Invalid(c.value or "")

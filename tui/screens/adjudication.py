@@ -27,7 +27,7 @@ from survey.verification import (
     ANSWER, FIRST, INVALID, NOT_APPLICABLE, OFF_ROUTE, SECOND, Adjudication, Cell, Comparison, Resolution, take_first, take_second,
 )
 
-from survey.verification.cells import TICK
+from survey.verification.cells import CODE, ROW, TICK
 
 from ..widgets.columns import Column, cell, share
 from ..widgets.folded import Folded
@@ -59,11 +59,16 @@ class Row:
     kind: str = ""  # the variable's kind (a tick reads 1 / 0: shown with what it means)
 
 
-def short(cell_: Cell, kind: str = "") -> str:
-    """A cell in a table column: the two 非該当 as the overview of the review says them, and
-    a multiple choice's tick with what it means (typed as 1 / 0 in the third-value dialog)."""
+def short(cell_: Cell, kind: str = "", question=None) -> str:
+    """A cell in a table column: the two 非該当 as the overview of the review says them, a
+    multiple choice's tick with what it means (typed as 1 / 0 in the third-value dialog), and a
+    code with its option's label (``question`` given): 「3（ホームページ）」, not a bare 3."""
     if kind == TICK and cell_.state == ANSWER and cell_.value in (0, 1):
         return "1（選択）" if cell_.value == 1 else "0（選択なし）"
+    if question is not None and kind in (CODE, ROW) and cell_.state == ANSWER:
+        option = question.option(cell_.value) if isinstance(cell_.value, int) else None
+        if option is not None:
+            return f"{cell_.value}（{option.label}）"
     if cell_.state == OFF_ROUTE:
         return "経路外"
     if cell_.state == NOT_APPLICABLE:
@@ -73,14 +78,14 @@ def short(cell_: Cell, kind: str = "") -> str:
     return cell_.describe()
 
 
-def resolution_text(resolution: Resolution | None) -> str:
+def resolution_text(resolution: Resolution | None, question=None, kind: str = "") -> str:
     if resolution is None:
         return ""
     if resolution.choice == FIRST:
         return "1回目を採用"
     if resolution.choice == SECOND:
         return "2回目を採用"
-    text = f"第三の値 {short(resolution.value) if resolution.value else ''}"
+    text = f"第三の値 {short(resolution.value, kind, question) if resolution.value else ''}"
     return text + (f"（理由: {resolution.reason}）" if resolution.reason else "")
 
 
@@ -281,7 +286,7 @@ class AdjudicationScreen(MessageLine, Screen):
             if row.state == MOOT:
                 settled = MOOT
             elif row.state == DONE:
-                settled = resolution_text(row.resolution)
+                settled = resolution_text(row.resolution, self._question(row), row.kind)
             else:
                 settled = row.state
             if row.problem:
@@ -291,14 +296,23 @@ class AdjudicationScreen(MessageLine, Screen):
             table.add_row(
                 cell(row.label, w[0], "dim" if row.state == MOOT else ""),
                 cell("経路" if row.routing else "", w[1], "bold cyan"),
-                cell(short(row.first, row.kind), w[2], "dim" if row.state == MOOT else ""),
-                cell(short(row.second, row.kind), w[3], "dim" if row.state == MOOT else ""),
+                cell(short(row.first, row.kind, self._question(row)), w[2], "dim" if row.state == MOOT else ""),
+                cell(short(row.second, row.kind, self._question(row)), w[3], "dim" if row.state == MOOT else ""),
                 cell(settled, w[4], "bold red" if row.problem else style),
                 key=row.name,
             )
         if self.rows:
             table.move_cursor(row=min(row_index, len(self.rows) - 1), animate=False)
         self._detail()
+
+    @staticmethod
+    def _in_detail(row: Row, cell_: Cell, question) -> str:
+        if row.merged or row.kind == TICK or (cell_.state == ANSWER and row.kind in (CODE, ROW)):
+            return short(cell_, row.kind, question)
+        return cell_.describe()
+
+    def _question(self, row: Row):
+        return self.store.questionnaire.question(row.question)
 
     def current(self) -> Row | None:
         table = self.query_one(DataTable)
@@ -316,12 +330,13 @@ class AdjudicationScreen(MessageLine, Screen):
         if row is None:
             detail.update("")
             return
-        settled = f" · {resolution_text(row.resolution)}" if row.resolution is not None and row.state != MOOT else ""
+        question = self._question(row)
+        settled = f" · {resolution_text(row.resolution, question, row.kind)}" if row.resolution is not None and row.state != MOOT else ""
         paragraphs = [
             (Text(f"{row.name} ", style="bold"),
              Text(f"{row.label}{'（経路を決める回答）' if row.routing else ''} · {row.state}{settled}")),
-            ("1回目 ", short(row.first, row.kind) if row.merged or row.kind == TICK else row.first.describe()),
-            ("2回目 ", short(row.second, row.kind) if row.merged or row.kind == TICK else row.second.describe()),
+            ("1回目 ", self._in_detail(row, row.first, question)),
+            ("2回目 ", self._in_detail(row, row.second, question)),
         ]
         if row.merged:
             paragraphs.append(("項目 ", "、".join(row.merged)))

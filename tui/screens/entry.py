@@ -15,7 +15,7 @@ from survey import Blank, Invalid, NotApplicable, Value, check_answer, check_for
 from survey.answers import describe, is_complete
 from survey.validation import Severity
 
-from ..widgets.fields import AnswerField, Outcome, _RowsField, field_for
+from ..widgets.fields import AnswerField, MultiField, Outcome, TextField, _RowsField, field_for
 from ..widgets.folded import Folded
 from ..widgets.footer import KeyFooter
 from ..keying import starts_stray
@@ -59,6 +59,8 @@ class EntryScreen(MessageLine, Screen):
         Binding("f6", "summary", "点検", show=False, id="entry.summary"),
         Binding("escape", "back", "一覧", id="entry.back"),
         Binding("ctrl+o", "open_original", "原本", show=False, id="entry.original"),
+        # Shown only on a question with an open 疑義 (check_action), where the clerk needs it.
+        Binding("f7", "reply_flag", "回答", id="entry.reply"),
     ]
 
     def __init__(self, store: Store, department_id: int, question_id: str | None = None) -> None:
@@ -73,6 +75,7 @@ class EntryScreen(MessageLine, Screen):
         self._field: AnswerField | None = None
         self._acknowledge = False  # a warning is shown: the next Enter/Tab moves on
         self._typed_before = ""
+        self._typing = False  # a typed code is being taken: what follows is the code line's rest
         self.keying_log = KeyingLog(store.who, department_id)
         from .originals import originals_note
 
@@ -150,6 +153,8 @@ class EntryScreen(MessageLine, Screen):
         if self._field is not None:
             self._field.remove()
         field = self._field = field_for(question, value)
+        if self._typing and not field.uses_key_line:
+            field.rest.start()  # "1,2" on Q21: the ",2" is not Q22's text
         field.disabled = self.final  # 確定: shown dimmed, nothing to type into
         self.query_one("#body", VerticalScroll).mount(field)
         self._sync_key_line(text="")
@@ -187,9 +192,10 @@ class EntryScreen(MessageLine, Screen):
         flags = []
         for flag in self.open_flags():
             if flag.question_id == self.question_id:
-                flags.append((Text("疑義: ", style="bold red"), f"{flag.comment}（{flag.raised.who}）"))
-                if flag.reply:  # answered (F7 review, F3), waiting for the reviewer to close it
-                    flags.append((Text("回答: ", style="bold"), f"{flag.reply}（{flag.replied.who}）"))
+                how = "" if flag.reply else "　F7 で回答"
+                flags.append((Text("疑義: ", style="bold red"), f"{flag.comment}（{flag.raised.who}）{how}"))
+                if flag.reply:  # answered (F7 here, or F3 on review), waiting for the reviewer to close it
+                    flags.append((Text("回答: ", style="bold"), f"{flag.reply}（{flag.replied.who}）　F7 で書き直し"))
         shown = self.query_one("#flags", Folded)
         shown.update(flags)
         shown.display = bool(flags)
@@ -212,10 +218,12 @@ class EntryScreen(MessageLine, Screen):
         if self._refuse_final():
             return
         self._acknowledge = False
-        if self.message and text:
+        if self.message and text and not self.field.rest.refused:  # what was left out stays said
             self.set_message("")
         if self.field.taking_invalid:
             return
+        if self.field.rest.open and not self.field.takes_codes:
+            text = self._without_rest(text)
         if not self.field.uses_key_line:  # typed ahead of the editor's focus: it is the editor's
             self.field.take_early(text)
             self.key_line.value = ""
@@ -225,20 +233,55 @@ class EntryScreen(MessageLine, Screen):
             return
         outcome = self.field.typed(text)
         if outcome is not None:
-            self.handle(outcome)
+            self._typing = True
+            try:
+                self.handle(outcome)
+            finally:
+                self._typing = False
+
+    def _without_rest(self, text: str) -> str:
+        """What was typed, less the code line's rest (see CodeLineRest); says what was left out."""
+        rest = self.field.rest
+        base = rest.base
+        if not text.startswith(base):
+            rest.close()
+            return text
+        kept = base + "".join(char for char in text[len(base):] if not rest.refuses(char))
+        if kept != text:
+            self.key_line.set_text(kept if self.field.uses_key_line else "")
+            self._rest_refused(rest.refused)
+        return kept
+
+    @on(TextField.RestRefused)
+    def _editor_refused(self, event: TextField.RestRefused) -> None:
+        self._rest_refused(event.text)
+
+    def _rest_refused(self, text: str) -> None:
+        if self.field.uses_key_line:  # an option's box opened by the code just typed
+            where, back = "記入欄", "この問いに複数の番号が記入されていたなら F3（無効）、"
+        else:
+            where, back = "記入内容", self._back_to_invalid()
+        self.set_message(
+            f"「{text}」は番号に続けて入力されたため、{where}には入れていません。{back}"
+            "この欄の記入ならそのまま入力してください。",
+            "warning",
+        )
+
+    def _back_to_invalid(self) -> str:
+        previous = self.route.previous(self.question_id)
+        return f"前の問い（{previous}）に複数の番号が記入されていたなら Shift+Tab で戻って F3（無効）、" if previous else ""
 
     def _stray(self, text: str) -> None:
         """A separator or letter first on a code line ("1,2" on a single choice leaves ",2" here):
         never taken as this question's answer; shown, for the clerk to decide."""
-        previous = self.route.previous(self.question_id)
-        back = f"前の問い（{previous}）に複数の番号が記入されていたなら Shift+Tab で戻って F3（無効）、" if previous else ""
         self.set_message(
-            f"「{text}」は番号で始まっていないため記録しません。{back}"
+            f"「{text}」は番号で始まっていないため記録しません。{self._back_to_invalid()}"
             "この問いの回答ならこの欄を直して入力してください。",
             "error",
         )
 
     def key_line_key(self, key: str) -> None:
+        self.field.rest.close()
         if key == "delete":
             if isinstance(self.field, _RowsField) and not self._refuse_final():
                 self.handle(self.field.blank_row())
@@ -280,7 +323,45 @@ class EntryScreen(MessageLine, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "not_applicable":
             return self.question_id in self.questionnaire.judgeable
+        if action == "reply_flag":
+            return bool(self._flags_here())
         return True
+
+    def _flags_here(self) -> list:
+        return [f for f in self.open_flags() if f.question_id == self.question_id]
+
+    def action_reply_flag(self) -> None:
+        """F7: the clerk answers the 疑義 on this question (its raiser closes it on review)."""
+        from .dialogs import TextDialog
+
+        flags = self._flags_here()
+        if not flags:
+            self.set_message("この問いに未解決の疑義はありません。", "warning")
+            return
+        flag = flags[0]
+        more = f"（この問いの未解決の疑義 {len(flags)} 件のうち最も古いもの）" if len(flags) > 1 else ""
+
+        def replied(text: str | None) -> None:
+            self._focus_input()
+            if text is None:
+                return
+            try:
+                self.store.reply_flag(flag.id, text)
+            except StoreError as exc:
+                self.set_message(str(exc), "error")
+                return
+            self._update_recorded(self.response.answers.get(self.question_id))
+            self.set_message(f"{self.question.label} の疑義に回答しました。解決済にするのは疑義を付けた人です。", "success")
+
+        self.app.push_screen(
+            TextDialog(
+                f"{self.question.label} の疑義「{flag.comment}」（{self.store.display_name(flag.raised.who)}）{more}に"
+                "回答します。入力した内容は疑義を付けた人が確認画面で読み、解決済にします。",
+                placeholder="例: 用紙どおり 2 に修正しました",
+                value=flag.reply or "",
+            ),
+            replied,
+        )
 
     def action_enter(self) -> None:
         self._finish_field(enter=True)
@@ -391,8 +472,10 @@ class EntryScreen(MessageLine, Screen):
             return self.field.unsaved()
         line = self.key_line.value
         if self.field.takes_codes and starts_stray(line):
-            return ""  # never an answer (see _stray): moving back to correct is the point
-        return line if line.strip() and line != self.field.line_text() else ""
+            line = ""  # never an answer (see _stray): moving back to correct is the point
+        line = line if line.strip() and line != self.field.line_text() else ""
+        ticks = self.field.pending() if isinstance(self.field, MultiField) else ""
+        return "　".join(part for part in (ticks, line) if part)
 
     def confirm_leaving(self, then, *, doing: str) -> None:
         """Run ``then`` at once when nothing typed would be lost; else ask once: record it first
@@ -461,7 +544,7 @@ class EntryScreen(MessageLine, Screen):
                     self._save(value, advance, clear=change.leaving, by_key=by_key)
                 else:
                     self.field.value = self.response.answers.get(self.question_id)
-                    self.field.refresh_display()
+                    self.field.reset()
                     self.set_message("変更を取り消しました。記録は元のままです。", "warning")
                 self.key_line.focus()
 
@@ -530,6 +613,8 @@ class EntryScreen(MessageLine, Screen):
         self._update_recorded(value)
         stays = self.field.after_save(value)
         self._sync_key_line(text=self.field.line_text() if stays else "")
+        if stays and self._typing and self.field.in_text_box:
+            self.field.rest.start(self.key_line.value)  # "1,2" on Q9: the ",2" is not 1's box
         warned = self._show_warnings(by_key)
         if stays or warned or not advance:
             return
@@ -565,5 +650,5 @@ class EntryScreen(MessageLine, Screen):
 
     @on(TextArea.Changed)
     def _text_typed(self) -> None:
-        if self.message:
+        if self.message and not self.field.rest.refused:
             self.set_message("")

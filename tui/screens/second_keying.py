@@ -18,9 +18,11 @@ from textual.screen import Screen
 
 from db import RefusedError, Store, StoreError
 from db.verification import first_keyer_of
+from survey import Multi, Single, Text
 from survey.answers import is_complete
 from survey.verification import LiveField, step_events
 
+from ..widgets.fields import MultiField, SingleField
 from .dialogs import ChoiceDialog, ConfirmDialog
 from .entry import EntryScreen
 from .summary import SummaryScreen
@@ -74,6 +76,7 @@ class SecondKeyingScreen(EntryScreen):
         self._first = store.response(department_id=department_id)
         self._first_route = store.router.route(self._first.answers)
         self._live: dict[str, LiveField] = {}
+        self._retype: dict[int | None, str] = {}  # free text of a flagged question, kept to correct
         super().__init__(store, department_id, question_id)
         # Questions the live check settled in an earlier session keep their verdict.
         comparer = store.comparer
@@ -132,7 +135,17 @@ class SecondKeyingScreen(EntryScreen):
         return True
 
     def _flagged(self, message: str) -> None:
-        """Not recorded: the question is keyed again from empty (what was keyed is cleared)."""
+        """Not recorded: the question is keyed again (what was keyed is cleared in the store).
+
+        Codes are keyed again from empty; free text stays on screen, unrecorded, to be
+        corrected rather than typed again in full (the editor, or an option's box once its code
+        is keyed again)."""
+        keyed = self.response.answers.get(self.question_id)
+        self._retype = {}
+        if isinstance(keyed, Text):
+            self._retype[None] = keyed.text
+        elif isinstance(keyed, (Single, Multi)):
+            self._retype.update(keyed.texts)
         try:
             self.store.clear_second_answers(
                 self.response.id, [self.question_id], expected_version=self.response.version,
@@ -143,8 +156,26 @@ class SecondKeyingScreen(EntryScreen):
             return
         self.reload()
         self.show(self.question_id)
+        if None in self._retype:
+            self.field.take_early(self._retype[None])
         self.set_message(message, "error")
         self.app.bell()
+
+    def show(self, question_id: str) -> None:
+        if question_id != self.question_id:
+            self._retype = {}  # kept only while the flagged question is keyed again
+        super().show(question_id)
+
+    def _sync_key_line(self, text: str | None = None) -> None:
+        """An option's box opening empty on the flagged question gets its text back."""
+        field = self.field
+        if isinstance(field, SingleField):
+            box = field.text_code
+        else:
+            box = field.box_queue[0] if isinstance(field, MultiField) and field.box_queue else None
+        if text == "" and box is not None and box in self._retype:
+            text = self._retype[box]
+        super()._sync_key_line(text)
 
     # -- the end of the route --------------------------------------------------------------
 

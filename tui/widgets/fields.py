@@ -12,15 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text as RichText
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Label, TextArea
 
 from survey import Blank, Counts, Grid, InputError, Invalid, Multi, Question, QuestionType, Single, Text, Value
 from survey.answers import EMPTY_LABELS, clean_text, parse_amount, parse_cell, parse_code, parse_count, parse_day
 from survey.numbers import grouped, is_whole, parse_whole
 
-from ..keying import complete_code, normalize, split_codes
+from ..keying import CodeLineRest, complete_code, normalize, split_codes
 from .editor import AnswerEditor
 from .folded import Folded
 
@@ -38,11 +40,21 @@ class Outcome:
     line: str | None = None
 
 
-def options_paragraphs(question: Question, chosen=frozenset(), multi: bool = False) -> list:
-    """Options as folded paragraphs, so long labels (Q14) hang under their own text."""
+def options_paragraphs(question: Question, chosen=frozenset(), multi: bool = False, recorded=None) -> list:
+    """Options as folded paragraphs, so long labels (Q14) hang under their own text.
+
+    ``recorded``: a multiple choice's recorded ticks, when ``chosen`` holds ticks not recorded
+    yet: a new tick shows [+] and a removed one [-], neither in reverse, until Enter records.
+    """
+    recorded = chosen if recorded is None else recorded
     rows = []
     for option in question.options:
         picked = option.code in chosen
+        if multi and picked != (option.code in recorded):
+            mark, style = ("[+]", "bold underline") if picked else ("[-]", "strike")
+            label = option.label + ("（記入欄あり）" if question.text_box(option.code) else "")
+            rows.append((RichText(f"{mark}{option.code:>2} ", style=style), RichText(label, style=style)))
+            continue
         mark = ("[x]" if picked else "[ ]") if multi else (" * " if picked else "   ")
         style = "bold reverse" if picked else ""
         label = option.label + ("（記入欄あり）" if question.text_box(option.code) else "")
@@ -67,6 +79,7 @@ class AnswerField(Vertical):
         self.route_choice_for: type | None = None
         self.invalid_raw: str = ""  # what the paper showed, kept with 無効
         self.taking_invalid = False  # F3 pressed: the key line takes the paper's marks
+        self.rest = CodeLineRest()  # what follows a code taken as typed: never this field's text
 
     # -- what the key line shows -----------------------------------------------------------
 
@@ -110,8 +123,8 @@ class AnswerField(Vertical):
         return self.entered(text)
 
     def raw_text(self, text: str) -> str:
-        """The paper's marks kept with 無効."""
-        return normalize(text).strip()
+        """The paper's marks kept with 無効, as typed (「１と２に〇」 stays full-width)."""
+        return clean_text(text)
 
     def after_save(self, value: Value) -> bool:
         """The value was stored; return True to stay (a text box or a later row follows)."""
@@ -126,6 +139,10 @@ class AnswerField(Vertical):
 
     def refused(self) -> None:
         """The screen could not store the value this field offered."""
+
+    def reset(self) -> None:
+        """Back to what is recorded (a route change was declined)."""
+        self.refresh_display()
 
     # -- 無回答 / 無効 on a routing question ---------------------------------------------------
 
@@ -276,20 +293,39 @@ class MultiField(AnswerField):
         self.box_texts: dict[int, str] = {}
 
     def compose(self) -> ComposeResult:
-        yield Folded(options_paragraphs(self.question, self.selected, multi=True), id="options")
+        yield Folded(self._options(), id="options")
         yield from self._route_choice_label()
         yield Folded(self._box_hint(), id="box-hint", classes="hint")
 
+    @property
+    def recorded(self) -> frozenset[int]:
+        return self.value.codes if isinstance(self.value, Multi) else frozenset()
+
+    def pending(self) -> str:
+        """Ticks changed but not recorded (Enter records them), in words; empty when none.
+
+        Only against a recorded multiple choice or a fresh one: 無回答 / 無効 show no ticks."""
+        if self.selected == set(self.recorded) or self.box_queue:
+            return ""
+        added = sorted(self.selected - self.recorded)
+        removed = sorted(self.recorded - self.selected)
+        words = [f"{'・'.join(map(str, added))} を選択" if added else "", f"{'・'.join(map(str, removed))} を解除" if removed else ""]
+        return "、".join(w for w in words if w)
+
+    def _options(self) -> list:
+        return options_paragraphs(self.question, self.selected, multi=True, recorded=self.recorded)
+
     def _box_hint(self) -> list:
         if not self.box_queue:
-            return []
+            pending = self.pending()
+            return [(RichText("未記録: ", style="bold"), f"{pending}（Enter で記録）")] if pending else []
         code = self.box_queue[0]
         return [(f"{code} の記入欄: ", self.question.text_box(code).prompt + "（下の欄に入力して Enter）")]
 
     def refresh_display(self) -> None:
         if not self.is_mounted:
             return
-        self.query_one("#options", Folded).update(options_paragraphs(self.question, self.selected, multi=True))
+        self.query_one("#options", Folded).update(self._options())
         self._update_route_choice()
         self.query_one("#box-hint", Folded).update(self._box_hint())
 
@@ -334,6 +370,10 @@ class MultiField(AnswerField):
         if finished:
             return Outcome(line=rest)
         return None
+
+    def reset(self) -> None:
+        self.selected = set(self.recorded)
+        super().reset()
 
     def _boxed(self) -> list[int]:
         return [c for c in sorted(self.selected) if self.question.text_box(c)]
@@ -393,10 +433,32 @@ class MultiField(AnswerField):
         return bool(self.box_queue)
 
 
+class _Editor(AnswerEditor):
+    """The free-text editor: refuses what follows a code taken as typed (see CodeLineRest)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        field = self.parent
+        if isinstance(field, TextField) and field.rest.open:
+            if event.is_printable and event.character and field.rest.refuses(event.character):
+                event.stop()
+                event.prevent_default()
+                field.post_message(TextField.RestRefused(field.rest.refused))
+                return
+            field.rest.close()
+        await super()._on_key(event)
+
+
 class TextField(AnswerField):
     """Long free text in a multi-line editor: Enter is a new line, Tab moves on."""
 
     uses_key_line = False
+
+    class RestRefused(Message):
+        """Characters the editor did not take: the rest of the previous code line."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     def __init__(self, question: Question, value: Value | None, **kwargs) -> None:
         super().__init__(question, value, **kwargs)
@@ -405,7 +467,7 @@ class TextField(AnswerField):
     def compose(self) -> ComposeResult:
         text = self.value.text if isinstance(self.value, Text) else ""
         yield Label("記入内容（Enter で改行、Tab で記録して次へ。日本語入力可）", classes="hint")
-        yield AnswerEditor(text + self.early, id="text", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+        yield _Editor(text + self.early, id="text", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
 
     def on_mount(self) -> None:
         editors = self.query("#text").results(TextArea)
