@@ -107,6 +107,6 @@ def test_originals_dialog(snap_compare, tall, size, monkeypatch):
 
     app, store, department_id = tall
     monkeypatch.setattr(db.originals, "now", lambda: FIXED)  # it holds its own reference to now
-    add_original(store, department_id, "政策課_回答.xlsx", b"PK first")
-    add_original(store, department_id, "政策課_回答_訂正.pdf", b"%PDF corrected")
+    add_original(store, department_id, "政策課_回答.xlsx", b"PK\x03\x04 first")
+    add_original(store, department_id, "政策課_回答_訂正.pdf", b"%PDF-1.7 corrected")
     assert snap_compare(app, terminal_size=size, run_before=_opener(store, department_id, "Q1", keys=("ctrl+o",)))
