@@ -73,6 +73,17 @@ class ReviewRules:
             return f"{self.who} さんはこの所属の回答を入力・変更しているため、自分で{doing}はできません。"
         return None
 
+    def _second_keyer_refusal(self, department_id: int) -> str | None:
+        """The second keying's keyer has keyed the form too (and 突合 may have taken their values
+        into it): they may not sign it off, under any spelling of their name."""
+        row = self._read("SELECT keyer FROM keyings WHERE department_id = ?", (department_id,))
+        if row and person_key(row[0][0]) == person_key(self.who):
+            return (
+                f"{self.who} さんはこの所属の照合入力（二回目の入力）をしているため、自分で確認済にはできません。"
+                "入力にかかわっていない人に確認を依頼してください。"
+            )
+        return None
+
     # -- what the reviewer was shown -------------------------------------------------------
 
     def unseen(self, response_id: int, question_ids: Iterable[str] | None = None) -> list[str]:
@@ -213,6 +224,9 @@ class ReviewRules:
         own = self._own_refusal(response_id, "確認済に")
         if own:
             reasons.append(own)
+        keyer = self._second_keyer_refusal(response.department.id)
+        if keyer:
+            reasons.append(keyer)
         open_flags = self.flags(response_id, open_only=True)
         if open_flags:
             reasons.append(

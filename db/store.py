@@ -38,7 +38,7 @@ from .schema import (
 )
 from .review import Flag, ReviewRules
 from .verification import VerificationRules
-from .who import Stamp, os_login, person_key
+from .who import Stamp, check_name, os_login, person_key
 
 if TYPE_CHECKING:
     from survey import Questionnaire, Router, Value
@@ -321,12 +321,14 @@ def open_store(
     Raises a StoreError subclass, with its Japanese message, for every fault it can foresee.
     """
     path = Path(path)
+    who = who or os_login()
+    check_name(who)  # every write is stamped with this name: it must name one visible person
     _preflight(path)
     try:
         conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
     except sqlite3.Error as exc:
         raise translate(exc, path, doing="open") from exc
-    store = Store(conn, path, who or os_login(), timeout=timeout)
+    store = Store(conn, path, who, timeout=timeout)
     try:
         store._prepare(definition, defer_definition)
     except BaseException:
@@ -697,16 +699,15 @@ class Store(ReviewRules, VerificationRules):
     def remember_user(self, name: str | None = None, display_name: str | None = None) -> None:
         """Record who is working (and their display name); later writes are stamped with them."""
         who = name or self.who
+        check_name(who)
         stamp = now()
         with self._write():
             key = person_key(who)
-            if not key:
-                raise RefusedError("作業者名を入力してください（空白や見えない文字だけの名前は使えません）。")
             same = [row[0] for row in self.conn.execute("SELECT name FROM users") if row[0] != who and person_key(row[0]) == key]
             if same:
                 raise RefusedError(
                     f"「{who}」は登録済みの作業者「{same[0]}」と同じ名前とみなされます（大文字・小文字、全角・半角、"
-                    f"空白や見えない文字の違いは区別しません）。「{same[0]}」を選ぶか、別の名前にしてください。"
+                    f"空白の違いや、他の文字体系の似た文字は区別しません）。「{same[0]}」を選ぶか、別の名前にしてください。"
                 )
             self.who = who
             self.conn.execute(
