@@ -57,12 +57,12 @@ def add_original(store: Store, department_id: int, name: str, content: bytes, *,
             original_id = row[0]
         else:
             new = True
-            original_id = store.conn.execute(
-                "INSERT INTO originals (department_id, name, sha256, size, content, stored_by, stored_at, why)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (department_id, name, digest, len(content), sqlite3.Binary(content), store.who, now(), why),
-            ).lastrowid
-            store._log(_response_id(store, department_id), None, "original", None, f"{name} sha256:{digest}", why)
+            original_id = store.journal.next_id("originals")
+            store._log(
+                _response_id(store, department_id), None, "original", None, f"{name} sha256:{digest}", why,
+                blob=content, original=original_id, department=department_id, name=name, sha256=digest,
+                size=len(content),
+            )
     return next(o for o in originals(store, department_id) if o.id == original_id), new
 
 

@@ -151,11 +151,8 @@ class ReviewRules:
         if self.questionnaire.question(question_id) is None:
             raise RefusedError(f"{question_id} という問いはありません。")
         with self._write():
-            fid = self.conn.execute(
-                "INSERT INTO flags (response_id, question_id, comment, raised_by, raised_at) VALUES (?, ?, ?, ?, ?)",
-                (response_id, question_id, comment, self.who, self._now()),
-            ).lastrowid
-            self._log(response_id, question_id, "flag", None, comment, None)
+            fid = self.journal.next_id("flags")
+            self._log(response_id, question_id, "flag", None, comment, None, flag=fid)
         return fid
 
     def _open_flag(self, flag_id: int) -> tuple:
@@ -179,11 +176,7 @@ class ReviewRules:
             raise RefusedError("疑義への回答を入力してください。")
         with self._write():
             response_id, question_id, comment, _, _ = self._open_flag(flag_id)
-            self.conn.execute(
-                "UPDATE flags SET replied_by = ?, replied_at = ?, reply = ? WHERE id = ?",
-                (self.who, self._now(), reply, flag_id),
-            )
-            self._log(response_id, question_id, "reply", comment, reply, None)
+            self._log(response_id, question_id, "reply", comment, reply, None, flag=flag_id)
 
     def resolve_flag(self, flag_id: int, resolution: str) -> None:
         resolution = resolution.strip()
@@ -196,11 +189,7 @@ class ReviewRules:
                     f"{self.who} さんはこの所属の回答を入力・変更しているため、疑義を解決済にはできません。"
                     "回答として記録し、疑義を付けた人（または入力していない人）が解決済にします。"
                 )
-            self.conn.execute(
-                "UPDATE flags SET resolved_by = ?, resolved_at = ?, resolution = ? WHERE id = ?",
-                (self.who, self._now(), resolution, flag_id),
-            )
-            self._log(response_id, question_id, "resolve", comment, resolution, None)
+            self._log(response_id, question_id, "resolve", comment, resolution, None, flag=flag_id)
 
     # -- sign-off, finalise, unlock --------------------------------------------------------
 
@@ -254,9 +243,9 @@ class ReviewRules:
                 raise RefusedError("確認済にできません。\n" + "\n".join(reasons))
             on_route = len(self.router.route(self.response(response_id=response_id).answers).order)
             version = self._bump(response_id, expected_version)
-            self._set_status(response_id, "entered", "reviewed", f"経路上の {on_route} 問をすべて表示して確認")
-            self.conn.execute(
-                "UPDATE responses SET reviewed_by = ?, reviewed_at = ? WHERE id = ?", (self.who, self._now(), response_id)
+            self._set_status(
+                response_id, "entered", "reviewed", f"経路上の {on_route} 問をすべて表示して確認",
+                stamp=["reviewed"], signed=version,
             )
         return version
 
@@ -275,10 +264,7 @@ class ReviewRules:
             if verification:
                 raise RefusedError(verification.replace("確認済にできません", "確定できません"))
             version = self._bump(response_id, expected_version)
-            self._set_status(response_id, "reviewed", "final", None)
-            self.conn.execute(
-                "UPDATE responses SET finalised_by = ?, finalised_at = ? WHERE id = ?", (self.who, self._now(), response_id)
-            )
+            self._set_status(response_id, "reviewed", "final", None, stamp=["finalised"], signed=version)
         return version
 
     def unlock(self, response_id: int, reason: str, *, expected_version: int | None) -> int:
@@ -294,10 +280,5 @@ class ReviewRules:
             if own:
                 raise RefusedError(own + "入力していない人に解除を依頼してください。")
             version = self._bump(response_id, expected_version)
-            self._set_status(response_id, "final", "entered", reason)
-            self.conn.execute(
-                "UPDATE responses SET reviewed_by = NULL, reviewed_at = NULL,"
-                " finalised_by = NULL, finalised_at = NULL WHERE id = ?",
-                (response_id,),
-            )
+            self._set_status(response_id, "final", "entered", reason, unstamp=["reviewed", "finalised"])
         return version

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from survey import BUILTIN_DEFINITION, DefinitionError
 
 from . import audit
+from .journal import Journal, reconstruct
+from .records import AuditEntry, Department, DepartmentState, Response, dump_value, load_value, value_state
 from .errors import ConflictError, RefusedError, StoreBusy, StoreError, StoreUnavailable
 from .location import SQLITE_PATH_MAX, name_problem, network_share
 from .schema import (
@@ -35,6 +37,7 @@ from .schema import (
     TRIGGERS,
     ensure_triggers,
     migrations,
+    trigger_problems,
 )
 from .review import Flag, ReviewRules
 from .verification import VerificationRules
@@ -60,99 +63,6 @@ DEFAULT_TIMEOUT = 5.0
 
 def now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-# The store's records are rows as read: immutable NamedTuples, which (unlike frozen dataclasses,
-# a code generation each) cost next to nothing to define on the way to the first screen.
-class Department(NamedTuple):
-    id: int
-    bukyoku: str
-    name: str
-    position: int
-
-
-class Response(NamedTuple):
-    """One department's entry as read at ``version``."""
-
-    id: int
-    department: Department
-    status: str
-    version: int
-    answers: Mapping[str, Value]
-    stamps: Mapping[str, Stamp]
-    updated: Stamp | None = None
-    entered: Stamp | None = None
-    reviewed: Stamp | None = None
-    finalised: Stamp | None = None
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-
-class DepartmentState(NamedTuple):
-    """A line of the department list."""
-
-    department: Department
-    response_id: int
-    status: str
-    version: int
-    answered: int
-    on_route: int
-    updated: Stamp | None
-    open_flags: int
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-
-class AuditEntry(NamedTuple):
-    id: int
-    at: str
-    who: str
-    response_id: int | None
-    question_id: str | None
-    action: str
-    old: str | None
-    new: str | None
-    why: str | None
-    hash: str | None = None
-
-
-def _state(value: Value) -> str:
-    from survey.answers import Blank, Invalid, NotApplicable
-
-    if isinstance(value, Blank):
-        return "blank"
-    if isinstance(value, Invalid):
-        return "invalid"
-    if isinstance(value, NotApplicable):
-        return "not_applicable"
-    return "answered"
-
-
-def _load_value(text: str, question_id: str) -> Value:
-    """A stored answer; one that no longer reads is reported, not a traceback."""
-    import json  # json and random are imported where used: neither first screen needs them
-
-    from survey.answers import decode
-
-    try:
-        return decode(json.loads(text))
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise StoreUnavailable(
-            f"{question_id} の保存内容が読めません（{exc}）。データベースが壊れている可能性があります。"
-            "バックアップから戻すか、管理者に連絡してください。"
-        ) from exc
-
-
-def _dump(value: Value | None) -> str | None:
-    import json
-
-    from survey.answers import encode
-
-    return None if value is None else json.dumps(encode(value), ensure_ascii=False, sort_keys=True)
 
 
 def translate(exc: sqlite3.Error, path: Path | str = "", *, doing: str = "save") -> StoreError:
@@ -350,6 +260,8 @@ class Store(ReviewRules, VerificationRules):
         self._source = self._sha256 = self._title = ""
         self._router: Router | None = None
         self._touched: set[int] = set()  # responses changed in the write transaction under way
+        self.journal = Journal(conn)  # the one writer of what the log determines (db/journal.py)
+        self._writing = False
 
     # -- opening -------------------------------------------------------------------------
 
@@ -381,16 +293,8 @@ class Store(ReviewRules, VerificationRules):
             conn.execute("PRAGMA synchronous = FULL")
             if version < SCHEMA_VERSION or not self._questionnaire_row():
                 self._create_or_migrate(definition)
-            elif self._missing_triggers():
-                with self._write(doing="open"):
-                    restored = ensure_triggers(conn)
-                    if restored:
-                        self._log(None, None, "triggers", None, "、".join(restored), "監査ログの保護を復元")
-                        # Whoever removed them could have edited the log meanwhile: say how to check.
-                        self.warnings.append(
-                            f"監査ログの保護（トリガー {'、'.join(restored)}）が外されていたため作り直しました。"
-                            "その間に記録が書き換えられていないか、chosho verify で点検してください。"
-                        )
+            else:
+                self._refuse_unprotected()
             self._load(defer)
         except sqlite3.Error as exc:
             raise translate(exc, self.path, doing="open") from exc
@@ -446,6 +350,19 @@ class Store(ReviewRules, VerificationRules):
         present = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
         return [name for name in TRIGGERS if name not in present]
 
+    def _refuse_unprotected(self) -> None:
+        """Refuse to write to a database whose audit-log triggers are missing, altered or joined
+        by others: whoever took them off could have edited the log, and restoring them would
+        hide that. ``chosho verify`` names what differs; a backup from before is the way back."""
+        problems = trigger_problems(self.conn)
+        if problems:
+            raise StoreUnavailable(
+                f"データベース「{self.path}」の監査ログの保護（トリガー）が chosho のものと違います（"
+                + "、".join(problems)
+                + "）。外から変更されたおそれがあるため、書き込み用には開きません。"
+                "chosho verify で点検し、変更前のバックアップから戻すか、管理者に連絡してください。"
+            )
+
     def _create_or_migrate(self, definition: str | Path | None) -> None:
         """Create, or bring an older database up to SCHEMA_VERSION (after a backup), and seed it.
 
@@ -470,6 +387,8 @@ class Store(ReviewRules, VerificationRules):
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 action = "migrate" if version > 0 else "create"
                 self._log(None, None, action, str(version), str(SCHEMA_VERSION), "スキーマ更新")
+                if 0 < version < 7:  # the log becomes the record: what it lacked, from the tables
+                    reconstruct(self.journal, self.who)
             if self._questionnaire_row() is None:
                 self._seed(Path(definition) if definition else BUILTIN_DEFINITION)
             self._load(defer=True)
@@ -533,26 +452,25 @@ class Store(ReviewRules, VerificationRules):
         questionnaire = load_definition(definition)
         source = definition.read_text(encoding="utf-8")
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-        cursor = self.conn.execute(
-            "INSERT INTO questionnaires (survey_id, title, sha256, source, loaded_at, loaded_by)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                str(questionnaire.meta.get("id", definition.stem)),
-                str(questionnaire.meta.get("title", definition.stem)),
-                digest,
-                source,
-                now(),
-                self.who,
-            ),
+        journal = self.journal
+        qid, first_dept, first_response = (
+            journal.next_id(t) for t in ("questionnaires", "departments", "responses")
         )
-        qid = cursor.lastrowid
-        for position, (bukyoku, name) in enumerate(questionnaire.departments, start=1):
-            dept = self.conn.execute(
-                "INSERT INTO departments (questionnaire_id, bukyoku, name, position) VALUES (?, ?, ?, ?)",
-                (qid, bukyoku, name, position),
-            ).lastrowid
-            self.conn.execute("INSERT INTO responses (questionnaire_id, department_id) VALUES (?, ?)", (qid, dept))
-        self._log(None, None, "seed", None, digest, f"{len(questionnaire.departments)} 所属を登録")
+        record = {
+            "id": qid,
+            "survey_id": str(questionnaire.meta.get("id", definition.stem)),
+            "title": str(questionnaire.meta.get("title", definition.stem)),
+            "sha256": digest,
+            "source": source,
+        }
+        departments = [
+            [first_dept + i, bukyoku, name, i + 1, first_response + i]
+            for i, (bukyoku, name) in enumerate(questionnaire.departments)
+        ]
+        self._log(
+            None, None, "seed", None, digest, f"{len(questionnaire.departments)} 所属を登録",
+            questionnaire=record, departments=departments,
+        )
         self._questionnaire = questionnaire
 
     def close(self) -> None:
@@ -598,10 +516,13 @@ class Store(ReviewRules, VerificationRules):
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise translate(exc, self.path, doing=doing) from exc
+        self.journal.begin(now())
+        self._writing = True
         try:
             yield
             if self._touched:
                 self._record_progress(self._touched)
+            self.journal.flush(self.who)
             conn.execute("COMMIT")
         except BaseException as exc:
             if conn.in_transaction:
@@ -614,6 +535,8 @@ class Store(ReviewRules, VerificationRules):
             raise
         finally:
             self._touched.clear()
+            self._writing = False
+            self.journal.discard()
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -631,9 +554,10 @@ class Store(ReviewRules, VerificationRules):
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
 
-    @staticmethod
-    def _now() -> str:
-        return now()  # looked up at call time: tests set the clock by replacing db.store.now
+    def _now(self) -> str:
+        """The write transaction's one time stamp, else the clock (looked up at call time: tests
+        set the clock by replacing db.store.now)."""
+        return self.journal.at if self._writing else now()
 
     def _read(self, sql: str, params: Iterable = ()) -> list[tuple]:
         try:
@@ -649,10 +573,24 @@ class Store(ReviewRules, VerificationRules):
         old: str | None,
         new: str | None,
         why: str | None = None,
+        *,
+        blob: bytes | None = None,
+        effect: bool = True,
+        **payload,
     ) -> None:
-        audit.append(self.conn, now(), self.who, response_id, question_id, action, old, new, why)
+        """Make one change and log it (inside ``_write``): the entry's kind ``action`` and its
+        ``payload`` are documented in db/journal.py, whose ``apply`` makes the change."""
+        self.journal.record(self.who, response_id, question_id, action, old, new, why, payload, blob=blob, effect=effect)
 
-    def _bump(self, response_id: int, expected_version: int | None, status: str | None = None) -> int:
+    @property
+    def last_seal(self) -> str:
+        """The seal (entry number:first 12 hex digits) of this store's last write, else of the
+        log's head: what a reviewer writes on the paper after a sign-off or 確定."""
+        if self.journal.last is not None:
+            return audit.seal(*self.journal.last)
+        return audit.seal(*self.audit_head())
+
+    def _bump(self, response_id: int, expected_version: int | None) -> int:
         """Check the response was not changed by someone else, then stamp and version it."""
         row = self.conn.execute(
             "SELECT r.version, r.updated_by, r.updated_at, d.name FROM responses r"
@@ -668,17 +606,8 @@ class Store(ReviewRules, VerificationRules):
                 f"（{(at or '')[:16].replace('T', ' ')}）。"
                 "上書きせずに止めました。最新の内容を読み込み直してから、もう一度入力してください。"
             )
-        stamp = now()
-        self.conn.execute(
-            "UPDATE responses SET version = version + 1, updated_by = ?, updated_at = ? WHERE id = ?",
-            (self.who, stamp, response_id),
-        )
+        self.journal.bump(self.who, response_id, version + 1)
         self._touched.add(response_id)  # its progress is recorded as the transaction commits
-        if status is not None:
-            self.conn.execute(
-                "UPDATE responses SET status = ?, status_by = ?, status_at = ? WHERE id = ?",
-                (status, self.who, stamp, response_id),
-            )
         return version + 1
 
     def _status(self, response_id: int) -> str:
@@ -687,12 +616,9 @@ class Store(ReviewRules, VerificationRules):
             raise StoreError(f"回答票 {response_id} がありません。")
         return row[0]
 
-    def _set_status(self, response_id: int, old: str, new: str, why: str | None) -> None:
-        self.conn.execute(
-            "UPDATE responses SET status = ?, status_by = ?, status_at = ? WHERE id = ?",
-            (new, self.who, now(), response_id),
-        )
-        self._log(response_id, None, "status", old, new, why)
+    def _set_status(self, response_id: int, old: str, new: str, why: str | None, **stamps) -> None:
+        """A status move; ``stamps``: stamp= / unstamp= (entered, reviewed, finalised), signed=."""
+        self._log(response_id, None, "status", old, new, why, **stamps)
 
     # -- users -----------------------------------------------------------------------------
 
@@ -700,7 +626,6 @@ class Store(ReviewRules, VerificationRules):
         """Record who is working (and their display name); later writes are stamped with them."""
         who = name or self.who
         check_name(who)
-        stamp = now()
         with self._write():
             key = person_key(who)
             same = [row[0] for row in self.conn.execute("SELECT name FROM users") if row[0] != who and person_key(row[0]) == key]
@@ -710,12 +635,8 @@ class Store(ReviewRules, VerificationRules):
                     f"空白の違いや、他の文字体系の似た文字は区別しません）。「{same[0]}」を選ぶか、別の名前にしてください。"
                 )
             self.who = who
-            self.conn.execute(
-                "INSERT INTO users (name, display_name, first_seen, last_seen) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(name) DO UPDATE SET last_seen = excluded.last_seen,"
-                " display_name = coalesce(excluded.display_name, users.display_name)",
-                (self.who, display_name, stamp, stamp),
-            )
+            extra = {"display_name": display_name} if display_name is not None else {}
+            self._log(None, None, "user", None, who, None, name=who, **extra)
 
     def users(self) -> list[tuple[str, str | None, str]]:
         """(name, display name, last seen), most recent first."""
@@ -743,7 +664,7 @@ class Store(ReviewRules, VerificationRules):
             "SELECT question_id, value, entered_by, entered_at FROM answers WHERE response_id = ?",
             (response_id,),
         ):
-            answers[qid] = _load_value(value, qid)
+            answers[qid] = load_value(value, qid)
             stamps[qid] = Stamp(who, at)
         return answers, stamps
 
@@ -805,11 +726,7 @@ class Store(ReviewRules, VerificationRules):
     def _record_progress(self, response_ids: Iterable[int]) -> None:
         """Record the progress of these responses with their current version (in a write)."""
         for rid in response_ids:
-            answered, on_route = self._progress(self._answers(rid)[0])
-            self.conn.execute(
-                "UPDATE responses SET answered = ?, on_route = ?, progress_version = version WHERE id = ?",
-                (answered, on_route, rid),
-            )
+            self.journal.record_progress(rid, *self._progress(self._answers(rid)[0]))
 
     def _stale_progress(self) -> list[int]:
         """Responses whose recorded progress is missing or from another version."""
@@ -830,7 +747,7 @@ class Store(ReviewRules, VerificationRules):
             " JOIN responses r ON r.id = a.response_id WHERE r.questionnaire_id = ?",
             (self.questionnaire_id,),
         ):
-            answers_by.setdefault(rid, {})[qid] = _load_value(value, qid)
+            answers_by.setdefault(rid, {})[qid] = load_value(value, qid)
             stamps_by.setdefault(rid, {})[qid] = Stamp(who, at)
         rows = self._read(
             "SELECT r.id, d.id, d.bukyoku, d.name, d.position, r.status, r.version,"
@@ -852,7 +769,7 @@ class Store(ReviewRules, VerificationRules):
         return result
 
     def history(self, response_id: int | None = None) -> list[AuditEntry]:
-        columns = ", ".join(audit.COLUMNS) + ", hash"
+        columns = ", ".join(audit.COLUMNS) + ", hash, payload"
         if response_id is None:
             rows = self._read(f"SELECT {columns} FROM audit_log ORDER BY id")
         else:
@@ -929,15 +846,8 @@ class Store(ReviewRules, VerificationRules):
         old = self.conn.execute(
             "SELECT value FROM answers WHERE response_id = ? AND question_id = ?", (response_id, question_id)
         ).fetchone()
-        new = _dump(value)
-        self.conn.execute(
-            "INSERT INTO answers (response_id, question_id, state, value, entered_by, entered_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(response_id, question_id) DO UPDATE SET"
-            " state = excluded.state, value = excluded.value,"
-            " entered_by = excluded.entered_by, entered_at = excluded.entered_at",
-            (response_id, question_id, _state(value), new, self.who, now()),
-        )
-        self._log(response_id, question_id, "answer", old[0] if old else None, new, why)
+        new = dump_value(value)
+        self._log(response_id, question_id, "answer", old[0] if old else None, new, why, state=value_state(value))
 
     def unfinished(self, answers: Mapping[str, Value]) -> list[str]:
         """Questions on the route of ``answers`` not entered in full (none, or rows still to key)."""
@@ -965,9 +875,6 @@ class Store(ReviewRules, VerificationRules):
         ).fetchone()
         if old is None:
             return False
-        self.conn.execute(
-            "DELETE FROM answers WHERE response_id = ? AND question_id = ?", (response_id, question_id)
-        )
         self._log(response_id, question_id, "clear", old[0], None, why)
         return True
 
@@ -988,8 +895,7 @@ class Store(ReviewRules, VerificationRules):
 
     def _withdraw_sign_off(self, response_id: int) -> None:
         """A signed-off form changed: back to 入力済, to be reviewed again (the log keeps who signed)."""
-        self._set_status(response_id, "reviewed", "entered", "回答の変更により確認を取り消し")
-        self.conn.execute("UPDATE responses SET reviewed_by = NULL, reviewed_at = NULL WHERE id = ?", (response_id,))
+        self._set_status(response_id, "reviewed", "entered", "回答の変更により確認を取り消し", unstamp=["reviewed"])
 
     def mark_entered(self, response_id: int, *, expected_version: int | None) -> int:
         """The clerk has entered the whole form: 入力済."""
@@ -998,10 +904,7 @@ class Store(ReviewRules, VerificationRules):
             if status in ("entered", "reviewed"):
                 return self._current_version(response_id)
             version = self._bump(response_id, expected_version)
-            self._set_status(response_id, status, "entered", None)
-            self.conn.execute(
-                "UPDATE responses SET entered_by = ?, entered_at = ? WHERE id = ?", (self.who, now(), response_id)
-            )
+            self._set_status(response_id, status, "entered", None, stamp=["entered"])
         return version
 
     def _current_version(self, response_id: int) -> int:
@@ -1051,21 +954,12 @@ class Store(ReviewRules, VerificationRules):
                 self._bump(response_id, None)
                 if status == "not_started":
                     self._set_status(response_id, status, "in_progress", why)
-                stamp = now()
                 for question_id, value in answers.items():
-                    new = _dump(value)
-                    self.conn.execute(
-                        "INSERT INTO answers (response_id, question_id, state, value, entered_by, entered_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        (response_id, question_id, _state(value), new, self.who, stamp),
-                    )
-                    self._log(response_id, question_id, "answer", None, new, why)
+                    new = dump_value(value)
+                    self._log(response_id, question_id, "answer", None, new, why, state=value_state(value))
                     stored += 1
                 if response_id in entered:
-                    self._set_status(response_id, self._status(response_id), "entered", why)
-                    self.conn.execute(
-                        "UPDATE responses SET entered_by = ?, entered_at = ? WHERE id = ?", (self.who, stamp, response_id)
-                    )
+                    self._set_status(response_id, self._status(response_id), "entered", why, stamp=["entered"])
         return stored
 
     # -- safety ----------------------------------------------------------------------------

@@ -85,19 +85,11 @@ class VerificationRules:
             raise RefusedError(str(exc)) from exc
         ids = [int(d) for d in sample.departments]
         with self._write():
-            cursor = self.conn.execute(
-                "INSERT INTO verification_plans (rule, parameter, seed, description, chosen, made_by, made_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (sample.rule, sample.parameter, sample.seed, sample.description, " ".join(map(str, ids)),
-                 self.who, self._now()),
+            self._log(
+                None, None, "sample", None, " ".join(map(str, ids)), sample.description,
+                plan=self.journal.next_id("verification_plans"), rule=sample.rule, parameter=sample.parameter,
+                seed=sample.seed,
             )
-            plan_id = cursor.lastrowid
-            self.conn.executemany(
-                "INSERT INTO verification_targets (department_id, plan_id) VALUES (?, ?)"
-                " ON CONFLICT(department_id) DO NOTHING",
-                [(i, plan_id) for i in ids],
-            )
-            self._log(None, None, "sample", None, " ".join(map(str, ids)), sample.description)
         return sample
 
     def verification_plans(self) -> list[Plan]:
@@ -146,14 +138,14 @@ class VerificationRules:
         )
 
     def _keyed_answers(self, keying_id: int) -> tuple[dict[str, Value], dict[str, Stamp]]:
-        from .store import _load_value
+        from .records import load_value
 
         answers: dict[str, Value] = {}
         stamps: dict[str, Stamp] = {}
         for qid, value, who, at in self._read(
             "SELECT question_id, value, entered_by, entered_at FROM keyed_answers WHERE keying_id = ?", (keying_id,)
         ):
-            answers[qid] = _load_value(value, qid)
+            answers[qid] = load_value(value, qid)
             stamps[qid] = Stamp(who, at)
         return answers, stamps
 
@@ -177,7 +169,7 @@ class VerificationRules:
         )
 
     def _department(self, department_id: int) -> Department:
-        from .store import Department
+        from .records import Department
 
         rows = self._read("SELECT id, bukyoku, name, position FROM departments WHERE id = ?", (department_id,))
         if not rows:
@@ -215,11 +207,10 @@ class VerificationRules:
         if self._keying_row(department_id) is None:
             response = self.response(department_id=department_id)
             with self._write():
-                self.conn.execute(
-                    "INSERT INTO keyings (department_id, keyer, live, version, started_at) VALUES (?, ?, ?, 0, ?)",
-                    (department_id, self.who, int(live), self._now()),
+                self._log(
+                    response.id, None, "keying2_start", None, "live" if live else "blind", SECOND_KEYING,
+                    keying=self.journal.next_id("keyings"), department=department_id, live=bool(live),
                 )
-                self._log(response.id, None, "keying2_start", None, "live" if live else "blind", SECOND_KEYING)
         keying = self.second_keying(department_id)
         assert keying is not None
         return keying
@@ -242,7 +233,7 @@ class VerificationRules:
             raise RefusedError("この照合入力は終わっています。変更できません。")
         if expected_version is not None and version != expected_version:
             raise ConflictError("照合入力が画面を開いた後に変更されました。読み込み直してから入力してください。")
-        self.conn.execute("UPDATE keyings SET version = version + 1 WHERE id = ?", (keying_id,))
+        self.journal.bump_keying(keying_id, version + 1)
         return response_id, version + 1
 
     def save_second_answer(
@@ -260,7 +251,7 @@ class VerificationRules:
         from survey import check_answer
         from survey.validation import Severity
 
-        from .store import _dump, _state
+        from .records import dump_value, value_state
 
         self._refuse_unknown(question_id, value)
         errors = [p for p in check_answer(self.questionnaire, question_id, value) if p.severity is Severity.ERROR]
@@ -273,15 +264,10 @@ class VerificationRules:
             old = self.conn.execute(
                 "SELECT value FROM keyed_answers WHERE keying_id = ? AND question_id = ?", (keying_id, question_id)
             ).fetchone()
-            new = _dump(value)
-            self.conn.execute(
-                "INSERT INTO keyed_answers (keying_id, question_id, state, value, entered_by, entered_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(keying_id, question_id) DO UPDATE SET"
-                " state = excluded.state, value = excluded.value,"
-                " entered_by = excluded.entered_by, entered_at = excluded.entered_at",
-                (keying_id, question_id, _state(value), new, self.who, self._now()),
+            self._log(
+                response_id, question_id, "keying2", old[0] if old else None, dump_value(value), why or SECOND_KEYING,
+                keying=keying_id, state=value_state(value),
             )
-            self._log(response_id, question_id, "keying2", old[0] if old else None, new, why or SECOND_KEYING)
             self._insert_events(events)
         return version
 
@@ -291,8 +277,7 @@ class VerificationRules:
         ).fetchone()
         if old is None:
             return False
-        self.conn.execute("DELETE FROM keyed_answers WHERE keying_id = ? AND question_id = ?", (keying_id, question_id))
-        self._log(response_id, question_id, "keying2_clear", old[0], None, why)
+        self._log(response_id, question_id, "keying2_clear", old[0], None, why, keying=keying_id)
         return True
 
     def clear_second_answers(
@@ -327,8 +312,7 @@ class VerificationRules:
             )
         with self._write():
             response_id, _ = self._bump_keying(keying_id, None)
-            self.conn.execute("UPDATE keyings SET completed_at = ? WHERE id = ?", (self._now(), keying_id))
-            self._log(response_id, None, "keying2_done", None, None, SECOND_KEYING)
+            self._log(response_id, None, "keying2_done", None, None, SECOND_KEYING, keying=keying_id)
             if not keying.live:  # blind: each question keyed is a field verified (errors come at 突合)
                 first = self.response(response_id=response_id)
                 route = self.router.route(keying.answers)
@@ -408,18 +392,12 @@ class VerificationRules:
         assert keying is not None
         response_id = self.response(department_id=department_id).id
         with self._write():
-            self.conn.execute(
-                "INSERT INTO resolutions (keying_id, variable, choice, cell, reason, made_by, made_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(keying_id, variable) DO UPDATE SET"
-                " choice = excluded.choice, cell = excluded.cell, reason = excluded.reason,"
-                " made_by = excluded.made_by, made_at = excluded.made_at",
-                (keying.id, resolution.variable, resolution.choice, cell_to_json(resolution.value),
-                 resolution.reason or None, self.who, self._now()),
-            )
             question = self.comparer.variables[self.comparer.index[resolution.variable]].question
+            cell = cell_to_json(resolution.value)
             self._log(
                 response_id, question, "resolve", resolution.variable,
-                f"{resolution.choice} {cell_to_json(resolution.value) or ''}".strip(), resolution.reason or None,
+                f"{resolution.choice} {cell or ''}".strip(), resolution.reason or None,
+                keying=keying.id, choice=resolution.choice, cell=cell,
             )
 
     def finish_adjudication(self, department_id: int) -> Adjudication:
@@ -452,11 +430,7 @@ class VerificationRules:
                     self._put(response.id, qid, new, "突合の結果")
             if changed and status == "reviewed":
                 self._withdraw_sign_off(response.id)
-            self.conn.execute(
-                "UPDATE keyings SET adjudicated_by = ?, adjudicated_at = ? WHERE id = ?",
-                (self.who, self._now(), keying.id),
-            )
-            self._log(response.id, None, "adjudicated", None, str(len(result.resolutions)), "突合")
+            self._log(response.id, None, "adjudicated", None, str(len(result.resolutions)), "突合", keying=keying.id)
             if not keying.live:  # the verdicts of a blind keying are known only now
                 by_question: dict[str, set[str]] = {}
                 for resolution in result.resolutions:
@@ -517,11 +491,7 @@ class VerificationRules:
             (e.person, e.at.isoformat(timespec="milliseconds"), int(e.department), e.kind, e.field or None, e.keyer)
             for e in events
         ]
-        if rows:
-            self.conn.executemany(
-                "INSERT INTO key_events (person, at, department_id, kind, field, keyer) VALUES (?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+        self.journal.events(self.who, rows)
 
     def record_events(self, events: Iterable[Event]) -> None:
         """Keying events not tied to a stored answer (keystrokes before leaving a field, say)."""

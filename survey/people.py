@@ -23,6 +23,9 @@ _SPACES = (" ", "\u3000")
 # The kana voicing marks (゛゜ as combining characters): a Japanese name may arrive decomposed
 # (か + U+3099 for が); NFC composes them, so they never stand alone in the key.
 _KANA_MARKS = ("\u3099", "\u309a")
+# Inside a name, the ASCII joiners of login names (taro.yamada, clerk-a, t_sato): visible, and
+# not confusable with a letter. Any look-alike of them (U+2010 ‐) is not ASCII and is refused.
+_JOINERS = ("-", ".", "_")
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +51,8 @@ def name_problem(name: str | None) -> str | None:
     """Why ``name`` cannot be a person's name (Japanese), or None when it can.
 
     A name is letters and digits, with spaces only between words (leading and trailing spaces
-    are trimmed by the caller's ``strip()``, not refused). Refused: control characters (``\\x00``,
+    are trimmed by the caller's ``strip()``, not refused); inside it, the ASCII ``-``, ``.`` and
+    ``_`` of login names are letters too (``clerk-a``, ``taro.yamada``). Refused: control characters (``\\x00``,
     an escape sequence), format characters (zero-width space, joiners, BOM), combining marks
     standing alone (U+034F, U+0323, a variation selector), fillers and blanks that draw nothing
     (ハングルの U+3164 / U+FFA0, U+17B4, the braille blank U+2800), other spaces and symbols.
@@ -57,8 +61,8 @@ def name_problem(name: str | None) -> str | None:
     if not text:
         return "作業者名を入力してください（空白や見えない文字だけの名前は使えません）。"
     ignorable = _default_ignorable()
-    for ch in text:
-        if ch in _SPACES:
+    for index, ch in enumerate(text):
+        if ch in _SPACES or (ch in _JOINERS and 0 < index < len(text) - 1):
             continue
         category = unicodedata.category(ch)
         if category == "Cc":
@@ -76,12 +80,13 @@ def name_problem(name: str | None) -> str | None:
         else:
             kind = "文字・数字以外の記号"
         shown = "".join(
-            c if (unicodedata.category(c)[0] in "LN" and not ignorable(c)) or c in _SPACES else f"<{_show(c)}>"
+            c if (unicodedata.category(c)[0] in "LN" and not ignorable(c)) or c in _SPACES + _JOINERS
+            else f"<{_show(c)}>"
             for c in text
         )
         return (
             f"作業者名「{shown}」には{kind}（{_show(ch)}）が含まれています。"
-            "名前は文字と数字、語の間の空白だけで書いてください。"
+            "名前は文字と数字（間に空白と - . _ も可）で書いてください。"
         )
     return None
 

@@ -109,8 +109,13 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         "調書定義の SHA-256、監査ログのハッシュの連鎖（最初に一致しない記録を示します）。",
     )
     verify.add_argument(
-        "--head", metavar="件数:ハッシュ",
-        help="報告書（入力状況シート）に印刷された監査ログの末尾。その記録が今も連鎖の中にあるかを確かめます",
+        "--head", metavar="封印", nargs="+", action="extend", default=[],
+        help="書き留めた封印（件数:ハッシュ12桁、例 1234:3fa2b4c5d6e7）。確認・確定の後に表示されたものや、"
+        "報告書（入力状況シート）・chosho backup が示したもの。いくつでも指定でき、それぞれが今も連鎖の中にあるかを確かめます",
+    )
+    verify.add_argument(
+        "--seals", metavar="ファイル", type=Path, action="append", default=[],
+        help="封印を書き並べたファイル（1 行に 1 つ以上、# 以降は注記）",
     )
     verify.set_defaults(handler=cmd_verify)
 
@@ -317,7 +322,10 @@ def cmd_app(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     with _open(args) as store:
         target = store.backup(args.target)
+        seal = store.last_seal
     print(f"バックアップしました: {target}")
+    print(f"監査ログの封印: {seal}（この時点の記録の末尾。書き留めておくと、chosho verify --head {seal} で"
+          "以後に記録が削除・作り直しされていないかを確かめられます）")
     return 0
 
 
@@ -326,7 +334,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from db import database_path
     from db.verify import verify_database
 
-    result = verify_database(database_path(args.db), args.head)
+    result = verify_database(database_path(args.db), args.head, seal_files=args.seals)
     print(result.report(), file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1
 
