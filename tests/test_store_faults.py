@@ -529,10 +529,10 @@ def test_any_failure_inside_a_change_undoes_the_whole_change(store, db_path, mon
     before = (store.response(response_id=response.id), audit_rows(db_path))
     log = store._log
 
-    def failing_log(response_id, question_id, action, *rest):
+    def failing_log(response_id, question_id, action, *rest, **payload):
         if action == "answer":  # after the clear of Q3 was written and logged
             raise sqlite3.OperationalError("disk I/O error")
-        return log(response_id, question_id, action, *rest)
+        return log(response_id, question_id, action, *rest, **payload)
 
     monkeypatch.setattr(store, "_log", failing_log)
     with pytest.raises(StoreError, match="disk I/O error"):
