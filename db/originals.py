@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import StoreError
-from .store import now, translate
+from .sqlite_file import translate
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .store import Store  # noqa: F401 - annotations only (the store never imports this module)
 
 __all__ = ["MAX_ORIGINAL_BYTES", "Original", "add_original", "attach_file", "original_content", "originals"]
 

@@ -12,35 +12,34 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import stat
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partialmethod
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 # The questionnaire's classes are imported where they are used, not here: the app's first
 # screen (who is entering) opens the store before it needs them (see Store.questionnaire).
 from survey import BUILTIN_DEFINITION, DefinitionError
 
-from . import audit
-from .journal import Journal, reconstruct
-from .records import AuditEntry, Department, DepartmentState, Response, dump_value, load_value, value_state
-from .errors import ConflictError, RefusedError, StoreBusy, StoreError, StoreUnavailable
-from .location import SQLITE_PATH_MAX, name_problem, network_share
+from . import answers, audit, review, verification
+from .errors import ConflictError, RefusedError, StoreError, StoreUnavailable
+from .location import name_problem, network_share
+from .sqlite_file import _copy_database, _integrity_summary, _preflight, translate
 from .schema import (
     APPLICATION_ID,
     MIGRATION_NAMES,
     SCHEMA_VERSION,
-    STATUS_LABELS,
     TRIGGERS,
     ensure_triggers,
     migrations,
     trigger_problems,
 )
-from .review import Flag, ReviewRules
-from .verification import VerificationRules
+from .journal import Journal, reconstruct
+from .records import AuditEntry, Department, DepartmentState, Response, load_value
+from .review import Flag
 from .who import Stamp, check_name, os_login, person_key
 
 if TYPE_CHECKING:
@@ -57,162 +56,11 @@ __all__ = [
     "open_store",
 ]
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_TIMEOUT = 5.0
 
 
 def now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-def translate(exc: sqlite3.Error, path: Path | str = "", *, doing: str = "save") -> StoreError:
-    """A SQLite error as a message for the clerk, worded for what was being done.
-
-    ``doing``: "open" (opening, creating or updating the database), "save" (a write: nothing
-    of it was stored), "read", or "backup".
-    """
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    text = str(exc)
-    where = f"（{path}）" if path else ""
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
-        outcome = {
-            "open": "開けませんでした。何も変更していません。少し待ってからもう一度開いてください。",
-            "read": "読み込めませんでした。少し待ってからもう一度お試しください。",
-            "backup": "バックアップできませんでした。少し待ってからもう一度お試しください。",
-        }.get(doing, "書き込めませんでした。入力した値は保存されていません。少し待ってからもう一度保存してください。")
-        return StoreBusy(f"データベース{where}は他の端末（または別のプログラム）が使用中のため、待ちましたが{outcome}")
-    if name == "SQLITE_FULL" or "disk is full" in text:
-        if doing == "backup":
-            return StoreError(
-                f"ディスクがいっぱいのためバックアップ{where}を書けませんでした。空き容量を増やしてからもう一度お試しください。"
-            )
-        if doing == "open":
-            return StoreError(
-                f"ディスクがいっぱいのため、データベース{where}を準備できませんでした。何も変更していません。"
-                "空き容量を増やしてからもう一度開いてください。"
-            )
-        return StoreError(
-            f"ディスクがいっぱいのため保存できませんでした{where}。入力した値は保存されていません。"
-            "空き容量を増やしてからもう一度保存してください（それまでの回答は無事です）。"
-        )
-    if name.startswith("SQLITE_READONLY") or "readonly" in text:
-        return StoreUnavailable(
-            f"データベース{where}が読み取り専用のため保存できません。"
-            "ファイルとフォルダに書き込み権限があるか確認してください。"
-        )
-    if name in ("SQLITE_NOTADB", "SQLITE_CORRUPT") or "not a database" in text or "malformed" in text:
-        return StoreUnavailable(
-            f"データベース{where}が壊れているか、SQLite のファイルではありません。"
-            "バックアップから戻すか、管理者に連絡してください。"
-        )
-    if name.startswith("SQLITE_CANTOPEN"):
-        return StoreUnavailable(f"データベース{where}を開けません。場所と権限を確認してください。")
-    if name.startswith("SQLITE_IOERR"):
-        return StoreUnavailable(
-            f"データベース{where}の読み書きでエラーが起きました（{text}）。"
-            "ディスクやネットワークの状態を確認してください。"
-        )
-    return StoreError(f"データベースのエラーです{where}: {text}")
-
-
-def _preflight(path: Path) -> None:
-    """Refuse, with a message, what SQLite would report cryptically or too late."""
-    try:
-        _check_place(path)
-    except OSError as exc:  # e.g. a folder on the way that this user may not enter
-        raise StoreUnavailable(
-            f"データベース「{path}」の場所を確認できません（フォルダを開く権限がないか、場所に届きません）。"
-            "場所と権限を確認してください。"
-        ) from exc
-
-
-def _check_regular(path: Path) -> None:
-    """A FIFO or a device would make SQLite wait forever or read nonsense: only a regular file."""
-    mode = os.stat(path).st_mode
-    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
-        kind = "名前付きパイプ（FIFO）" if stat.S_ISFIFO(mode) else "デバイス" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "特殊なファイル"
-        raise StoreUnavailable(
-            f"「{path}」は通常のファイルではありません（{kind}）。データベースのファイルを指定してください。"
-        )
-
-
-def _check_length(path: Path) -> None:
-    problem = name_problem(path, "データベース", extra=len("-journal"))
-    if problem:
-        raise StoreUnavailable(problem)
-    full = os.fsencode(os.path.abspath(path))
-    if os.name != "nt" and len(full) > SQLITE_PATH_MAX:
-        raise StoreUnavailable(
-            f"データベースの場所（パス）が長すぎます（{len(full)} バイト。SQLite が扱えるのは {SQLITE_PATH_MAX} バイトまで、"
-            "日本語は 1 文字 3 バイトです）。浅いフォルダか短い名前を指定してください。"
-        )
-
-
-def _check_place(path: Path) -> None:
-    _check_length(path)
-    folder = path.parent
-    if not folder.is_dir():
-        raise StoreUnavailable(f"フォルダ「{folder}」がありません。データベースの場所を確認してください。")
-    if path.is_dir():
-        raise StoreUnavailable(f"「{path}」はフォルダです。データベースのファイル名を指定してください。")
-    if path.exists():
-        _check_regular(path)
-        if not os.access(path, os.R_OK):
-            raise StoreUnavailable(f"データベース「{path}」を読む権限がありません。")
-        with open(path, "rb") as handle:
-            head = handle.read(len(_SQLITE_HEADER))
-        if head and head != _SQLITE_HEADER:
-            raise StoreUnavailable(
-                f"「{path}」は SQLite のデータベースではありません。"
-                "別のファイルを指定しているか、ファイルが壊れています。"
-            )
-        if not os.access(path, os.W_OK):
-            raise StoreUnavailable(
-                f"データベース「{path}」が読み取り専用です。ファイルの書き込み権限を確認してください。"
-            )
-        # Left by a clerk who still has it open (or by another user): SQLite would open and read,
-        # then refuse the first save. Say so now.
-        for work in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            if work.exists() and not os.access(work, os.R_OK | os.W_OK):
-                raise StoreUnavailable(
-                    f"データベースの作業ファイル「{work}」に書き込めません（別の利用者のファイルです）。"
-                    "その人が chosho を閉じるか、管理者に権限を直してもらってください。"
-                )
-    # WAL keeps -wal and -shm files beside the database: the folder must be writable too.
-    if not os.access(folder, os.W_OK):
-        raise StoreUnavailable(
-            f"フォルダ「{folder}」に書き込めません（読み取り専用）。書き込めるフォルダを指定してください。"
-        )
-
-
-def _integrity_summary(rows: list[tuple]) -> str:
-    """The first problem integrity_check reports, and how many more (it can list thousands)."""
-    lines = [
-        line.strip()
-        for row in rows
-        for line in str(row[0]).splitlines()
-        if line.strip() and not line.startswith("*** in database")
-    ]
-    if not lines:
-        return "詳細不明"
-    more = f" ほか {len(lines) - 1} 件" if len(lines) > 1 else ""
-    return lines[0][:120] + more
-
-
-def _copy_database(source: sqlite3.Connection, target: Path) -> None:
-    """SQLite's online backup of ``source`` into ``target``, which appears only when complete."""
-    partial = target.with_name(target.name + ".part")
-    partial.unlink(missing_ok=True)
-    try:
-        dest = sqlite3.connect(partial, isolation_level=None)
-        try:
-            source.backup(dest)
-        finally:
-            dest.close()
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
 
 
 def open_store(
@@ -247,7 +95,15 @@ def open_store(
     return store
 
 
-class Store(ReviewRules, VerificationRules):
+class Store:
+    """One open database: opening and migrating it, the write transaction and the journal that
+    every write goes through, and the reads the screens and the export make.
+
+    Entering (db/answers.py), review (db/review.py) and double entry (db/verification.py) are
+    modules of functions that take the store; each is offered here as a method of the same name
+    and signature (``partialmethod``), so adapters call ``store.sign_off(...)`` as before.
+    """
+
     def __init__(self, conn: sqlite3.Connection, path: Path, who: str, *, timeout: float) -> None:
         self.conn = conn
         self.path = path
@@ -783,184 +639,59 @@ class Store(ReviewRules, VerificationRules):
         except sqlite3.Error as exc:
             raise translate(exc, self.path, doing="read") from exc
 
-    # -- entering --------------------------------------------------------------------------
+    # -- entering, review, double entry: functions of the store, offered as its methods ------
 
-    def _refuse_if_final(self, response_id: int) -> str:
-        status = self._status(response_id)
-        if status == "final":
-            raise RefusedError(
-                "この所属は確定済みのため編集できません。修正が必要な場合は、理由を記録して確定を解除してください。"
-            )
-        return status
+    save_answer = partialmethod(answers.save_answer)
+    clear_answers = partialmethod(answers.clear_answers)
+    mark_entered = partialmethod(answers.mark_entered)
+    import_answers = partialmethod(answers.import_answers)
+    unfinished = partialmethod(answers.unfinished)
+    _refuse_if_final = partialmethod(answers._refuse_if_final)
+    _refuse_unknown = partialmethod(answers._refuse_unknown)
+    _put = partialmethod(answers._put)
+    _clear = partialmethod(answers._clear)
+    _withdraw_sign_off = partialmethod(answers._withdraw_sign_off)
 
-    def _refuse_unknown(self, question_id: object, value: object) -> None:
-        """What no screen produces but a script on the store might: a KeyError or a foreign object."""
-        from survey.answers import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Single, Text
+    editors = partialmethod(review.editors)
+    is_editor = partialmethod(review.is_editor)
+    unseen = partialmethod(review.unseen)
+    record_shown = partialmethod(review.record_shown)
+    flags = partialmethod(review.flags)
+    raise_flag = partialmethod(review.raise_flag)
+    may_close = partialmethod(review.may_close)
+    reply_flag = partialmethod(review.reply_flag)
+    resolve_flag = partialmethod(review.resolve_flag)
+    hard_errors = partialmethod(review.hard_errors)
+    sign_off_refusals = partialmethod(review.sign_off_refusals)
+    sign_off = partialmethod(review.sign_off)
+    finalise = partialmethod(review.finalise)
+    unlock = partialmethod(review.unlock)
 
-        if not isinstance(question_id, str) or question_id not in self.questionnaire:
-            raise RefusedError(f"{question_id!r} という問いはこの調書にありません。")
-        if not isinstance(value, (Blank, Invalid, NotApplicable, Single, Multi, Text, Grid, Counts)):
-            raise RefusedError(f"{question_id} の回答として {type(value).__name__} は保存できません。")
-
-    def save_answer(
-        self,
-        response_id: int,
-        question_id: str,
-        value: Value,
-        *,
-        expected_version: int | None,
-        clear: Iterable[str] = (),
-        why: str | None = None,
-        events: Iterable = (),
-    ) -> int:
-        """Store one accepted answer at once; ``clear`` drops answers that left the route.
-
-        Returns the response's new version. Hard errors are refused here too, so no adapter
-        can store what the form does not allow. ``events``: the keying events (入力者統計) that
-        led to this answer, stored in the same transaction.
-        """
-        from survey import Severity, check_answer
-
-        self._refuse_unknown(question_id, value)
-        errors = [p for p in check_answer(self.questionnaire, question_id, value) if p.severity is Severity.ERROR]
-        if errors:
-            raise RefusedError("\n".join(p.message for p in errors))
-        with self._write():
-            status = self._refuse_if_final(response_id)
-            before = self._answers(response_id)[0]
-            version = self._bump(response_id, expected_version)
-            if status == "not_started":
-                self._set_status(response_id, status, "in_progress", None)
-            elif status == "reviewed":
-                self._withdraw_sign_off(response_id)
-            for qid in clear:
-                self._clear(response_id, qid, why or "経路の変更により非該当")
-            self._put(response_id, question_id, value, why)
-            self._insert_events(events)
-            if status == "entered":  # a signed-off form goes back to 入力済, as the issue asks
-                self._reopen_if_unfinished(response_id, before, (question_id,))
-        return version
-
-    def _put(self, response_id: int, question_id: str, value: Value, why: str | None) -> None:
-        """Write one answer (new or replacing) and log it with the value it replaced."""
-        old = self.conn.execute(
-            "SELECT value FROM answers WHERE response_id = ? AND question_id = ?", (response_id, question_id)
-        ).fetchone()
-        new = dump_value(value)
-        self._log(response_id, question_id, "answer", old[0] if old else None, new, why, state=value_state(value))
-
-    def unfinished(self, answers: Mapping[str, Value]) -> list[str]:
-        """Questions on the route of ``answers`` not entered in full (none, or rows still to key)."""
-        from survey.answers import is_complete
-
-        route = self.router.route(answers)
-        return [q for q in route.order if not is_complete(self.questionnaire.question(q), answers.get(q))]
-
-    def _reopen_if_unfinished(self, response_id: int, before: Mapping[str, Value], changed: Iterable[str]) -> None:
-        """A change that puts questions not yet entered on the route (or leaves a changed
-        question unfinished: rows still to key, or cleared) takes 入力済 back to 入力中."""
-        if self._status(response_id) != "entered":
-            return
-        after = self._answers(response_id)[0]
-        was_on = set(self.router.route(before).order)
-        missing = [q for q in self.unfinished(after) if q not in was_on or q in changed]
-        if missing:
-            self._set_status(
-                response_id, "entered", "in_progress", "未入力の設問が経路に加わったため入力中に戻す: " + "、".join(missing)
-            )
-
-    def _clear(self, response_id: int, question_id: str, why: str | None) -> bool:
-        old = self.conn.execute(
-            "SELECT value FROM answers WHERE response_id = ? AND question_id = ?", (response_id, question_id)
-        ).fetchone()
-        if old is None:
-            return False
-        self._log(response_id, question_id, "clear", old[0], None, why)
-        return True
-
-    def clear_answers(
-        self, response_id: int, question_ids: Iterable[str], *, expected_version: int | None, why: str | None = None
-    ) -> int:
-        """Remove recorded answers (kept in the audit log with their old value)."""
-        with self._write():
-            status = self._refuse_if_final(response_id)
-            version = self._bump(response_id, expected_version)
-            before = self._answers(response_id)[0]
-            cleared = [qid for qid in question_ids if self._clear(response_id, qid, why)]
-            if cleared and status == "reviewed":
-                self._withdraw_sign_off(response_id)
-            if cleared and status == "entered":
-                self._reopen_if_unfinished(response_id, before, cleared)
-        return version
-
-    def _withdraw_sign_off(self, response_id: int) -> None:
-        """A signed-off form changed: back to 入力済, to be reviewed again (the log keeps who signed)."""
-        self._set_status(response_id, "reviewed", "entered", "回答の変更により確認を取り消し", unstamp=["reviewed"])
-
-    def mark_entered(self, response_id: int, *, expected_version: int | None) -> int:
-        """The clerk has entered the whole form: 入力済."""
-        with self._write():
-            status = self._refuse_if_final(response_id)
-            if status in ("entered", "reviewed"):
-                return self._current_version(response_id)
-            version = self._bump(response_id, expected_version)
-            self._set_status(response_id, status, "entered", None, stamp=["entered"])
-        return version
-
-    def _current_version(self, response_id: int) -> int:
-        return self.conn.execute("SELECT version FROM responses WHERE id = ?", (response_id,)).fetchone()[0]
-
-    def import_answers(
-        self, entries: Mapping[int, Mapping[str, Value]], *, why: str, entered: Collection[int] = ()
-    ) -> int:
-        """Store imported answers for many departments in one transaction: all or nothing.
-
-        ``entries`` maps a response id to its answers. Each value is checked like a typed one
-        (hard errors refuse the whole import); a department that is finalised or already has
-        answers is refused too, so an import never overwrites. Every answer is logged as an
-        ``answer`` by this person (who then may not sign those departments off), with ``why``.
-        The responses in ``entered`` (their route complete) become 入力済 in the same
-        transaction, so review can start. Returns the number of answers stored.
-        """
-        from survey import Severity, check_answer
-
-        problems = []
-        for response_id, answers in entries.items():
-            for question_id, value in answers.items():
-                self._refuse_unknown(question_id, value)
-                problems += [
-                    f"{question_id}: {p.message}"
-                    for p in check_answer(self.questionnaire, question_id, value)
-                    if p.severity is Severity.ERROR
-                ]
-        if problems:
-            raise RefusedError("取り込めない回答があります。\n" + "\n".join(problems))
-        stored = 0
-        with self._write():
-            for response_id, answers in entries.items():
-                if not answers:
-                    continue
-                status = self._refuse_if_final(response_id)
-                existing = self.conn.execute(
-                    "SELECT count(*) FROM answers WHERE response_id = ?", (response_id,)
-                ).fetchone()[0]
-                if existing:
-                    name = self.conn.execute(
-                        "SELECT d.name FROM responses r JOIN departments d ON d.id = r.department_id"
-                        " WHERE r.id = ?",
-                        (response_id,),
-                    ).fetchone()[0]
-                    raise RefusedError(f"{name} にはすでに回答が入力されています。取り込みでは上書きしません。")
-                self._bump(response_id, None)
-                if status == "not_started":
-                    self._set_status(response_id, status, "in_progress", why)
-                for question_id, value in answers.items():
-                    new = dump_value(value)
-                    self._log(response_id, question_id, "answer", None, new, why, state=value_state(value))
-                    stored += 1
-                if response_id in entered:
-                    self._set_status(response_id, self._status(response_id), "entered", why, stamp=["entered"])
-        return stored
+    comparer = property(verification.comparer)
+    choose_for_verification = partialmethod(verification.choose_for_verification)
+    verification_plans = partialmethod(verification.verification_plans)
+    verification_targets = partialmethod(verification.verification_targets)
+    first_keyers = partialmethod(verification.first_keyers)
+    second_keying = partialmethod(verification.second_keying)
+    live_checked = partialmethod(verification.live_checked)
+    blind_refusal = partialmethod(verification.blind_refusal)
+    second_keying_refusal = partialmethod(verification.second_keying_refusal)
+    start_second_keying = partialmethod(verification.start_second_keying)
+    save_second_answer = partialmethod(verification.save_second_answer)
+    clear_second_answers = partialmethod(verification.clear_second_answers)
+    complete_second_keying = partialmethod(verification.complete_second_keying)
+    comparison = partialmethod(verification.comparison)
+    resolutions = partialmethod(verification.resolutions)
+    adjudicator_problem = partialmethod(verification.adjudicator_problem)
+    adjudication = partialmethod(verification.adjudication)
+    resolve = partialmethod(verification.resolve)
+    finish_adjudication = partialmethod(verification.finish_adjudication)
+    verification_states = partialmethod(verification.verification_states)
+    verification_state = partialmethod(verification.verification_state)
+    verification_refusal = partialmethod(verification.verification_refusal)
+    record_events = partialmethod(verification.record_events)
+    key_events = partialmethod(verification.key_events)
+    _insert_events = partialmethod(verification._insert_events)
 
     # -- safety ----------------------------------------------------------------------------
 

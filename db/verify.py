@@ -24,7 +24,7 @@ from survey import InputError
 
 from . import audit
 from .errors import StoreError, StoreUnavailable
-from .schema import APPLICATION_ID, SCHEMA_VERSION, TRIGGERS, ensure_triggers, migrations
+from .schema import APPLICATION_ID, SCHEMA_VERSION, TRIGGERS
 
 __all__ = ["Verification", "verify_database"]
 
@@ -57,12 +57,13 @@ class Verification:
 
 
 def _reference_schema() -> sqlite3.Connection:
-    """A fresh database built by the same migrations: what every chosho database must look like."""
-    from sqlite_utils import Database
+    """A fresh database built by the same migrations: what every chosho database must look like
+    (their statements built once a process, db/replay.py)."""
+    from .replay import _schema_sql
 
     conn = sqlite3.connect(":memory:", isolation_level=None)
-    migrations().apply(Database(conn))
-    ensure_triggers(conn)
+    for sql in _schema_sql():
+        conn.execute(sql)
     return conn
 
 
@@ -121,7 +122,7 @@ def verify_database(
     """Check the database at ``path``; raises StoreUnavailable only when it cannot be read at all.
 
     ``expected_head``: one seal or several (``1234:3fa2b4c5d6e7``); ``seal_files``: files of them."""
-    from .store import _check_regular, translate
+    from .sqlite_file import _check_regular, translate
 
     path = Path(path)
     heads = [expected_head] if isinstance(expected_head, str) else list(expected_head or ())

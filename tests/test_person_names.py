@@ -113,3 +113,24 @@ def test_the_second_keyer_whose_value_was_taken_may_not_sign_off(db_path):
     finally:
         for store in (alice, bob, carol):
             store.close()
+
+
+@pytest.mark.parametrize("typed, said", [("alice\u3164", "表示されない文字"), ("\u0430lice", "同じ名前とみなされます")])
+async def test_the_who_screen_refuses_a_filler_and_a_look_alike(db_path, typed, said):
+    """The who screen accepted ``aliceㅤ`` (issue 23): now it says why, and stays."""
+    from textual.widgets import Input, Static
+
+    from tui.app import ChoshoApp
+    from tui.screens.who import WhoScreen
+
+    with open_store(db_path, "x") as store:
+        store.remember_user("alice")
+        async with ChoshoApp(store).run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            screen = pilot.app.screen
+            screen.query_one("#who", Input).value = typed
+            await pilot.press("enter")
+            await pilot.pause()
+            assert pilot.app.screen is screen and isinstance(screen, WhoScreen)
+            assert said in str(screen.query_one("#message", Static).render())
+        assert [name for name, *_ in store.users()] == ["alice"]

@@ -130,6 +130,18 @@ def test_an_older_database_is_migrated_after_a_backup(tmp_path):
 
     assert backup is not None and backup.parent == tmp_path
     assert re.fullmatch(rf"chosho\.v1-before-v{SCHEMA_VERSION}-\d{{8}}-\d{{6}}\.sqlite", backup.name)
+    # m007 (issue 23): from the migration on, the log is the record — verify replays it, and an
+    # answer changed behind chosho's back afterwards is named.
+    from db.verify import verify_database
+
+    result = verify_database(path)
+    assert result.ok, result.report()
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE answers SET value = '{\"single\": 2, \"texts\": {}}' WHERE response_id = ? AND question_id = 'Q1'", (rid,))
+    raw.commit()
+    raw.close()
+    result = verify_database(path)
+    assert not result.ok and "Q1: 回答の値が監査ログと違います" in result.report()
     old = sqlite3.connect(backup)
     assert old.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert old.execute("PRAGMA user_version").fetchone()[0] == 1
