@@ -2,8 +2,11 @@
 previous entry's hash, so a changed, removed or inserted entry shows where it happened.
 
 Triggers refuse UPDATE, DELETE and REPLACE in the database itself, but anyone with the file can
-drop a trigger; the chain is what makes such an edit visible (``chosho verify``), and the head
-(entries, last hash) printed on a report pins the history that report came from.
+drop a trigger; the chain is what makes such an edit visible (``chosho verify``). A chain cannot
+show its own tail removed, nor tell a wholly recomputed chain from an honest one: a seal
+(``seal``: entry number and the first 12 hex digits of its hash) written down outside the file
+after a sign-off, 確定 or backup, or the head printed on a report, pins the history up to it
+(docs/audit-log.md says what is and is not detectable).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 __all__ = [
-    "COLUMNS", "GENESIS", "ChainBreak", "append", "append_many", "chain_rows", "entry_hash", "first_break", "head", "seal",
+    "COLUMNS", "GENESIS", "ChainBreak", "append_many", "chain_rows", "entry_hash", "first_break", "head", "seal",
 ]
 
 # The entry's content, in the order it is hashed (the hash column itself excluded).
@@ -60,28 +63,6 @@ def append_many(conn: sqlite3.Connection, entries: list[tuple]) -> tuple[int, st
 def seal(entry_id: int, digest: str) -> str:
     """The short anchor a reviewer writes down: entry number and the hash's first 12 hex digits."""
     return f"{entry_id}:{digest[:12]}"
-
-
-def append(
-    conn: sqlite3.Connection,
-    at: str,
-    who: str,
-    response_id: int | None,
-    question_id: str | None,
-    action: str,
-    old: str | None,
-    new: str | None,
-    why: str | None,
-) -> int:
-    """Append one chained entry; the caller holds the write lock (BEGIN IMMEDIATE)."""
-    last = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    entry_id, previous = (last[0] + 1, last[1] or GENESIS) if last else (1, GENESIS)
-    row = (entry_id, at, who, response_id, question_id, action, old, new, why)
-    conn.execute(
-        f"INSERT INTO audit_log ({', '.join(COLUMNS)}, hash) VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
-        (*row, entry_hash(row, previous)),
-    )
-    return entry_id
 
 
 def chain_rows(conn: sqlite3.Connection) -> Iterable[tuple]:
