@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -22,22 +21,14 @@ from typing import TYPE_CHECKING
 
 # The questionnaire's classes are imported where they are used, not here: the app's first
 # screen (who is entering) opens the store before it needs them (see Store.questionnaire).
-from survey import BUILTIN_DEFINITION, DefinitionError
+from survey import DefinitionError
 
-from . import answers, audit, review, verification
+from . import answers, audit, opening, review, verification
 from .errors import ConflictError, RefusedError, StoreError, StoreUnavailable
-from .location import name_problem, network_share
-from .sqlite_file import _copy_database, _integrity_summary, _preflight, translate
-from .schema import (
-    APPLICATION_ID,
-    MIGRATION_NAMES,
-    SCHEMA_VERSION,
-    TRIGGERS,
-    ensure_triggers,
-    migrations,
-    trigger_problems,
-)
-from .journal import Journal, reconstruct
+from .location import name_problem
+from .sqlite_file import _copy_database, _preflight, translate
+from .schema import MIGRATION_NAMES
+from .journal import Journal
 from .records import AuditEntry, Department, DepartmentState, Response, load_value
 from .review import Flag
 from .who import Stamp, check_name, os_login, person_key
@@ -119,160 +110,10 @@ class Store:
         self.journal = Journal(conn)  # the one writer of what the log determines (db/journal.py)
         self._writing = False
 
-    # -- opening -------------------------------------------------------------------------
+    # -- opening (db/opening.py) ------------------------------------------------------
 
-    def _prepare(self, definition: str | Path | None, defer: bool = False) -> None:
-        share = network_share(self.path)
-        if share:
-            self.warnings.append(
-                f"データベースがネットワーク上（{share}）にあります。SQLite の排他制御はネットワーク"
-                "共有では確実に働かず、同時に使うとデータが壊れるおそれがあります。各自のPCに置いてください。"
-            )
-        try:
-            conn = self.conn
-            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            # Refuse what is not ours, or too new, before writing anything to it (not even WAL).
-            self._refuse_foreign(app_id, version, tables)
-            if tables:
-                rows = conn.execute("PRAGMA quick_check").fetchall()
-                if rows[0][0] != "ok":
-                    raise StoreUnavailable(
-                        f"データベース「{self.path}」が壊れています（整合性検査: {_integrity_summary(rows)}）。"
-                        "バックアップから戻すか、管理者に連絡してください。"
-                    )
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                self._switch_to_wal()
-            conn.execute("PRAGMA synchronous = FULL")
-            if version < SCHEMA_VERSION or not self._questionnaire_row():
-                self._create_or_migrate(definition)
-            else:
-                self._refuse_unprotected()
-            self._load(defer)
-        except sqlite3.Error as exc:
-            raise translate(exc, self.path, doing="open") from exc
-
-    def _switch_to_wal(self) -> None:
-        """Turn WAL on (once per file), waiting like the busy timeout does.
-
-        The switch needs the file to itself, and SQLite answers SQLITE_BUSY at once, without
-        its busy handler, when another connection is reading it (two clerks starting chosho on
-        a new database at the same moment): so wait here.
-        """
-        deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                break
-            except sqlite3.OperationalError as exc:
-                busy = (getattr(exc, "sqlite_errorname", "") or "").startswith("SQLITE_BUSY")
-                if not busy or time.monotonic() >= deadline:
-                    raise
-                import random
-
-                time.sleep(random.uniform(0.005, 0.03))
-        if mode != "wal":
-            self.warnings.append(
-                f"この場所ではデータベースを WAL 方式にできませんでした（{mode}）。"
-                "保存はできますが、同時に使うと待ち時間が長くなります。各自のPCに置いてください。"
-            )
-
-    def _refuse_foreign(self, app_id: int, version: int, tables: int) -> None:
-        if app_id != APPLICATION_ID and (app_id != 0 or tables):
-            raise StoreUnavailable(
-                f"「{self.path}」は chosho のデータベースではありません（別のアプリのファイルです）。"
-                "chosho のデータベースを指定してください。このファイルは変更していません。"
-            )
-        if version > SCHEMA_VERSION:
-            raise StoreUnavailable(
-                f"データベース「{self.path}」は新しい版の chosho（形式 {version}）で作られています。"
-                f"この chosho（形式 {SCHEMA_VERSION} まで）では開けません。chosho を更新してください。"
-            )
-
-    def _questionnaire_row(self) -> tuple | None:
-        has_table = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'questionnaires'"
-        ).fetchone()
-        if not has_table:
-            return None
-        return self.conn.execute(
-            "SELECT id, source, sha256, title FROM questionnaires ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-
-    def _missing_triggers(self) -> list[str]:
-        present = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-        return [name for name in TRIGGERS if name not in present]
-
-    def _refuse_unprotected(self) -> None:
-        """Refuse to write to a database whose audit-log triggers are missing, altered or joined
-        by others: whoever took them off could have edited the log, and restoring them would
-        hide that. ``chosho verify`` names what differs; a backup from before is the way back."""
-        problems = trigger_problems(self.conn)
-        if problems:
-            raise StoreUnavailable(
-                f"データベース「{self.path}」の監査ログの保護（トリガー）が chosho のものと違います（"
-                + "、".join(problems)
-                + "）。外から変更されたおそれがあるため、書き込み用には開きません。"
-                "chosho verify で点検し、変更前のバックアップから戻すか、管理者に連絡してください。"
-            )
-
-    def _create_or_migrate(self, definition: str | Path | None) -> None:
-        """Create, or bring an older database up to SCHEMA_VERSION (after a backup), and seed it.
-
-        All under the write lock, in one transaction: a second clerk starting chosho at the same
-        moment waits, then finds the work done; a crash leaves the database as it was.
-        """
-        conn = self.conn
-        with self._write(doing="open"):
-            # Read again under the lock: someone may have created or migrated it meanwhile.
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            self._refuse_foreign(app_id, version, tables)
-            if version < SCHEMA_VERSION:
-                if version > 0:
-                    self.backup_made = self._backup_before_migration(version)
-                from sqlite_utils import Database  # only here: it imports pandas
-
-                migrations().apply(Database(conn))
-                ensure_triggers(conn)
-                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                action = "migrate" if version > 0 else "create"
-                self._log(None, None, action, str(version), str(SCHEMA_VERSION), "スキーマ更新")
-                if 0 < version < 7:  # the log becomes the record: what it lacked, from the tables
-                    reconstruct(self.journal, self.who)
-            if self._questionnaire_row() is None:
-                self._seed(Path(definition) if definition else BUILTIN_DEFINITION)
-            self._load(defer=True)
-            self._touched.update(self._stale_progress())  # new, or migrated from before m006
-            missing = self._missing_triggers()
-            if missing:  # pragma: no cover - ensure_triggers just ran
-                raise StoreUnavailable("監査ログの保護（トリガー）を作れませんでした: " + "、".join(missing))
-
-    def _backup_before_migration(self, version: int) -> Path:
-        """Copy the database as it is, before the migration touches it.
-
-        The caller holds the write lock, so nobody can write between this copy and the
-        migration; the copy is read through a second connection (a connection cannot back
-        itself up inside its own write transaction).
-        """
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.stem}.v{version}-before-v{SCHEMA_VERSION}-{stamp}{self.path.suffix}")
-        reader = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-        try:
-            _copy_database(reader, target)
-        except OSError as exc:
-            raise StoreUnavailable(
-                f"形式の更新の前に控え（{target}）を作れなかったため、更新を中止しました。"
-                "データベースは変更していません。空き容量と権限を確認してください。"
-            ) from exc
-        finally:
-            reader.close()
-        return target
+    _prepare = partialmethod(opening.prepare)
+    _questionnaire_row = partialmethod(opening._questionnaire_row)
 
     def _load(self, defer: bool = False) -> None:
         row = self._questionnaire_row()
@@ -298,36 +139,6 @@ class Store:
                     "バックアップから戻すか、管理者に連絡してください（chosho verify で点検できます）。"
                 ) from exc
         return self._questionnaire
-
-    def _seed(self, definition: Path) -> None:
-        """Register the questionnaire and its departments (the caller holds the write lock)."""
-        from survey import load_definition
-
-        import hashlib
-
-        questionnaire = load_definition(definition)
-        source = definition.read_text(encoding="utf-8")
-        digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-        journal = self.journal
-        qid, first_dept, first_response = (
-            journal.next_id(t) for t in ("questionnaires", "departments", "responses")
-        )
-        record = {
-            "id": qid,
-            "survey_id": str(questionnaire.meta.get("id", definition.stem)),
-            "title": str(questionnaire.meta.get("title", definition.stem)),
-            "sha256": digest,
-            "source": source,
-        }
-        departments = [
-            [first_dept + i, bukyoku, name, i + 1, first_response + i]
-            for i, (bukyoku, name) in enumerate(questionnaire.departments)
-        ]
-        self._log(
-            None, None, "seed", None, digest, f"{len(questionnaire.departments)} 所属を登録",
-            questionnaire=record, departments=departments,
-        )
-        self._questionnaire = questionnaire
 
     def close(self) -> None:
         self.conn.close()

@@ -60,6 +60,9 @@ def name_problem(name: str | None) -> str | None:
     text = (name or "").strip()
     if not text:
         return "作業者名を入力してください（空白や見えない文字だけの名前は使えません）。"
+    bare = text.replace(" ", "").replace("-", "").replace(".", "").replace("_", "")
+    if text.isascii() and bare.isalnum() and text[0].isalnum() and text[-1].isalnum():
+        return None  # a plain login name (clerk-a): no ICU needed on the way to the first screen
     ignorable = _default_ignorable()
     for index, ch in enumerate(text):
         if ch in _SPACES or (ch in _JOINERS and 0 < index < len(text) - 1):

@@ -377,9 +377,9 @@ def test_network_share_detection(path, kind):
 
 def test_a_database_on_a_share_opens_with_a_warning(tmp_path, monkeypatch, capsys):
     mounts = f"/dev/sda1 / ext4 rw 0 0\n//fileserver/kansa {tmp_path} cifs rw 0 0\n"
-    import db.store
+    import db.opening
 
-    monkeypatch.setattr(db.store, "network_share", functools.partial(network_share, mounts=mounts))
+    monkeypatch.setattr(db.opening, "network_share", functools.partial(network_share, mounts=mounts))
     path = tmp_path / "chosho.sqlite"
     with open_store(path, "alice") as store:
         assert len(store.warnings) == 1
