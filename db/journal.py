@@ -402,17 +402,20 @@ class Journal:
             (answered, on_route, response_id),
         )
 
-    def flush(self, who: str) -> None:
-        """Append the transaction's entries (and versions no entry carried), chained."""
+    def flush(self, who: str) -> tuple[int, str] | None:
+        """Append the transaction's entries (and versions no entry carried), chained; returns
+        (id, hash) of the last, which the store keeps as ``last`` once the transaction commits."""
         for rid, version in self._versions.items():
             self.pending.append(Entry(self.at, who, rid, None, "version", None, str(version), None, {"v": version}))
         for kid, version in self._keying_versions.items():
             self.pending.append(
                 Entry(self.at, who, None, None, "keying_version", None, str(version), None, {"keying": kid, "kv": version})
             )
+        appended = None
         if self.pending:
-            self.last = audit.append_many(self.conn, [(*e[:8], payload_json(e.payload)) for e in self.pending])
+            appended = audit.append_many(self.conn, [(*e[:8], payload_json(e.payload)) for e in self.pending])
         self.discard()
+        return appended
 
 
 def reconstruct(journal: Journal, who: str) -> int:

@@ -189,8 +189,10 @@ class Store:
             yield
             if self._touched:
                 self._record_progress(self._touched)
-            self.journal.flush(self.who)
+            appended = self.journal.flush(self.who)
             conn.execute("COMMIT")
+            if appended is not None:
+                self.journal.last = appended
         except BaseException as exc:
             if conn.in_transaction:
                 try:
