@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from .journal import Entry, apply
+from .schema import STATUS_LABELS
 
 __all__ = ["COMPARED", "differences", "logged_definition_digest", "replay"]
 
@@ -99,6 +100,17 @@ def _rows(conn: sqlite3.Connection, table: str, skip: tuple[str, ...]) -> tuple[
     return columns, rows
 
 
+_CODES = {
+    "status": STATUS_LABELS,
+    "state": {"answered": "回答", "blank": "無回答", "invalid": "無効", "not_applicable": "非該当"},
+}
+
+
+def _shown(column: str, value: object) -> object:
+    """A stored code as the screens say it (状態「確定」, not ``final``)."""
+    return _CODES.get(column, {}).get(value, value) if isinstance(value, str) else value
+
+
 def _short(value: object, limit: int = 200) -> str:
     if value is None:
         return "（なし）"
@@ -164,14 +176,14 @@ def differences(actual: sqlite3.Connection, replayed: sqlite3.Connection) -> lis
                     if a != b:
                         found.append(
                             f"{where}: {label}の{_COLUMN_NAMES.get(column, column)}が監査ログと違います"
-                            f"（データベース「{_short(a)}」、監査ログ「{_short(b)}」）"
+                            f"（データベース「{_short(_shown(column, a))}」、監査ログ「{_short(_shown(column, b))}」）"
                         )
     return found
 
 
 def _describe(columns: list[str], row: tuple) -> str:
     shown = [
-        f"{_COLUMN_NAMES.get(c, c)} {_short(v, 40)}"
+        f"{_COLUMN_NAMES.get(c, c)} {_short(_shown(c, v), 40)}"
         for c, v in zip(columns, row)
         if c in _COLUMN_NAMES and c != "source" and v is not None
     ]

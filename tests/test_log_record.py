@@ -163,7 +163,8 @@ def test_a_forged_sign_off(day, capsys, status):
     code, text = verify(path, capsys)
     assert code == 1
     name = facts["by_response"][rid]
-    assert f"{name}: 回答票の状態が監査ログと違います（データベース「{status}」、監査ログ「entered」）" in text
+    label = {"reviewed": "確認済", "final": "確定"}[status]
+    assert f"{name}: 回答票の状態が監査ログと違います（データベース「{label}」、監査ログ「入力済」）" in text
     assert f"{name}: 回答票の確認者が監査ログと違います（データベース「bob」、監査ログ「（なし）」）" in text
 
 
@@ -217,7 +218,7 @@ def test_a_correctly_chained_entry_appended(day, capsys):
     _append(path, "status", rid, "entered", "reviewed", {"stamp": ["reviewed"], "signed": 99})
     code, text = verify(path, capsys)
     assert code == 1
-    assert f"{facts['by_response'][rid]}: 回答票の状態が監査ログと違います（データベース「entered」、監査ログ「reviewed」）" in text
+    assert f"{facts['by_response'][rid]}: 回答票の状態が監査ログと違います（データベース「入力済」、監査ログ「確認済」）" in text
 
 
 def test_an_appended_entry_that_replay_cannot_read(day, capsys):
