@@ -29,3 +29,9 @@ def test_startup_bench_reaches_both_first_screens_without_pandas():
 def test_next_question_bench_runs_against_its_baseline():
     out = _bench("bench/next_question.py", "1")
     assert re.search(r"^ratio=\d+\.\d\d$", out, flags=re.M), out
+
+
+def test_store_writes_bench_runs_against_its_baseline():
+    out = _bench("bench/store_writes.py", "1")
+    assert "chosho save_answer (one answer)" in out and "over 23" in out
+    assert re.search(r"^ratio=\d+\.\d\d$", out, flags=re.M), out
