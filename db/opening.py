@@ -15,7 +15,9 @@ from survey import BUILTIN_DEFINITION
 from .errors import StoreUnavailable
 from .journal import reconstruct
 from .location import network_share
-from .schema import APPLICATION_ID, SCHEMA_VERSION, TRIGGERS, ensure_triggers, migrations, trigger_problems
+from .schema import (
+    APPLICATION_ID, MIGRATION_NAMES, SCHEMA_VERSION, TRIGGERS, ensure_triggers, migrations, trigger_problems,
+)
 from .sqlite_file import _copy_database, _integrity_summary, translate
 
 __all__ = ["prepare"]
@@ -143,7 +145,8 @@ def _create_or_migrate(store, definition: str | Path | None) -> None:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             action = "migrate" if version > 0 else "create"
             store._log(None, None, action, str(version), str(SCHEMA_VERSION), "スキーマ更新")
-            if 0 < version < 7:  # the log becomes the record: what it lacked, from the tables
+            if 0 < version <= MIGRATION_NAMES.index("m007_log_record"):  # the log becomes the record:
+                # what the older entries lacked, from the tables
                 reconstruct(store.journal, store.who)
         if _questionnaire_row(store) is None:
             _seed(store, Path(definition) if definition else BUILTIN_DEFINITION)
