@@ -100,6 +100,21 @@ def original_content(store: Store, original_id: int) -> bytes:
     if row is None:
         raise StoreError(f"原本 {original_id} がありません。")
     content = bytes(row[0])
-    if hashlib.sha256(content).hexdigest() != row[1]:
-        raise StoreError(f"原本 {original_id} の内容が保存時と一致しません（SHA-256 不一致）。バックアップから戻してください。")
+    digest = hashlib.sha256(content).hexdigest()
+    if digest != row[1] or digest != (_logged_digest(store, original_id) or digest):
+        raise StoreError(
+            f"原本 {original_id} の内容が保存時と一致しません（SHA-256 が監査ログの記録と不一致）。"
+            "外から差し替えられたおそれがあります。chosho verify で点検し、バックアップから戻してください。"
+        )
     return content
+
+
+def _logged_digest(store: Store, original_id: int) -> str | None:
+    """The SHA-256 the audit log recorded when the original was stored (None before m007's
+    entries: then the row's own digest is all there is)."""
+    row = store.conn.execute(
+        "SELECT json_extract(payload, '$.sha256') FROM audit_log"
+        " WHERE action = 'original' AND json_extract(payload, '$.original') = ? ORDER BY id LIMIT 1",
+        (original_id,),
+    ).fetchone()
+    return row[0] if row else None

@@ -328,3 +328,19 @@ def test_a_forged_keying_and_a_forged_user(day, capsys):
     name = facts["names"][facts["keyed"]]
     assert f"{name} Q5: 照合入力の回答の値が監査ログと違います" in text
     assert f"{name}: 照合入力の突合した人が監査ログと違います（データベース「bob」、監査ログ「carol」）" in text
+
+
+def test_the_viewer_refuses_an_original_replaced_with_its_hash(day):
+    """Ctrl+O showed the forgery as genuine: the content is now checked against the log's digest."""
+    from db import StoreError
+    from db.originals import original_content, originals
+
+    path, facts = day
+    fake = b"a forged workbook"
+    with open_store(path, "carol") as carol:
+        (original,) = originals(carol)
+        assert original_content(carol, original.id).startswith(b"PK")
+    forge(path, f"UPDATE originals SET content = x'{fake.hex()}', sha256 = '{hashlib.sha256(fake).hexdigest()}', size = {len(fake)}")
+    with open_store(path, "carol") as carol:
+        with pytest.raises(StoreError, match="監査ログの記録と不一致"):
+            original_content(carol, original.id)
