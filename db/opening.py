@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from survey import BUILTIN_DEFINITION
+from survey.definition_text import DefinitionText
 
 from .errors import StoreUnavailable
 from .journal import reconstruct
@@ -23,7 +24,7 @@ from .sqlite_file import _copy_database, _integrity_summary, translate
 __all__ = ["prepare"]
 
 
-def prepare(store, definition: str | Path | None, defer: bool = False) -> None:
+def prepare(store, definition: str | Path | DefinitionText | None, defer: bool = False) -> None:
     share = network_share(store.path)
     if share:
         store.warnings.append(
@@ -57,6 +58,7 @@ def prepare(store, definition: str | Path | None, defer: bool = False) -> None:
     except sqlite3.Error as exc:
         raise translate(exc, store.path, doing="open") from exc
 
+
 def _switch_to_wal(store) -> None:
     """Turn WAL on (once per file), waiting like the busy timeout does.
 
@@ -82,6 +84,7 @@ def _switch_to_wal(store) -> None:
             "保存はできますが、同時に使うと待ち時間が長くなります。各自のPCに置いてください。"
         )
 
+
 def _refuse_foreign(store, app_id: int, version: int, tables: int) -> None:
     if app_id != APPLICATION_ID and (app_id != 0 or tables):
         raise StoreUnavailable(
@@ -94,6 +97,7 @@ def _refuse_foreign(store, app_id: int, version: int, tables: int) -> None:
             f"この chosho（形式 {SCHEMA_VERSION} まで）では開けません。chosho を更新してください。"
         )
 
+
 def _questionnaire_row(store) -> tuple | None:
     has_table = store.conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'questionnaires'"
@@ -104,9 +108,11 @@ def _questionnaire_row(store) -> tuple | None:
         "SELECT id, source, sha256, title FROM questionnaires ORDER BY id DESC LIMIT 1"
     ).fetchone()
 
+
 def _missing_triggers(store) -> list[str]:
     present = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     return [name for name in TRIGGERS if name not in present]
+
 
 def _refuse_unprotected(store) -> None:
     """Refuse to write to a database whose audit-log triggers are missing, altered or joined
@@ -121,7 +127,8 @@ def _refuse_unprotected(store) -> None:
             "chosho verify で点検し、変更前のバックアップから戻すか、管理者に連絡してください。"
         )
 
-def _create_or_migrate(store, definition: str | Path | None) -> None:
+
+def _create_or_migrate(store, definition: str | Path | DefinitionText | None) -> None:
     """Create, or bring an older database up to SCHEMA_VERSION (after a backup), and seed it.
 
     All under the write lock, in one transaction: a second clerk starting chosho at the same
@@ -149,12 +156,13 @@ def _create_or_migrate(store, definition: str | Path | None) -> None:
                 # what the older entries lacked, from the tables
                 reconstruct(store.journal, store.who)
         if _questionnaire_row(store) is None:
-            _seed(store, Path(definition) if definition else BUILTIN_DEFINITION)
+            _seed(store, definition if isinstance(definition, DefinitionText) else Path(definition or BUILTIN_DEFINITION))
         store._load(defer=True)
         store._touched.update(store._stale_progress())  # new, or migrated from before m006
         missing = _missing_triggers(store)
         if missing:  # pragma: no cover - ensure_triggers just ran
             raise StoreUnavailable("監査ログの保護（トリガー）を作れませんでした: " + "、".join(missing))
+
 
 def _backup_before_migration(store, version: int) -> Path:
     """Copy the database as it is, before the migration touches it.
@@ -177,14 +185,28 @@ def _backup_before_migration(store, version: int) -> Path:
         reader.close()
     return target
 
-def _seed(store, definition: Path) -> None:
-    """Register the questionnaire and its departments (the caller holds the write lock)."""
-    from survey import load_definition
 
+def _seed(store, definition: Path | DefinitionText) -> None:
+    """Register the questionnaire and its departments (the caller holds the write lock).
+
+    ``definition``: a TOML file, or a definition already read (``DefinitionText``: a
+    workbook's canonical TOML, whose digest does not change when Excel re-saves the file).
+    """
     import hashlib
 
-    questionnaire = load_definition(definition)
-    source = definition.read_text(encoding="utf-8")
+    if isinstance(definition, DefinitionText):
+        import tomllib
+
+        from survey import parse_definition
+
+        source = definition.text
+        questionnaire = parse_definition(tomllib.loads(source), source=definition.name)
+        definition = Path(definition.name)
+    else:
+        from survey import load_definition
+
+        questionnaire = load_definition(definition)
+        source = definition.read_text(encoding="utf-8")
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
     journal = store.journal
     qid, first_dept, first_response = (

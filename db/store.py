@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 # The questionnaire's classes are imported where they are used, not here: the app's first
 # screen (who is entering) opens the store before it needs them (see Store.questionnaire).
 from survey import DefinitionError
+from survey.definition_text import DefinitionText
 
 from . import answers, audit, opening, review, verification
 from .errors import ConflictError, RefusedError, StoreError, StoreUnavailable
@@ -58,13 +59,14 @@ def open_store(
     path: str | Path,
     who: str | None = None,
     *,
-    definition: str | Path | None = None,
+    definition: str | Path | DefinitionText | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     defer_definition: bool = False,
 ) -> Store:
     """Open the database at ``path``, creating and seeding it if it is new or empty.
 
-    ``definition``: the questionnaire to seed a new database with (default: the built-in one).
+    ``definition``: the questionnaire to seed a new database with (default: the built-in one): a
+    TOML file, or a ``DefinitionText`` (a workbook read by ``exports.xlsform.read_definition``).
     ``defer_definition``: read the stored questionnaire at its first use, not now (the app's
     "who is entering" screen shows only its title); a damaged one is then reported there.
     Raises a StoreError subclass, with its Japanese message, for every fault it can foresee.

@@ -168,7 +168,7 @@ class _Form:
             for option in q.options:
                 if multi:
                     self.answer(
-                        f"{q.id}_{option.code}", 0,
+                        q.option_variable(option.code), 0,
                         {"validate": "list", "source": list(TICKS), "input_title": f"{q.label} {option.code}",
                          "input_message": "選ぶ場合は ○（または 1）を入力してください。選ばない場合は空欄のまま。"},
                     )
@@ -186,7 +186,7 @@ class _Form:
         elif q.type is QuestionType.MATRIX:
             for r in q.rows:
                 self.ws.write_string(self.row, 2, f"回答　{r.label}", f.right)
-                self.answer(f"{q.id}_{r.id}", 3, {**choose, "input_title": _title(f"{q.label} {r.label}"),
+                self.answer(q.row_variable(r), 3, {**choose, "input_title": _title(f"{q.label} {r.label}"),
                                                   "input_message": f"{r.label}について、番号を一つ入力してください（{_codes(codes)}）。"})
                 self.row += 1
         elif q.type is QuestionType.TEXT:
@@ -200,7 +200,7 @@ class _Form:
                 self.ws.write_string(self.row, 2, item.label, f.right)
                 limit = next((i.label for i in q.items if i.id == item.at_most), None)
                 message = "0 以上の整数を入力してください" + (f"（{limit}以下）。" if limit else "。")
-                self.answer(f"{q.id}_{item.id}", 3, {"validate": "integer", "criteria": ">=", "value": 0,
+                self.answer(q.item_variable(item), 3, {"validate": "integer", "criteria": ">=", "value": 0,
                                                      "input_title": _title(f"{q.label} {item.label}"), "input_message": message})
                 if item.unit:
                     self.ws.write_string(self.row, 4, item.unit, f.text)
@@ -210,7 +210,7 @@ class _Form:
         for box in q.text_boxes:
             self.line(box.prompt, f.note)
             self.ws.set_row(self.row, 60)
-            self.answer(f"{q.id}_{box.option}_text", 1,
+            self.answer(q.box_variable(box.option), 1,
                         {"validate": "length", "criteria": "<=", "value": BOX_LIMIT, "input_title": _title(f"{q.label} {box.option} 記入欄"),
                          "input_message": f"{box.option} を選んだ場合に記入してください。"},
                         fmt=f.answer_text, last_col=4)

@@ -104,17 +104,17 @@ def question_variables(question: Question) -> list[Variable]:
         out.append(Variable(q.id, q, CODE, None, label))
     elif q.type is QuestionType.MULTI:
         out += [
-            Variable(f"{q.id}_{o.code}", q, TICK, o.code, _short(f"{label} {o.code} {o.label}"))
+            Variable(q.option_variable(o.code), q, TICK, o.code, _short(f"{label} {o.code} {o.label}"))
             for o in q.options
         ]
     elif q.type is QuestionType.TEXT:
         out.append(Variable(q.id, q, TEXT, None, label))
     elif q.type is QuestionType.MATRIX:
-        out += [Variable(f"{q.id}_{r.id}", q, ROW, r.id, _short(f"{label} {r.label}")) for r in q.rows]
+        out += [Variable(q.row_variable(r), q, ROW, r.id, _short(f"{label} {r.label}")) for r in q.rows]
     elif q.type is QuestionType.COUNTS:
-        out += [Variable(f"{q.id}_{i.id}", q, ITEM, i.id, _short(f"{label} {i.label}")) for i in q.items]
+        out += [Variable(q.item_variable(i), q, ITEM, i.id, _short(f"{label} {i.label}")) for i in q.items]
     out += [
-        Variable(f"{q.id}_{b.option}_text", q, BOX, b.option, _short(f"{label} {b.option}［{b.prompt}］"))
+        Variable(q.box_variable(b.option), q, BOX, b.option, _short(f"{label} {b.option}［{b.prompt}］"))
         for b in q.text_boxes
     ]
     return out
@@ -229,7 +229,7 @@ def parse(question: Question, cells: Sequence[str]) -> Value | None:
     filled = [c for _, c in mains if c]
     if not filled:
         if boxes:
-            names = "、".join(f"{question.id}_{k}_text" for k in boxes)
+            names = "、".join(question.box_variable(k) for k in boxes)
             raise InputError(f"記入欄（{names}）に記入がありますが、{question.label}の回答がありません。")
         return None
 

@@ -108,7 +108,7 @@ def _long_texts(records: Sequence[DepartmentRecord], questionnaire: Questionnair
             value = record.answers.get(question.id)
             for code, text, _chosen in text_entries(question, value):
                 if len(text) * 2 > CELL_LIMIT and utf16_length(text) > CELL_LIMIT:
-                    variable = question.id if code is None else f"{question.id}_{code}_text"
+                    variable = question.id if code is None else question.box_variable(code)
                     found.append(
                         f"{record.name} {variable}: 記述が {len(text):,} 文字あり、Excel の 1 セルの上限"
                         f"（{CELL_LIMIT:,} 文字）を超えるため、先頭だけを書き「…以下省略」と記しました（全文はデータベースにあります）。"

@@ -47,6 +47,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BUILTIN_DEFINITION",
+    "BUILTIN_WORKBOOK",
     "Blank",
     "Counts",
     "DefinitionError",
@@ -74,6 +75,9 @@ __all__ = [
 ]
 
 BUILTIN_DEFINITION = Path(__file__).with_name("definitions") / "niiza_fy2024_social_media.toml"
+# The same questionnaire as an XLSForm workbook (tests/test_xlsform.py holds them equal): the
+# form a clerk copies and edits in Excel for next year's 調書.
+BUILTIN_WORKBOOK = BUILTIN_DEFINITION.with_suffix(".xlsx")
 
 
 @lru_cache(maxsize=1)

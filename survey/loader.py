@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .conditions import Condition, ConditionSyntaxError, comparisons, parse_condition
+from .conditions import Condition, ConditionSyntaxError, Count, comparisons, parse_condition
 from .errors import DefinitionError
 from .model import (
     CHOOSE_ROUTE,
@@ -90,6 +90,13 @@ class _Builder:
             return ""
         return value
 
+    def variable_name(self, where: str, entry: dict) -> str:
+        """An optional ``name``: the variable of a row, item or box when not the usual one."""
+        name = self.text(where, entry, "name", required=False)
+        if name and not (name.isascii() and name.replace("_", "").isalnum() and name[0].isalpha()):
+            self.fail(where, f"変数名「{name}」は英字で始まる半角英数字と _ にしてください。")
+        return name
+
     def table_list(self, where: str, entry: dict, key: str) -> list[dict]:
         value = entry.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
@@ -124,6 +131,10 @@ class _Builder:
             if count > 1:
                 self.fail(qid, f"設問番号 {qid} が {count} 回使われています。")
         usable = tuple(q for q in questions if q is not None)
+        variables = Counter(v for q in usable for v in q.variables)
+        for name, count in variables.items():
+            if count > 1:
+                self.fail(name, f"変数名 {name} が {count} 回使われています（回答一覧の列名は一つずつにしてください）。")
         order = {q.id: i for i, q in reversed(list(enumerate(usable)))}
         by_id = {q.id: q for q in usable}
 
@@ -246,13 +257,13 @@ class _Builder:
         boxes = []
         codes = {o.code for o in options}
         for box in self.table_list(where, entry, "text_boxes"):
-            self.unknown_keys(f"{where} 記入欄", box, {"option", "prompt"})
+            self.unknown_keys(f"{where} 記入欄", box, {"option", "prompt", "name"})
             option = box.get("option")
             prompt = self.text(f"{where} 記入欄", box, "prompt")
             if option not in codes:
                 self.fail(where, f"記入欄が存在しない選択肢 {option} に付いています。")
                 continue
-            boxes.append(TextBox(option, prompt))
+            boxes.append(TextBox(option, prompt, self.variable_name(where, box)))
         for code, count in Counter(b.option for b in boxes).items():
             if count > 1:
                 self.fail(where, f"選択肢 {code} の記入欄が重複しています。")
@@ -267,9 +278,12 @@ class _Builder:
         if not raw:
             self.fail(where, "表形式の設問に行（rows）がありません。")
         for i, r in enumerate(raw):
-            self.unknown_keys(f"{where} 行 {i + 1} 番目", r, {"id", "label", "short"})
+            self.unknown_keys(f"{where} 行 {i + 1} 番目", r, {"id", "label", "short", "name"})
         rows = [
-            Row(self.text(where, r, "id"), self.text(where, r, "label"), self.text(where, r, "short", required=False))
+            Row(
+                self.text(where, r, "id"), self.text(where, r, "label"), self.text(where, r, "short", required=False),
+                self.variable_name(where, r),
+            )
             for r in raw
         ]
         for rid, count in Counter(r.id for r in rows).items():
@@ -287,13 +301,14 @@ class _Builder:
             self.fail(where, "人数の設問に項目（items）がありません。")
         items = []
         for item in raw:
-            self.unknown_keys(f"{where} 項目", item, {"id", "label", "unit", "at_most"})
+            self.unknown_keys(f"{where} 項目", item, {"id", "label", "unit", "at_most", "name"})
             items.append(
                 Item(
                     self.text(where, item, "id"),
                     self.text(where, item, "label"),
                     self.text(where, item, "unit", required=False),
                     item.get("at_most"),
+                    self.variable_name(where, item),
                 )
             )
         ids = {i.id for i in items}
@@ -307,7 +322,8 @@ class _Builder:
 
     # -- routing and checks ----------------------------------------------------------------
     def condition(
-        self, where: str, text: str, by_id: dict[str, Question], order: dict[str, int], latest: str | None
+        self, where: str, text: str, by_id: dict[str, Question], order: dict[str, int], latest: str | None,
+        counting: bool = False,
     ) -> Condition | None:
         try:
             condition = parse_condition(text)
@@ -339,6 +355,14 @@ class _Builder:
                 ok = False
                 continue
             multi = question.type is QuestionType.MULTI
+            if isinstance(compare, Count):
+                if not counting:
+                    self.fail(where, "選んだ数（count）は点検にだけ使えます（分岐には使えません）。")
+                    ok = False
+                elif not multi:
+                    self.fail(where, f"count は複数回答の設問にだけ使えます（{ref.question} は複数回答ではありません）。")
+                    ok = False
+                continue
             if multi and compare.op != "has":
                 self.fail(where, f"{ref.question} は複数回答です。「{ref.question} has 番号」で書いてください。")
                 ok = False
@@ -380,7 +404,9 @@ class _Builder:
         if at not in by_id and at not in self.broken:
             self.fail(where, f"点検を置く設問 {at} は存在しません。")
         when, message = self.text(where, entry, "when"), self.text(where, entry, "message")
-        condition = self.condition(where, when, by_id, order, at if at in by_id else None) if when else None
+        condition = (
+            self.condition(where, when, by_id, order, at if at in by_id else None, counting=True) if when else None
+        )
         if len(self.problems) > before or condition is None:
             return None
         return Check(at, condition, message, when)

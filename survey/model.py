@@ -55,6 +55,7 @@ class TextBox:
 
     option: int
     prompt: str
+    name: str = ""  # its variable when not the usual ``{question}_{option}_text``
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Row:
     id: str
     label: str
     short: str = ""  # the row as a chart titles it (optional key ``short``), e.g. Ｘ
+    name: str = ""  # its variable when not the usual ``{question}_{row}``
 
     @property
     def short_label(self) -> str:
@@ -76,6 +78,7 @@ class Item:
     label: str
     unit: str = ""
     at_most: str | None = None
+    name: str = ""  # its variable when not the usual ``{question}_{item}``
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,34 @@ class Question:
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)
+
+    # -- variables: the columns of 回答一覧, the analysis data and the fillable forms ---------
+    def option_variable(self, code: int) -> str:
+        """A multiple-choice option's tick (XLSForm's ``{name}_{choice}``)."""
+        return f"{self.id}_{code}"
+
+    def row_variable(self, row: Row) -> str:
+        return row.name or f"{self.id}_{row.id}"
+
+    def item_variable(self, item: Item) -> str:
+        return item.name or f"{self.id}_{item.id}"
+
+    def box_variable(self, code: int) -> str:
+        box = self.text_box(code)
+        return (box.name if box else "") or f"{self.id}_{code}_text"
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """Every variable of this question, in the order of the answer list."""
+        if self.type is QuestionType.MULTI:
+            main = tuple(self.option_variable(o.code) for o in self.options)
+        elif self.type is QuestionType.MATRIX:
+            main = tuple(self.row_variable(r) for r in self.rows)
+        elif self.type is QuestionType.COUNTS:
+            main = tuple(self.item_variable(i) for i in self.items)
+        else:
+            main = (self.id,)
+        return main + tuple(self.box_variable(b.option) for b in self.text_boxes)
 
     @property
     def chooses_route_when_blank(self) -> bool:

@@ -3,7 +3,9 @@
 One engine decides every skip for the entry screens, the store, the review and the export.
 
 The route is found by walking the form as the paper does: question after question, taking a
-skip ("※ …に進んでください") when its condition holds. An answer that is not known (not yet
+skip ("※ …に進んでください") when its condition holds. Before each question, every skip over it
+is looked at, also one from a question that was itself passed over: a question is asked exactly
+when no skip over it holds, which is how an XLSForm's ``relevant`` reads. An answer that is not known (not yet
 entered, blank on paper or unusable) cannot settle a condition, so the walk forks over the
 values that answer could have and follows every branch. A question reached on every branch is
 on the route; one reached on some branches only is *pending* (未確定): still asked, because the
@@ -111,7 +113,16 @@ class Router:
     def __init__(self, questionnaire: Questionnaire) -> None:
         self.questionnaire = questionnaire
         self.ids = questionnaire.ids
-        self._skips = {qid: questionnaire.skips_at(qid) for qid in self.ids}
+        # The skips that pass over each question. A question is asked unless one of them holds:
+        # also one whose own question was passed over by another skip, so a question is on the
+        # route exactly when every skip over it fails (XLSForm's relevant reads the same way).
+        self._over = [
+            tuple(
+                (i, s) for i, s in enumerate(questionnaire.skips)
+                if questionnaire.position(s.at) < position < questionnaire.position(s.to)
+            )
+            for position in range(len(self.ids))
+        ]
         # For each variable a skip looks at, one representative value per class of values
         # that no skip condition can tell apart: the walk forks over these only.
         compares_by_ref: dict[Ref, list] = {}
@@ -143,12 +154,19 @@ class Router:
         """Every path through the form that the answers allow, and the questions forked on."""
         paths: list[tuple[str, ...]] = []
         forked: set[str] = set()
-        stack: list[tuple[int, dict[Ref, frozenset[int]], tuple[str, ...]]] = [(0, {}, ())]
+        # Each branch: where it is, the values it assumed, its path, and the skips already found
+        # not to hold on it (their answers are behind the walk: they cannot change).
+        stack: list[tuple[int, dict[Ref, frozenset[int]], tuple[str, ...], frozenset]] = [(0, {}, (), frozenset())]
         while stack:
-            position, assumed, path = stack.pop()
+            position, assumed, path, failed = stack.pop()
+            failed = set(failed)
             while position < len(self.ids):
                 qid = self.ids[position]
-                path += (qid,)
+                over = [(i, skip) for i, skip in self._over[position] if i not in failed]
+                if not over:
+                    path += (qid,)
+                    position += 1
+                    continue
                 reached = set(path)
 
                 def lookup(ref: Ref) -> frozenset[int] | None:
@@ -160,7 +178,7 @@ class Router:
 
                 target = None
                 fork = None
-                for skip in self._skips[qid]:
+                for i, skip in over:
                     holds = evaluate(skip.when, lookup)
                     if holds is None:
                         fork = next(
@@ -171,12 +189,17 @@ class Router:
                     if holds:
                         target = skip.to
                         break
+                    failed.add(i)
                 if fork is not None:
                     forked.add(fork.question)
                     for value in self._representatives[fork]:
-                        stack.append((position, {**assumed, fork: value}, path[:-1]))
+                        stack.append((position, {**assumed, fork: value}, path, frozenset(failed)))
                     break
-                position = self.questionnaire.position(target) if target else position + 1
+                if target:
+                    position = self.questionnaire.position(target)
+                    continue
+                path += (qid,)
+                position += 1
             else:
                 paths.append(path)
         return paths, forked

@@ -25,7 +25,12 @@ from survey import (
 
 from .conftest import FIXTURES
 
-QUESTIONNAIRES = {"niiza": builtin(), "training": load_definition(FIXTURES / "training.toml")}
+QUESTIONNAIRES = {
+    "niiza": builtin(),
+    "training": load_definition(FIXTURES / "training.toml"),
+    # Authored as an XLSForm: its skips are read from relevant, which routing must honour.
+    "vehicles": __import__("exports.xlsform", fromlist=["read_definition"]).read_definition(FIXTURES / "vehicles.xlsx")[0],
+}
 
 
 def value_strategy(questionnaire: Questionnaire, qid: str) -> st.SearchStrategy:

@@ -6,6 +6,8 @@ import random
 
 import pytest
 
+from exports.xlsform import read_definition
+
 from exports.layout import variables as layout_variables
 from exports.synthetic import random_value
 from survey import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Single, Text, builtin, load_definition
@@ -38,7 +40,11 @@ USED = dict(
 )
 
 
-@pytest.mark.parametrize("definition", [NIIZA, load_definition(FIXTURES / "training.toml")], ids=["niiza", "training"])
+@pytest.mark.parametrize(
+    "definition",
+    [NIIZA, load_definition(FIXTURES / "training.toml"), read_definition(FIXTURES / "vehicles.xlsx")[0]],
+    ids=["niiza", "training", "vehicles"],
+)
 def test_variable_names_are_those_of_the_answer_list(definition):
     ours = [(v.name, v.question, v.kind, v.key, v.label) for v in variables(definition)]
     theirs = [(v.name, v.question.id, v.kind, v.key, v.label) for v in layout_variables(definition)]

@@ -11,9 +11,15 @@ from survey import (
 )
 from survey.verification import Comparer, adjudicate, take_first, take_second
 
+from exports.xlsform import read_definition
+
 from .conftest import FIXTURES
 
-COMPARERS = {"niiza": Comparer(builtin()), "training": Comparer(load_definition(FIXTURES / "training.toml"))}
+COMPARERS = {
+    "niiza": Comparer(builtin()),
+    "training": Comparer(load_definition(FIXTURES / "training.toml")),
+    "vehicles": Comparer(read_definition(FIXTURES / "vehicles.xlsx")[0]),
+}
 TEXTS = st.sampled_from(["はがき", "ＨＰ", "=1+1", "複数人で確認\n誤送信が心配", "NA"])
 
 

@@ -78,21 +78,44 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         return parser
     commands = parser.add_subparsers(dest="command", title="コマンド", metavar="コマンド", parser_class=_Parser)
 
-    check = commands.add_parser("check", help="調書定義ファイルを点検し、概要を表示します")
+    check = commands.add_parser(
+        "check", help="調書定義ファイルを点検し、誤りをすべて（XLSForm のブックならシート・行・列つきで）表示します"
+    )
     check.set_defaults(handler=cmd_check)
-    check.add_argument("definition", nargs="?", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
+    check.add_argument(
+        "definition", nargs="?", type=Path, help="調書定義ファイル（XLSForm の .xlsx か TOML）。省略時は内蔵の定義"
+    )
+
+    # chosho new: a new survey's database from an XLSForm workbook (or TOML), checked first.
+    new = commands.add_parser(
+        "new",
+        help="調書定義（XLSForm の .xlsx か TOML）から新しい調査のデータベースを作ります（--db のファイル）",
+        description="調書定義を点検し、誤りがあればすべて表示して何も作りません。"
+        "--db のファイルがすでにあれば上書きせずに止めます。例: chosho --db 令和7年度.sqlite new 調書.xlsx",
+    )
+    new.add_argument("form", type=Path, metavar="調書定義", help="XLSForm のブック（.xlsx）か TOML ファイル")
+    new.set_defaults(handler=cmd_new)
+
+    # chosho definition -o: the database's questionnaire as an XLSForm workbook.
+    definition = commands.add_parser(
+        "definition",
+        help="データベースの調書定義を XLSForm のブック（.xlsx）に書き出します（翌年度の調書の下書きに）",
+    )
+    definition.add_argument("-o", "--output", type=Path, required=True, metavar="ファイル", help="出力先（.xlsx）")
+    definition.add_argument("--force", action="store_true", help="出力先がすでにあれば上書きします")
+    definition.set_defaults(handler=cmd_definition)
 
     show = commands.add_parser("show", help="調書の設問・選択肢・分岐を一覧表示します")
-    show.add_argument("--definition", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
+    show.add_argument("--definition", type=Path, help="調書定義ファイル（XLSForm の .xlsx か TOML）。省略時は内蔵の定義")
     show.set_defaults(handler=cmd_show)
 
     route = commands.add_parser(
         "route",
         help="回答を与えて、経路（回答する設問）と点検結果を表示します",
-        description="例: chosho route Q1=1 Q2=5,5,5,1 　（表形式は行の順にカンマ区切り。"
-        "無回答・無効・非該当も書けます。Q1=無回答@1 は無回答のまま経路を 1 と仮定）",
+        description="設問番号（chosho show で確かめられます）=回答 を並べます。表形式・人数は行の順にカンマ区切り。"
+        "無回答・無効・非該当も書けます。設問番号=無回答@1 は無回答のまま経路を 1 と仮定します",
     )
-    route.add_argument("answers", nargs="*", metavar="設問=回答", help="例: Q1=1, Q3=1,5, Q2=5,5,5,1, Q23=10,3,2,0,0")
+    route.add_argument("answers", nargs="*", metavar="設問=回答", help="単一回答は 番号、複数回答は 1,5、表形式は 5,5,5,1、人数は 10,3,2 のように")
     route.add_argument("--definition", type=Path, help="調書定義ファイル（TOML）。省略時は内蔵の定義")
     route.set_defaults(handler=cmd_route)
 
@@ -182,9 +205,14 @@ def _pad(text: str, cells: int) -> str:
 
 
 def _load(path: Path | None) -> Questionnaire:
+    """A definition file: an XLSForm workbook (.xlsx) or TOML; the built-in one when None."""
+    if path is not None:
+        from exports.xlsform import read_definition  # refuses a folder or a FIFO before reading
+
+        return read_definition(path)[0]
     from survey import load_definition
 
-    return load_definition(path or BUILTIN_DEFINITION)
+    return load_definition(BUILTIN_DEFINITION)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -200,6 +228,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"  分岐 {len(questionnaire.skips)} 件、点検 {len(questionnaire.checks)} 件")
     print(f"  対象所属 {len(questionnaire.departments)}（{len(questionnaire.roster)} 部局）")
     return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from exports.definition_commands import run_new
+
+    return run_new(args)
+
+
+def cmd_definition(args: argparse.Namespace) -> int:
+    from exports.definition_commands import run_definition
+
+    return run_definition(args, _open)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -235,7 +275,9 @@ def parse_answer_arg(questionnaire: Questionnaire, text: str) -> tuple[str, Valu
     from survey.answers import Counts, normalize_digits, parse_cell, parse_code, parse_codes, parse_count, parse_text
 
     qid, sep, raw = text.partition("=")
-    qid = qid.strip().upper()
+    qid = qid.strip()
+    # q1 for Q1: the question whose id it is, letter case aside.
+    qid = next((i for i in questionnaire.ids if i.lower() == qid.lower()), qid) if qid not in questionnaire else qid
     if not sep or qid not in questionnaire:
         raise InputError(f"「{text}」: 設問=回答 の形で、存在する設問番号を書いてください。")
     question = questionnaire.question(qid)

@@ -41,12 +41,20 @@ def split_codes(text: str) -> tuple[list[str], str]:
     return [p for p in parts[:-1] if p], parts[-1]
 
 
-def question_id_from(text: str, ids: Iterable[str]) -> str | None:
-    """"8", "q8", "Ｑ８" → "Q8" when such a question exists."""
+def question_id_from(text: str, ids: Iterable[str], labels: Iterable[str] = ()) -> str | None:
+    """"8", "q8", "Ｑ８" → "Q8" when such a question exists; otherwise a question whose printed
+    number (its label: 問８, Ｑ８) is what was typed, or whose id it is, letter case aside."""
     word = normalize(text).strip().upper()
-    if is_whole(word):
-        word = f"Q{parse_whole(word)}"
+    ids = list(ids)
     lookup = {qid.upper(): qid for qid in ids}
+    for label, qid in zip(labels, ids):
+        printed = normalize(label).strip().upper()
+        lookup.setdefault(printed, qid)
+        number = "".join(ch for ch in printed if ch.isdigit() or ch == "-")
+        if number:
+            lookup.setdefault(number, qid)
+    if is_whole(word) and f"Q{parse_whole(word)}" in lookup:
+        return lookup[f"Q{parse_whole(word)}"]
     return lookup.get(word)
 
 

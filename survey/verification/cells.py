@@ -104,15 +104,15 @@ def question_variables(question: Question) -> tuple[Variable, ...]:
     if q.type is QuestionType.SINGLE:
         out.append(Variable(q.id, q.id, CODE, None, label))
     elif q.type is QuestionType.MULTI:
-        out += [Variable(f"{q.id}_{o.code}", q.id, TICK, o.code, _short(f"{label} {o.code} {o.label}")) for o in q.options]
+        out += [Variable(q.option_variable(o.code), q.id, TICK, o.code, _short(f"{label} {o.code} {o.label}")) for o in q.options]
     elif q.type is QuestionType.TEXT:
         out.append(Variable(q.id, q.id, TEXT, None, label))
     elif q.type is QuestionType.MATRIX:
-        out += [Variable(f"{q.id}_{r.id}", q.id, ROW, r.id, _short(f"{label} {r.label}")) for r in q.rows]
+        out += [Variable(q.row_variable(r), q.id, ROW, r.id, _short(f"{label} {r.label}")) for r in q.rows]
     elif q.type is QuestionType.COUNTS:
-        out += [Variable(f"{q.id}_{i.id}", q.id, ITEM, i.id, _short(f"{label} {i.label}")) for i in q.items]
+        out += [Variable(q.item_variable(i), q.id, ITEM, i.id, _short(f"{label} {i.label}")) for i in q.items]
     out += [
-        Variable(f"{q.id}_{b.option}_text", q.id, BOX, b.option, _short(f"{label} {b.option}［{b.prompt}］"))
+        Variable(q.box_variable(b.option), q.id, BOX, b.option, _short(f"{label} {b.option}［{b.prompt}］"))
         for b in q.text_boxes
     ]
     return tuple(out)

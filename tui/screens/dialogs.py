@@ -149,17 +149,25 @@ class JumpDialog(ModalScreen[str | None]):
         self.questionnaire = questionnaire
         self.route = route
 
+    def _example(self) -> str:
+        """An example from this questionnaire: its eighth question by number and by id."""
+        import unicodedata
+
+        question = self.questionnaire.questions[min(7, len(self.questionnaire.questions) - 1)]
+        number = "".join(ch for ch in unicodedata.normalize("NFKC", question.label) if ch.isdigit())
+        return f"例: {number} または {question.id}" if number and number != question.id else f"例: {question.id}"
+
     def compose(self) -> ComposeResult:
         on_route = "、".join(self.route.order)
         with Vertical(classes="dialog"):
             yield Folded([("", f"移動する設問の番号（経路: {on_route}）")], classes="dialog-text")
-            yield Input(placeholder="例: 8 または Q8", id="dialog-input")
+            yield Input(placeholder=self._example(), id="dialog-input")
             yield Static("", id="dialog-error", classes="error", markup=False)
             yield Label("Enter: 移動　　Esc: やめる", classes="dialog-keys")
 
     @on(Input.Submitted)
     def _done(self, event: Input.Submitted) -> None:
-        question_id = question_id_from(event.value, self.questionnaire.ids)
+        question_id = question_id_from(event.value, self.questionnaire.ids, (q.label for q in self.questionnaire.questions))
         if question_id is None:
             first, last = self.questionnaire.ids[0], self.questionnaire.ids[-1]
             self.query_one("#dialog-error", Static).update(

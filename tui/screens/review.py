@@ -561,7 +561,7 @@ class ReviewScreen(MessageLine, Screen):
             TextDialog(
                 f"{escape(name)} の確定を解除します。解除する理由を入力してください（監査ログに残ります）。"
                 "解除すると確認済も取り消され、もう一度確認が必要になります。",
-                placeholder="例: 所属から訂正の連絡（Ｑ３）",
+                placeholder="例: 所属から訂正の連絡（電話）",
             ),
             unlocked,
         )
