@@ -90,3 +90,19 @@ def _windows_remote(path: Path) -> str | None:  # pragma: no cover - Windows onl
     if ctypes.windll.kernel32.GetDriveTypeW(drive + "\\") == DRIVE_REMOTE:
         return f"ネットワークドライブ {drive}"
     return None
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def shown_name(name: str | os.PathLike) -> str:
+    """A file name as it may be printed: control characters (an escape sequence would set the
+    terminal's title or colours), bidirectional overrides and bytes that are not text are shown
+    as \\x1b-style escapes, never sent raw to the terminal."""
+    text = os.fspath(name) if not isinstance(name, str) else name
+    try:
+        raw = text.encode("utf-8", "surrogateescape")  # bytes the OS gave that are not UTF-8
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogatepass")
+    text = raw.decode("utf-8", "backslashreplace")
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)

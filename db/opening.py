@@ -19,7 +19,7 @@ from .location import network_share
 from .schema import (
     APPLICATION_ID, MIGRATION_NAMES, SCHEMA_VERSION, TRIGGERS, ensure_triggers, migrations, trigger_problems,
 )
-from .sqlite_file import _copy_database, _integrity_summary, translate
+from .sqlite_file import _copy_database, _integrity_summary, _remove_earlier_copies, translate
 
 __all__ = ["prepare"]
 
@@ -176,6 +176,7 @@ def _backup_before_migration(store, version: int) -> Path:
     reader = sqlite3.connect(store.path, timeout=store.timeout, isolation_level=None)
     try:
         _copy_database(reader, target)
+        _remove_earlier_copies(target, f"{store.path.stem}.v{version}-before-v{SCHEMA_VERSION}-", store.path.suffix)
     except OSError as exc:
         raise StoreUnavailable(
             f"形式の更新の前に控え（{target}）を作れなかったため、更新を中止しました。"

@@ -167,3 +167,12 @@ def _copy_database(source: sqlite3.Connection, target: Path) -> None:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def _remove_earlier_copies(kept: Path, prefix: str, suffix: str) -> None:
+    """The copies (and half copies) that earlier attempts at the same migration made: the
+    database is still at the old version, so those attempts were killed before committing, and
+    ``kept`` is a newer copy of the same. One copy stays however often the migration is killed."""
+    for path in kept.parent.glob(f"{prefix}*"):
+        if path != kept and (path.name.endswith(suffix) or path.name.endswith(suffix + ".part")):
+            path.unlink(missing_ok=True)

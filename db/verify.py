@@ -140,6 +140,8 @@ def verify_database(
         _check(conn, result, pinned)
         conn.execute("COMMIT")
     except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc) or getattr(exc, "sqlite_errorname", "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            raise translate(exc, path, doing="read") from exc  # in use, not damaged: exit 3, said so
         result.failed(f"データベースを読めません（{exc}）。")
     finally:
         conn.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from db.location import shown_name
 from survey import Questionnaire, QuestionType
 
 from . import layout
@@ -67,14 +68,14 @@ def read_answer_file(path: Path, questionnaire: Questionnaire) -> tuple[list[Rec
     )
     if header_at is None:
         raise ImportFileError(
-            f"「{path.name}」に回答一覧の列名の行（「所属」と {variables[0].name} などの列名）が見つかりません。"
+            f"「{shown_name(path.name)}」に回答一覧の列名の行（「所属」と {variables[0].name} などの列名）が見つかりません。"
             f"chosho export で出力したブックの「{ROWS}」シートの形で用意してください。"
         )
     header_number, header = rows[header_at]
     columns, refusals = _header_refusals(header_number, header, names, questionnaire)
     named = {index: name for name, index in columns.items()}
     width = max(columns.values()) + 1
-    source = f"{path.name}「{table.sheet}」シート" if table.sheet else path.name
+    source = f"{shown_name(path.name)}「{table.sheet}」シート" if table.sheet else path.name
 
     unreadable: dict[int, dict[int, str]] = {}  # by row, so each row looks up only its own cells
     for (row, index), why in table.unreadable.items():

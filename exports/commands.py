@@ -24,6 +24,7 @@ def default_name(title: str, when: datetime | None = None) -> Path:
 
 
 def run_export(args: argparse.Namespace, open_store: Callable) -> int:
+    from .leftovers import quiet_collect
     from .workbook import ExportError, export_workbook
 
     data = getattr(args, "data", None)
@@ -34,10 +35,14 @@ def run_export(args: argparse.Namespace, open_store: Callable) -> int:
             if code or args.output is None:
                 return code
         path = args.output or default_name(store.questionnaire.title)
-        try:
-            result = export_workbook(store, path, confirmed_only=args.confirmed_only, order=order)
-        except ExportError as exc:
-            print(f"chosho: {exc}", file=sys.stderr)
+        failed = None
+        with quiet_collect():  # a full disk: the message below, not a second complaint from the zip writer
+            try:
+                result = export_workbook(store, path, confirmed_only=args.confirmed_only, order=order)
+            except ExportError as exc:
+                failed = str(exc)
+        if failed is not None:
+            print(f"chosho: {failed}", file=sys.stderr)
             return 3
     for warning in result.warnings:
         print(f"注意: {warning}", file=sys.stderr)
@@ -48,16 +53,21 @@ def run_export(args: argparse.Namespace, open_store: Callable) -> int:
 def _export_data(store, folder: Path, confirmed_only: bool) -> int:
     """``--data DIR``: the analysis files (see ``exports.data``); 3 when the folder is unusable."""
     from .data import write_data
+    from .leftovers import os_reason, quiet_collect
     from .records import read_records
 
     folder = Path(folder).expanduser()
     if folder.exists() and not folder.is_dir():
         print(f"chosho: 「{folder}」はファイルです。分析用データの保存先にはフォルダを指定してください。", file=sys.stderr)
         return 3
-    try:
-        result = write_data(folder, store.questionnaire, read_records(store, confirmed_only=confirmed_only))
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
+    failed = None
+    with quiet_collect():
+        try:
+            result = write_data(folder, store.questionnaire, read_records(store, confirmed_only=confirmed_only))
+        except OSError as exc:
+            failed = os_reason(exc)
+    if failed is not None:
+        reason = failed
         print(f"chosho: フォルダ「{folder}」に書き込めませんでした（{reason}）。書き込めるフォルダを指定してください。"
               "ファイルは作っていません。", file=sys.stderr)
         return 3

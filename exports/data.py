@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import os
-import secrets
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from survey import Questionnaire
 from . import layout
 from .tally import DepartmentRecord
 
-__all__ = ["MISSING_CODES", "DataResult", "write_data"]
+__all__ = ["MISSING_CODES", "DataResult", "csv_safe", "write_data"]
 
 # Stata's extended missing values for the empty states, in order .a .b .c.
 MISSING_CODES = ((".a", layout.BLANK_WORD, "無回答（用紙が空欄）"),
@@ -58,6 +57,14 @@ chosho が書き出した分析用データです（1 行 1 所属）。
   .c  非該当（経路外、または所属の判断で回答しない設問）
   空欄（Stata では .） 未入力、または経路未確定
 文字の変数（自由記述・記入欄）は、空の状態を回答一覧と同じ言葉（無回答・無効（…）・非該当）で書いています。
+
+CSV の数式対策（CSV インジェクション）:
+  CSV（{name}.csv と {name}_codebook.csv）では、= + - @ タブ 改行 または ' で始まる文字の先頭に
+  ' を一つ付けています。Excel などで開いたときに、所属が書いた文字が数式として実行されないためです
+  （OWASP の CSV Injection の対策）。.dta の文字は書かれたとおりで、' は付けていません。
+  元の文字に戻すには、' で始まる文字から先頭の ' を一つだけ取り除きます:
+    pandas: df[c] = df[c].str.replace(r"^'", "", n=1, regex=True)
+    R:      df$c <- sub("^'", "", df$c)
 
 pandas:
   import pandas as pd
@@ -117,6 +124,16 @@ def _label(variable: layout.Variable) -> str:
     }.get(variable.kind, lambda: "")()
     text = f"{q.label} {q.chart_title}" + (f"：{detail}" if detail else "")
     return text if len(text) <= 80 else text[:79] + "…"
+
+
+# What a spreadsheet reads as the start of a formula (OWASP, CSV Injection), and the quote
+# itself so that removing one leading quote always gives the text back.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def csv_safe(text: str) -> str:
+    """A text for a CSV cell: a leading ' before what a spreadsheet would run as a formula."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _numeric(cell) -> float | int | str | None:
@@ -183,19 +200,22 @@ def write_data(
             codebook.append((col, "（空欄）", NOT_ENTERED))
         else:
             texts = ["" if c is None else str(c) for c in values]
-            csv_frame[col] = texts
-            stata_frame[col] = pd.Series(texts, dtype=object)
+            csv_frame[col] = [csv_safe(t) for t in texts]
+            stata_frame[col] = pd.Series(texts, dtype=object)  # the .dta keeps the text as written
             if question is not None:
                 codebook.append((col, "（文字）", "記述。空の状態は 無回答・無効（…）・非該当、空欄は未入力"))
 
-    token = secrets.token_hex(4)
+    from .leftovers import sweep, temp_beside
+
     targets = {
         "dta": folder / f"{name}.dta",
         "csv": folder / f"{name}.csv",
         "codebook": folder / f"{name}_codebook.csv",
         "readme": folder / "読み込み方.txt",
     }
-    temps = {key: path.with_name(f".{path.name}.{token}.tmp") for key, path in targets.items()}
+    for path in targets.values():
+        sweep(path, f"{path.suffix}.tmp")  # what a killed export left
+    temps = {key: temp_beside(path, f"{path.suffix}.tmp") for key, path in targets.items()}
     try:
         frame = pd.DataFrame(stata_frame)
         frame.to_stata(
@@ -209,7 +229,7 @@ def write_data(
         }
         temps["dta"].write_bytes(_patch_missing(temps["dta"].read_bytes(), replace))
         pd.DataFrame(csv_frame).to_csv(temps["csv"], index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        pd.DataFrame(codebook, columns=["variable", "code", "label"]).to_csv(
+        pd.DataFrame([tuple(csv_safe(str(c)) for c in row) for row in codebook], columns=["variable", "code", "label"]).to_csv(
             temps["codebook"], index=False, encoding="utf-8-sig", lineterminator="\r\n"
         )
         temps["readme"].write_text(READ_ME.format(name=name), encoding="utf-8")

@@ -34,15 +34,19 @@ __all__ = [
     "ID_FIELDS",
     "DEPARTMENT_NAME",
     "TICKS",
+    "department_header",
     "excel_name",
     "form_filename",
+    "form_layout",
+    "layout_digest",
     "write_form",
     "write_forms",
 ]
 
 FORM_SHEET = "調書"
 ID_SHEET = "chosho"  # hidden: identity of the form
-ID_FIELDS = ("questionnaire", "title", "sha256", "bukyoku", "department", "generated_at", "variables")
+ID_FIELDS = ("questionnaire", "title", "sha256", "bukyoku", "department", "generated_at", "variables", "layout_sha256")
+HEADER_CELL = "C3"  # the visible 所属名 (a department's form), or its answer cell (a blank one)
 DEPARTMENT_NAME = "所属名"  # defined name of the 所属名 cell (typed in on a blank form)
 TICKS = ("○", "1")  # offered by the tick cells' list; the import also reads ✓ レ 〇
 FONT = "ＭＳ Ｐゴシック"
@@ -229,21 +233,8 @@ def _title(text: str) -> str:
     return text[:32]  # Excel's limit for an input message's title
 
 
-def write_form(
-    path: str | Path, questionnaire: Questionnaire, sha256: str,
-    bukyoku: str | None = None, department: str | None = None,
-) -> Path:
-    """Write one form to ``path``: for ``department`` (of ``bukyoku``), or blank when None."""
-    import xlsxwriter
-
-    path = Path(path)
-    part = path.with_name(path.name + ".part")
-    wb = xlsxwriter.Workbook(
-        str(part),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-         "default_format_properties": {"font_name": FONT, "font_size": 10}},
-    )
-    wb.set_properties({"title": questionnaire.title, "subject": department or "白紙", "comments": "chosho で作成"})
+def _build(wb, questionnaire: Questionnaire, bukyoku: str | None, department: str | None) -> _Form:
+    """The form sheet in ``wb``: every cell, name and validation (the identity sheet apart)."""
     form = _Form(wb, questionnaire)
     form.header(bukyoku, department)
     current = None
@@ -253,6 +244,69 @@ def write_form(
             current = question.section
             form.line(sections.get(current, current), form.f.section)
         form.question(question)
+    return form
+
+
+_LAYOUTS: dict[tuple[int, bool], tuple[Questionnaire, tuple[tuple[str, str], ...]]] = {}
+
+
+def _layout(questionnaire: Questionnaire, blank: bool) -> tuple[tuple[str, str], ...]:
+    import io
+
+    import xlsxwriter
+
+    kept = _LAYOUTS.get((id(questionnaire), blank))
+    if kept is None or kept[0] is not questionnaire:
+        wb = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})  # never closed: no file is made
+        kept = _LAYOUTS[(id(questionnaire), blank)] = (questionnaire, tuple(_build(wb, questionnaire, None, None if blank else "所属").names))
+    return kept[1]
+
+
+def form_layout(questionnaire: Questionnaire, *, blank: bool) -> dict[str, str]:
+    """Where ``chosho forms`` puts each answer cell (variable → cell, e.g. "Q12" → "D118"), for
+    a department's form or (``blank``) a blank one: fixed by the definition alone."""
+    return dict(_layout(questionnaire, blank))
+
+
+def layout_digest(questionnaire_id: str, sha256: str, bukyoku: str, department: str, cells: dict[str, str]) -> str:
+    """SHA-256 over what makes a form this form: the questionnaire, its definition's hash, the
+    department, and each variable's defined name, sheet and cell. Recorded on the form; a
+    return whose identity or names were changed no longer matches it."""
+    import hashlib
+    import json
+
+    text = json.dumps(
+        [questionnaire_id, sha256, bukyoku, department, [[v, excel_name(v), FORM_SHEET, c] for v, c in cells.items()]],
+        ensure_ascii=False, separators=(",", ":"),
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def department_header(bukyoku: str | None, department: str) -> str:
+    """The visible 所属名 on a department's form (cell ``HEADER_CELL``)."""
+    return f"{department}（{bukyoku}）" if bukyoku else department
+
+
+def write_form(
+    path: str | Path, questionnaire: Questionnaire, sha256: str,
+    bukyoku: str | None = None, department: str | None = None,
+) -> Path:
+    """Write one form to ``path``: for ``department`` (of ``bukyoku``), or blank when None.
+    Written to ``path.part`` and renamed; on any failure nothing of it is left."""
+    import xlsxwriter
+
+    from .leftovers import os_reason, sweep, temp_beside
+
+    path = Path(path)
+    sweep(path, ".xlsx.part")  # what a killed run writing this form left
+    part = temp_beside(path, ".xlsx.part")
+    wb = xlsxwriter.Workbook(
+        str(part),
+        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+         "default_format_properties": {"font_name": FONT, "font_size": 10}},
+    )
+    wb.set_properties({"title": questionnaire.title, "subject": department or "白紙", "comments": "chosho で作成"})
+    form = _build(wb, questionnaire, bukyoku, department)
     ws = form.ws
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
     ws.set_paper(9)  # A4
@@ -264,8 +318,9 @@ def write_form(
     ws.activate()
 
     ident = wb.add_worksheet(ID_SHEET)
+    digest = layout_digest(questionnaire.id, sha256, bukyoku or "", department or "", dict(form.names))
     values = (questionnaire.id, questionnaire.title, sha256, bukyoku or "", department or "",
-              datetime.now().isoformat(timespec="seconds"), str(len(form.names)))
+              datetime.now().isoformat(timespec="seconds"), str(len(form.names)), digest)
     for row, (key, value) in enumerate(zip(ID_FIELDS, values, strict=True)):
         ident.write_string(row, 0, key)
         ident.write_string(row, 1, value)
@@ -277,9 +332,9 @@ def write_form(
     try:
         wb.close()
         part.replace(path)
-    except OSError as exc:
+    except Exception as exc:  # noqa: BLE001 - xlsxwriter wraps the OS's errors in its own classes
         part.unlink(missing_ok=True)
-        raise FormError(f"様式「{path}」を書けませんでした: {exc.strerror or exc}") from exc
+        raise FormError(f"様式「{path}」を書けませんでした（{os_reason(exc)}）。この実行で作った様式は消しました。") from exc
     return path
 
 
@@ -292,22 +347,48 @@ def write_forms(store: Store, folder: str | Path, *, department: str | None = No
     """Write the forms into ``folder``: every department's, one department's (by name, or
     「部局 所属」), or (``blank``) one without a department. Returns the files written."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise FormError(f"出力先のフォルダ「{folder}」がありません。")
     questionnaire, sha = store.questionnaire, _sha256(store)
     layout.variables(questionnaire)  # refuses clashing variable names before any file is written
     if blank:
-        return [write_form(folder / form_filename(None, None, questionnaire.title), questionnaire, sha)]
-    departments = store.departments()
-    if department is not None:
-        key = unicodedata.normalize("NFKC", department).strip()
-        departments = [
-            d for d in departments
-            if key in (unicodedata.normalize("NFKC", d.name), unicodedata.normalize("NFKC", f"{d.bukyoku} {d.name}"))
-        ]
-        if not departments:
-            raise FormError(f"所属「{department}」はこのデータベースの所属一覧にありません。")
-    return [
-        write_form(folder / form_filename(d.bukyoku, d.name, questionnaire.title), questionnaire, sha, d.bukyoku, d.name)
-        for d in departments
-    ]
+        jobs = [(folder / form_filename(None, None, questionnaire.title), None, None)]
+    else:
+        departments = store.departments()
+        if department is not None:
+            key = unicodedata.normalize("NFKC", department).strip()
+            departments = [
+                d for d in departments
+                if key in (unicodedata.normalize("NFKC", d.name), unicodedata.normalize("NFKC", f"{d.bukyoku} {d.name}"))
+            ]
+            if not departments:
+                raise FormError(f"所属「{department}」はこのデータベースの所属一覧にありません。")
+        jobs = [(folder / form_filename(d.bukyoku, d.name, questionnaire.title), d.bukyoku, d.name) for d in departments]
+    made_folder = _make_folder(folder)
+    written: list[Path] = []
+    try:
+        for path, bukyoku, name in jobs:
+            written.append(write_form(path, questionnaire, sha, bukyoku, name))
+    except BaseException:  # a full disk, Ctrl+C: a run leaves all its forms or none
+        for path in written:
+            path.unlink(missing_ok=True)
+        if made_folder:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise
+    return written
+
+
+def _make_folder(folder: Path) -> bool:
+    """Create the output folder (and its parents) when missing; True when this run made it."""
+    if folder.is_dir():
+        return False
+    if folder.exists():
+        raise FormError(f"出力先「{folder}」はフォルダではありません。")
+    try:
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        from .leftovers import os_reason
+
+        raise FormError(f"出力先のフォルダ「{folder}」を作れませんでした（{os_reason(exc)}）。") from exc
+    return True

@@ -32,6 +32,7 @@ class Record:
     bukyoku: str  # 部局 as written ('' when not given)
     name: str  # 所属 as written
     cells: dict[str, str]
+    unreadable: set[str] = field(default_factory=set)  # variables already refused by the reader
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,10 @@ class ImportReport:
     gaps: list[Refusal] = field(default_factory=list)
     entered: int = 0  # departments the import marked 入力済
     notes: list[str] = field(default_factory=list)  # harmless remarks (an extra sheet not read)
+    department: str = ""  # the (last) department the file's answers are for, as 「所属（部局）」
+    replaced: bool = False  # --replace: a department's earlier answers were replaced
+    changed: int = 0  # answers written or cleared
+    original_kept: bool = False  # the file was kept as the department's original (same transaction)
 
     def lines(self) -> list[str]:
         out = []
@@ -76,12 +81,18 @@ class ImportReport:
                 out.append(f"  …ほか {len(self.refusals) - SHOWN:,} 件（最初の {SHOWN} 件を示しました。直して取り込み直すと残りが出ます）")
         elif not self.departments:
             out.append(f"{self.source}: 取り込む回答がありません（列名の行のほかに、回答のある行がありません）。何も取り込んでいません。")
+        elif self.imported and self.replaced:
+            out.append(
+                f"{self.source}: {self.department} の回答を置き換えました（変わった回答 {self.changed} 件。"
+                "元の値は監査ログに残っています）。"
+            )
+        elif self.imported and self.departments == 1 and self.department:
+            out.append(f"{self.source}: {self.department} の回答 {self.answers} 件を取り込みました。")
         elif self.imported:
             out.append(f"{self.source}: {self.departments} 所属の回答 {self.answers} 件を取り込みました。")
         else:
-            out.append(
-                f"{self.source}: 点検のみ。{self.departments} 所属の回答 {self.answers} 件を取り込めます（まだ取り込んでいません）。"
-            )
+            who = f"{self.department} の" if self.departments == 1 and self.department else f"{self.departments} 所属の"
+            out.append(f"{self.source}: 点検のみ。{who}回答 {self.answers} 件を取り込めます（まだ取り込んでいません）。")
         if self.warnings:
             out.append(f"要確認 {len(self.warnings)} 件（取り込みは妨げません。レビューで確かめてください）:")
             out += [f"  {w}" for w in self.warnings[:SHOWN]]

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from db.location import shown_name
 from survey import InputError, NotApplicable, Value, check_answer, check_form
 from survey.validation import Severity
 
@@ -111,7 +112,7 @@ def _unsettled_route(questionnaire, answers, route, refusals: list[Refusal]) -> 
     return None
 
 
-def import_answers(store: Store, path: str | Path, *, check_only: bool = False) -> ImportReport:
+def import_answers(store: Store, path: str | Path, *, check_only: bool = False, replace: bool = False) -> ImportReport:
     """Read the 回答一覧 file at ``path``, check every row, and store all of it or none of it.
 
     Returns the report (refusals and warnings, each with its row); raises ImportFileError when
@@ -119,7 +120,7 @@ def import_answers(store: Store, path: str | Path, *, check_only: bool = False) 
     """
     path = Path(path)
     records, refusals = read_answer_file(path, store.questionnaire)
-    report = import_records(store, records, source=path.name, check_only=check_only, refusals=refusals)
+    report = import_records(store, records, source=shown_name(path.name), check_only=check_only, refusals=refusals, replace=replace)
     report.path = path
     return report
 
@@ -131,12 +132,18 @@ def import_records(
     source: str,
     check_only: bool = False,
     refusals: Iterable[Refusal] = (),
+    replace: bool = False,
+    original: tuple[str, bytes] | None = None,
 ) -> ImportReport:
     """Check every record and store all of them or none.
 
     ``source`` names the import in the report and in the audit log (「取り込み: source」).
     ``refusals``: what the reader already found wrong (a bad column name, …); any of them
-    refuses the import like a record's own.
+    refuses the import like a record's own. ``replace``: a department that has answers gets
+    this file's instead (a corrected return), refused once it is signed off. ``original``:
+    (file name, content) kept as the original of the file's one department, in the same
+    transaction as its answers. Raises the store's errors when the database refuses the write
+    (nothing of the file is then stored).
     """
     report = ImportReport(source, checked_only=check_only)
     report.refusals.extend(refusals)
@@ -153,6 +160,7 @@ def import_records(
     seen: dict[int, str] = {}
     entries: dict[int, dict[str, Value]] = {}
     complete: set[int] = set()  # route complete: every question on it answered, 無回答 or 無効
+    replaced: set[int] = set()  # departments whose answers this import replaces (--replace)
     by_question = [(q, layout.question_variables(q)) for q in questionnaire.questions]
 
     for record in records:
@@ -185,6 +193,8 @@ def import_records(
         first_refusal = len(report.refusals)
         answers: dict[str, Value] = {}
         for question, qvars in by_question:
+            if record.unreadable and any(v.name in record.unreadable for v in qvars):
+                continue  # refused by the reader, cell by cell: the question is not judged on a guess
             texts = [cells.get(v.name, "") for v in qvars]
             cut = _cut_text(qvars, texts)
             if cut:
@@ -220,10 +230,15 @@ def import_records(
             report.empty_rows += 1
             continue
         response = existing.get(department.id)
+        report.department = f"{department.name}（{department.bukyoku}）" if department.bukyoku else department.name
         if response is not None and response.status == "final":
             refuse("", "確定済みの所属には取り込めません。")
+        elif response is not None and response.answers and not replace:
+            refuse("", "すでに回答が入力されています。取り込みでは上書きしません（訂正された回答で置き換えるには --replace を付けます）。")
+        elif response is not None and response.answers and response.status == "reviewed":
+            refuse("", "確認済みの所属は置き換えられません。確認を取り消してから取り込んでください。")
         elif response is not None and response.answers:
-            refuse("", "すでに回答が入力されています。取り込みでは上書きしません。")
+            replaced.add(response.id)
         empty_required = []
         for problem in check_form(questionnaire, answers, route):
             if problem.severity is not Severity.WARNING:
@@ -251,7 +266,21 @@ def import_records(
     report.answers = sum(len(a) for a in entries.values())
     if report.refusals or check_only or not entries:
         return report
-    store.import_answers(entries, why=f"取り込み: {source}", entered=complete)
+    from db.errors import RefusedError
+    from db.originals import store_import
+
+    kept = None
+    if original is not None and len(entries) == 1:
+        department_id = next(r.department.id for r in existing.values() if r.id in entries)
+        kept = (department_id, original[0], original[1])
+    why = f"取り込み（置き換え）: {source}" if replaced else f"取り込み: {source}"
+    try:
+        report.changed = store_import(store, entries, why=why, entered=complete, replace=replace, original=kept)
+    except RefusedError as exc:  # what changed since the check: another import of the department won
+        report.refusals.append(Refusal(None, report.department, "", str(exc), source))
+        return report
+    report.replaced = bool(replaced)
+    report.original_kept = kept is not None
     report.imported = True
     report.entered = len(complete)
     return report

@@ -1,7 +1,7 @@
 """Importing files as they come back: one file, several, or a folder of them.
 
-Each file is imported on its own, all or nothing (a file that fails leaves nothing of itself in
-the store): a returned form (``chosho forms``) is read by name and identity, any other xlsx or a
+Each file is imported on its own, all or nothing, in its own transaction together with its
+original (a file that fails leaves nothing of itself in the store), and reported as it is done: a returned form (``chosho forms``) is read by name and identity, any other xlsx or a
 CSV as a 回答一覧. A returned form that is imported is kept as the department's original, with
 its SHA-256, who and when, so review can open it.
 """
@@ -9,17 +9,21 @@ its SHA-256, who and when, so review can open it.
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from db.location import shown_name
 
 from .import_types import ImportFileError, ImportReport, Refusal
 
 if TYPE_CHECKING:
     from db import Store
 
-__all__ = ["FORM_SUFFIXES", "SCAN_SUFFIXES", "Unreadable", "expand", "import_files", "find_department"]
+__all__ = ["FORM_SUFFIXES", "SCAN_SUFFIXES", "NotStored", "Unreadable", "expand", "import_files", "find_department"]
 
 FORM_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")
 SCAN_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
@@ -55,9 +59,14 @@ class Unreadable(ImportReport):
     """A file that could not be used at all (missing, not a workbook, …): the command exits 3."""
 
 
+class NotStored(ImportReport):
+    """A file the database could not take (busy past the wait, disk full): nothing of it is
+    stored; the command exits 3."""
+
+
 def _failed(path: Path, message: str, kind: type[ImportReport] = Unreadable) -> ImportReport:
-    report = kind(path.name, path=path)
-    report.refusals.append(Refusal(None, "", "", message, path.name))
+    report = kind(shown_name(path.name), path=path)
+    report.refusals.append(Refusal(None, "", "", message, shown_name(path.name)))
     return report
 
 
@@ -71,45 +80,82 @@ def _name_cells(report: ImportReport, cells: dict[str, str]) -> None:
             report.refusals[index] = dataclasses.replace(refusal, message=f"{refusal.message}（セル {cells[named]}）")
 
 
-def import_files(store: Store, paths: list[Path], *, check_only: bool = False) -> list[ImportReport]:
-    """Import every file (folders expanded); one report per file, in order."""
-    from .forms import _sha256
-    from .importer import import_answers, import_records
-    from .returns import is_form, read_return
+def import_files(
+    store: Store,
+    paths: list[Path],
+    *,
+    check_only: bool = False,
+    replace: bool = False,
+    done: Callable[[ImportReport], None] | None = None,
+) -> list[ImportReport]:
+    """Import every file (folders expanded); one report per file, in order.
+
+    Each file is its own transaction, with its original (a returned form): it is stored whole
+    or not at all, whatever happens to the files after it. ``done`` is called with each
+    file's report as soon as that file is finished, so a run that stops part-way has already
+    said what it stored. ``replace``: a corrected return replaces a department's answers.
+    """
+    from db.errors import StoreError
 
     reports: list[ImportReport] = []
     files = expand(paths)
     if not files:
-        return [_failed(p, "取り込むファイル（xlsx・CSV）がありません。") for p in paths]
-    sha = _sha256(store)
+        files_none = [_failed(p, "取り込むファイル（xlsx・CSV）がありません。") for p in paths]
+        for report in files_none:
+            if done:
+                done(report)
+        return files_none
     for path in files:
-        suffix = path.suffix.lower()
         try:
-            if suffix in SCAN_SUFFIXES:
-                reports.append(_failed(
-                    path, "PDF や画像からは回答を読み取れません。原本として保存するには「chosho attach 所属名 ファイル」を使ってください。",
-                    ImportReport,
-                ))
-            elif is_form(path):
-                content = path.read_bytes()
-                returned = read_return(path, store.questionnaire, sha)
-                records = [returned.record] if returned.record is not None else []
-                report = import_records(store, records, source=path.name, check_only=check_only, refusals=returned.refusals)
-                report.path = path
-                report.notes += returned.notes
-                _name_cells(report, returned.cells)
-                if report.imported and returned.record is not None:
-                    from db.originals import add_original
-
-                    department = find_department(store, returned.record.name, returned.record.bukyoku)
-                    if department is not None:
-                        add_original(store, department.id, path.name, content, why=f"取り込み: {path.name}")
-                        report.notes.append("原本として保存しました（レビュー画面の Ctrl+O で開けます）。")
-                reports.append(report)
-            else:
-                reports.append(import_answers(store, path, check_only=check_only))
+            report = _import_one(store, path, check_only=check_only, replace=replace)
         except ImportFileError as exc:
-            reports.append(_failed(path, exc.message))
+            report = _failed(path, exc.message)
+        except StoreError as exc:  # the database refused the write: nothing of this file is stored
+            report = _failed(path, f"{exc}（このファイルの回答は何も保存していません）", NotStored)
         except OSError as exc:
-            reports.append(_failed(path, f"「{path}」を読めません: {exc.strerror or exc}"))
+            report = _failed(path, f"「{shown_name(path)}」を読めません（読み込めませんでした。ファイルと権限を確かめてください）。")
+        except MemoryError:
+            report = _failed(path, f"「{shown_name(path.name)}」は読むためのメモリが足りません。調書の様式か回答一覧か確かめてください。")
+        reports.append(report)
+        if done:
+            done(report)
     return reports
+
+
+def _import_one(store: Store, path: Path, *, check_only: bool, replace: bool) -> ImportReport:
+    from db.errors import StoreError
+    from db.originals import read_file
+
+    from .forms import _sha256
+    from .importer import import_answers, import_records
+    from .returns import MAX_FORM_BYTES, is_form, read_return
+    from .tables import file_problem
+
+    name = shown_name(path.name)
+    if path.suffix.lower() in SCAN_SUFFIXES:
+        return _failed(
+            path, "PDF や画像からは回答を読み取れません。原本として保存するには「chosho attach 所属名 ファイル」を使ってください。",
+            ImportReport,
+        )
+    if problem := file_problem(path, 2**62):
+        return _failed(path, problem)
+    if not is_form(path):
+        return import_answers(store, path, check_only=check_only, replace=replace)
+    # A return is read from the bytes kept as its original: what is stored is what was read.
+    try:
+        content, _digest = read_file(path, MAX_FORM_BYTES)
+    except StoreError as exc:
+        raise ImportFileError(str(exc)) from exc
+    returned = read_return(io.BytesIO(content), store.questionnaire, _sha256(store), name=name)
+    records = [returned.record] if returned.record is not None else []
+    report = import_records(
+        store, records, source=name, check_only=check_only, refusals=returned.refusals, replace=replace,
+        original=(name, content),
+    )
+    report.path = path
+    report.department = report.department or returned.department
+    report.notes += returned.notes
+    _name_cells(report, returned.cells)
+    if report.imported and report.original_kept:
+        report.notes.append("原本として保存しました（レビュー画面の Ctrl+O で開けます）。")
+    return report

@@ -198,6 +198,11 @@ _TICKED = {"1", "true", "〇", "○", "✓", "✔", "レ"}  # レ: the Japanese 
 _UNTICKED = {"0", "false", ""}
 
 
+def is_state_word(text: str) -> bool:
+    """Whether a cell is written as an empty state (無回答, 無効（…）, 非該当, with @番号)."""
+    return _STATE.match(text) is not None
+
+
 def _state(question: Question, text: str) -> Blank | Invalid | NotApplicable | None:
     match = _STATE.match(text)
     if match is None:

@@ -1,29 +1,43 @@
 """Reading a returned form (the workbook ``chosho forms`` wrote, filled in by a department).
 
-A return is read by identity and by name, never by position: the hidden sheet says which
-questionnaire, which version of its definition (SHA-256) and which department the form was
-made for, and every answer cell is found through its defined name. Cells become a
-:class:`Record` whose cells are keyed by 回答一覧 variable, checked like every other import
-by :func:`exports.importer.import_records`. Nothing is guessed here: a formula in an answer
-cell, a missing name or a form of another version is refused, naming the cell or the version.
+A return is read by identity and by name, never by position, and only after it proves it is the
+form chosho made: the hidden sheet says which questionnaire, which version of its definition
+(SHA-256) and which department, and records a digest of the form's layout (each variable's
+defined name, sheet and cell, the department, the definition's hash). Every defined name must
+point at the one cell the definition puts it in, the visible 所属名 must be the department the
+hidden sheet names, and the digest must match: a return whose names, cells or identity were
+changed is refused, naming what moved.
+
+The file is read as a bounded stream (:mod:`exports.xlsx_cells`): sizes are checked before
+anything is unzipped and only the answer cells are kept, so a crafted return cannot take the
+memory. Cells follow the one rule of every xlsx import (:func:`exports.tables.cell_problem`),
+and every problem of a file is reported at once.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from db.location import shown_name
 from survey import Questionnaire
 
 from . import layout
-from .forms import DEPARTMENT_NAME, FORM_SHEET, ID_SHEET, excel_name
+from .forms import (
+    DEPARTMENT_NAME, FORM_SHEET, HEADER_CELL, ID_SHEET, department_header, excel_name, form_layout, layout_digest,
+)
 from .import_types import ImportFileError, Record, Refusal
-from .tables import _text as _cell
+from .tables import cell_problem, file_problem
+from .xlsx_cells import open_book
 
 __all__ = ["MAX_FORM_BYTES", "Return", "is_form", "read_return"]
 
-MAX_FORM_BYTES = 20 * 1024 * 1024  # a filled form is tens of KB; refuse before loading a giant
+MAX_FORM_BYTES = 20 * 1024 * 1024  # a filled form is tens of KB; refused before anything is read
+ID_ROWS = 2_000  # rows of the identity sheet read (fields, then one row per variable)
+# The marks a form's tick cell takes (its list offers ○ and 1); レ and ✓ are how paper ticks.
+TICK_MARKS = {"○", "〇", "1", "✓", "✔", "レ", "ﾚ"}
 
 
 @dataclass
@@ -32,122 +46,191 @@ class Return:
     refusals: list[Refusal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # harmless things worth saying (an extra sheet)
     cells: dict[str, str] = field(default_factory=dict)  # variable → cell address, for messages
-
-
-def _load(path: Path):
-    import openpyxl
-
-    if not path.is_file():
-        raise ImportFileError(f"ファイル「{path}」がありません。")
-    if path.stat().st_size > MAX_FORM_BYTES:
-        raise ImportFileError(f"「{path.name}」は調書の様式としては大きすぎます（{path.stat().st_size:,} バイト）。")
-    try:
-        return openpyxl.load_workbook(path, data_only=False)
-    except OSError as exc:
-        raise ImportFileError(f"「{path}」を読めません: {exc.strerror or exc}") from exc
-    except Exception as exc:  # noqa: BLE001 - a damaged file is one the clerk must replace
-        raise ImportFileError(f"「{path.name}」を Excel ブックとして読めません（{type(exc).__name__}）。") from exc
+    department: str = ""  # the department the form proves it is for (「部局 所属」)
 
 
 def is_form(path: Path) -> bool:
-    """Whether an xlsx file is a form written by ``chosho forms`` (it has the identity sheet)."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+    """Whether an xlsx file is a form written by ``chosho forms`` (it has the identity sheet).
+    Only the workbook part is read, and only from a regular file of a form's size."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or file_problem(path, MAX_FORM_BYTES):
         return False
-    import zipfile
-
     try:
-        with zipfile.ZipFile(path) as z:
-            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
-    except (OSError, KeyError, zipfile.BadZipFile):
+        book = open_book(path, path.name)
+    except ImportFileError:
         return False
-    return f'name="{ID_SHEET}"' in book
+    try:
+        return ID_SHEET in book.sheets
+    finally:
+        book.close()
 
 
-def _identity(book) -> dict[str, str]:
-    sheet = book[ID_SHEET]
-    out: dict[str, str] = {}
-    for row in sheet.iter_rows(min_row=1, max_row=200, max_col=2, values_only=True):
-        if row and row[0]:
-            out[str(row[0])] = "" if row[1] is None else str(row[1])
-    return out
+_PLACE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d{1,7})(?::\$?([A-Z]{0,3})\$?(\d{0,7}))?$")
 
 
-def _destination(book, name: str) -> tuple[str, str] | None:
-    defined = book.defined_names.get(name)
-    if defined is None:
-        return None
-    places = list(defined.destinations)
-    if len(places) != 1:
-        return None
-    sheet, ref = places[0]
-    return sheet, ref.replace("$", "")
+def _destination(text: str) -> tuple[str, str, str | None]:
+    """A defined name's formula as (sheet, first cell, the whole range when it is not one cell).
+    ``('調書'!$D$118)`` → ("調書", "D118", None); a range, a whole column or row, or anything
+    else → its text in the third place."""
+    text = text.strip()
+    m = _PLACE.match(text)
+    if not m:
+        return "", "", text.replace("$", "") or "（空）"
+    sheet = (m.group(1) or "").replace("''", "'") or m.group(2) or ""
+    first = f"{m.group(3)}{m.group(4)}"
+    if m.group(5) is not None or m.group(6) is not None:
+        return sheet, first, text.split("!", 1)[1].replace("$", "")
+    return sheet, first, None
 
 
-def _text(value: Any) -> str:
-    return _cell(value).strip() if not isinstance(value, str) else value
+def _text(cell) -> str:
+    return "" if cell is None else cell.text
 
 
-def read_return(path: str | Path, questionnaire: Questionnaire, sha256: str) -> Return:
-    """Read one returned form. Raises ImportFileError when the file is not a readable workbook;
-    a form of another questionnaire or version, or with a bad cell, comes back with refusals."""
-    path = Path(path)
-    book = _load(path)
+def read_return(path, questionnaire: Questionnaire, sha256: str, *, name: str | None = None) -> Return:
+    """Read one returned form (a path, or the file's bytes as a binary stream with its ``name``).
+    Raises ImportFileError when the file is not a readable workbook; a form of another
+    questionnaire or version, moved names, a changed identity or bad cells come back as
+    refusals (all of them)."""
+    if isinstance(path, (str, Path)):
+        path = Path(path)
+        if problem := file_problem(path, MAX_FORM_BYTES):
+            raise ImportFileError(problem)
+        name = name or shown_name(path.name)
+    book = open_book(path, name or "")
+    try:
+        return _read(book, name, questionnaire, sha256)
+    finally:
+        book.close()
+
+
+def _read(book, name: str, questionnaire: Questionnaire, sha256: str) -> Return:
     out = Return(None)
 
-    def refuse(where: str, message: str, department: str = "") -> Return:
-        out.refusals.append(Refusal(None, department, where, message, path.name))
-        return out
+    def refuse(where: str, message: str) -> None:
+        out.refusals.append(Refusal(None, "", where, message, name))
 
-    if ID_SHEET not in book.sheetnames or FORM_SHEET not in book.sheetnames:
-        return refuse("", "chosho forms で作った調書の様式ではありません（様式の識別情報がありません）。")
-    ident = _identity(book)
+    if ID_SHEET not in book.sheets:
+        refuse("", "chosho forms で作った調書の様式ではありません（様式の識別情報がありません）。")
+        return out
+    if FORM_SHEET not in book.sheets:
+        refuse("", f"「{FORM_SHEET}」シートがありません（シートの名前が変更されたか、削除されています）。")
+        return out
+    id_cells = book.cells(ID_SHEET, {f"{c}{r}" for r in range(1, ID_ROWS + 1) for c in "AB"})
+    ident: dict[str, str] = {}
+    for r in range(1, ID_ROWS + 1):
+        key = _text(id_cells.get(f"A{r}"))
+        if key and key not in ident:
+            ident[key] = _text(id_cells.get(f"B{r}"))
     if ident.get("questionnaire") != questionnaire.id:
-        return refuse("", f"別の調書（{ident.get('title') or ident.get('questionnaire') or '不明'}）の様式です。")
+        refuse("", f"別の調書（{ident.get('title') or ident.get('questionnaire') or '不明'}）の様式です。")
+        return out
     if ident.get("sha256") != sha256:
         made = ident.get("generated_at", "")[:16].replace("T", " ")
-        return refuse(
+        refuse(
             "",
             f"この様式は別の版の調書定義（SHA-256 {ident.get('sha256', '')[:12]}…、{made or '作成日不明'} 作成）で"
             f"作られています。現在の定義は {sha256[:12]}… です。chosho forms で作り直した様式で回答してもらってください。",
         )
-    for extra in book.sheetnames:
+        return out
+    for extra in book.order:
         if extra not in (FORM_SHEET, ID_SHEET):
             out.notes.append(f"追加されたシート「{extra}」は読んでいません（回答は「{FORM_SHEET}」シートの名前付きセルから読みます）。")
 
-    def value_at(variable: str, name: str) -> str | None:
-        place = _destination(book, name)
-        if place is None or place[0] != FORM_SHEET:
-            refuse(variable, f"名前「{name}」のセルがありません（様式の行や名前が変更されています）。作り直した様式で回答してもらってください。")
-            return None
-        cell = book[FORM_SHEET][place[1]]
-        out.cells[variable] = place[1]
-        raw = cell.value
-        if cell.data_type == "f" or type(raw).__name__ in ("ArrayFormula", "DataTableFormula"):
-            formula = raw if isinstance(raw, str) else getattr(raw, "text", "")
-            refuse(variable, f"セル {place[1]}（{name}）に数式「{formula}」が入っています。数式ではなく値を入力してもらってください。")
-            return None
-        return _text(raw)
-
     bukyoku, department = ident.get("bukyoku", ""), ident.get("department", "")
-    if not department:  # a blank form: the department typed its own name
-        department = (value_at(DEPARTMENT_NAME, DEPARTMENT_NAME) or "").strip()
-        if not department and not out.refusals:
-            refuse("所属名", "白紙の様式ですが、所属名が記入されていません。")
+    blank = not department
+    expected = form_layout(questionnaire, blank=blank)
+    variables = layout.variables(questionnaire)
+    wanted_names = ([(DEPARTMENT_NAME, DEPARTMENT_NAME)] if blank else []) + [(v.name, excel_name(v.name)) for v in variables]
+
+    # The layout: every name where the definition puts it, on the form sheet, one cell each.
     cells: dict[str, str] = {}
-    for variable in layout.variables(questionnaire):
-        text = value_at(variable.name, excel_name(variable.name))
-        if text:
-            cells[variable.name] = text
+    for variable, defined in wanted_names:
+        where = expected.get(variable)
+        formula = book.names.get(defined)
+        if formula is None:
+            refuse(variable, f"名前「{defined}」がありません（様式では セル {where}）。様式の名前が削除・変更されています。")
+            continue
+        sheet, first, whole = _destination(formula)
+        if whole is not None:
+            refuse(variable, f"名前「{defined}」が一つのセルではなく「{whole}」を指しています（様式では セル {where}）。")
+        elif sheet != FORM_SHEET:
+            refuse(variable, f"名前「{defined}」が「{sheet}」シートの {first} を指しています（様式では「{FORM_SHEET}」シートの セル {where}）。")
+        elif first != where:
+            refuse(variable, f"名前「{defined}」が セル {first} を指しています（様式では セル {where}）。名前が付け替えられています。")
+        else:
+            cells[variable] = first
+    recorded = ident.get("layout_sha256", "")
+    digest = layout_digest(questionnaire.id, sha256, bukyoku, department, form_layout(questionnaire, blank=blank))
+    read = book.cells(FORM_SHEET, set(cells.values()) | {HEADER_CELL})
+    header = _text(read.get(HEADER_CELL)).strip()
+    if not blank and _key(header) != _key(department_header(bukyoku or None, department)):
+        refuse(
+            "所属名",
+            f"非表示の識別シートの所属「{department_header(bukyoku or None, department)}」と、様式に見える所属名「{header or '（空）'}」が"
+            "一致しません。識別情報が書き換えられています。",
+        )
+    elif not recorded:
+        refuse("", "様式の配置の記録（ダイジェスト）がありません。この版の chosho forms で作り直した様式で回答してもらってください。")
+    elif recorded != digest:
+        refuse(
+            "",
+            "様式の識別情報（調書・定義の版・部局・所属）が、様式を作ったときの記録（ダイジェスト）と一致しません。"
+            "非表示の識別シートが書き換えられています。",
+        )
+    if out.refusals:  # not proven to be this department's form: no cell of it is read
+        out.department = department_header(bukyoku or None, department) if department else ""
+        _stamp(out, department)
+        return out
+
+    unreadable: set[str] = set()
+    texts: dict[str, str] = {}
+    kinds = {v.name: v.kind for v in variables}
+    for variable, address in cells.items():
+        out.cells[variable] = address
+        cell = read.get(address)
+        if cell is None:
+            continue
+        problem = cell_problem(cell.kind, cell.text)
+        if problem:
+            refuse(variable, f"セル {address}（{excel_name(variable)}）: {problem}")
+            unreadable.add(variable)
+            continue
+        text = cell.text
+        if kinds.get(variable) == layout.TICK and text.strip() and not layout.is_state_word(text.strip()):
+            mark = unicodedata.normalize("NFKC", text).strip()
+            if text.strip() in TICK_MARKS or mark in TICK_MARKS:
+                text = "1"
+            elif mark == "0":
+                text = "0"
+            else:
+                refuse(
+                    variable,
+                    f"セル {address}（{excel_name(variable)}）: 「{text.strip()[:20]}」は選択の印として読めません。"
+                    "選ぶ選択肢には ○ を入力してください（選ばない選択肢は空欄のまま）。",
+                )
+                unreadable.add(variable)
+                continue
+        texts[variable] = text
+    if blank:
+        department = texts.pop(DEPARTMENT_NAME, "").strip()
+        if not department:
+            refuse("所属名", "白紙の様式ですが、所属名が記入されていません。")
     # A form's tick column is the paper's checkbox: among ticked options an empty box is "not
     # ticked" (0). A question with no box ticked stays empty: 未入力, for the clerk to confirm.
     for question in questionnaire.questions:
         ticks = [v.name for v in layout.question_variables(question) if v.kind == layout.TICK]
-        if any(cells.get(n) for n in ticks):
+        if any(texts.get(n) for n in ticks):
             for n in ticks:
-                cells.setdefault(n, "0")
-    if out.refusals:
-        for r in range(len(out.refusals)):
-            out.refusals[r] = Refusal(None, department, out.refusals[r].where, out.refusals[r].message, path.name)
-        return out
-    out.record = Record(path.name, None, bukyoku, department, cells)
+                texts.setdefault(n, "0")
+    out.department = department_header(bukyoku or None, department) if department else ""
+    out.record = Record(name, None, bukyoku, department, texts, unreadable=unreadable)
+    _stamp(out, department)
     return out
+
+
+def _stamp(out: Return, department: str) -> None:
+    out.refusals = [Refusal(None, department, r.where, r.message, r.source) for r in out.refusals]
+
+
+def _key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).replace(" ", "").strip()

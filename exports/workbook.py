@@ -15,7 +15,6 @@ into place only when complete, so a failed export never leaves half a workbook.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +29,7 @@ from .records import read_records, scope_statement
 from .sheets import by_group, codebook, counts, keyers, rows, summary, texts
 from .sheets import progress as progress_sheet
 from .sheets.common import CELL_LIMIT, Book, names, utf16_length
+from .leftovers import TEMP_EXTRA, os_reason, sweep, temp_beside
 from .tally import DepartmentRecord, tally_question, text_entries
 
 if TYPE_CHECKING:
@@ -202,12 +202,12 @@ def _target(path: str | Path) -> Path:
     return path
 
 
-# The workbook is first written as ".NAME.0123abcd.tmp.xlsx" beside the target: 14 bytes more.
-_TEMP_EXTRA = 14
+# The workbook is first written as ".NAME.<pid>.tmp.xlsx" beside the target (see exports.leftovers).
+_TEMP_EXTRA = TEMP_EXTRA
 
 
 def _unwritable(path: Path, exc: BaseException) -> ExportError:
-    reason = getattr(exc, "strerror", None) or str(exc)
+    reason = os_reason(exc)
     return ExportError(
         f"「{path}」に書き込めませんでした（{reason}）。Excel などでこのファイルを開いている場合は閉じてから、"
         "もう一度出力してください。保存先のフォルダに書き込めるかも確認してください。ファイルは作っていません。"
@@ -267,7 +267,8 @@ def save_workbook(
 ) -> ExportResult:
     """The workbook of ``records`` (see ``read_records``) at ``path``, all or nothing."""
     target = _target(path)
-    temp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.tmp.xlsx")
+    sweep(target, ".tmp.xlsx")  # what a killed export to this name left
+    temp = temp_beside(target, ".tmp.xlsx")
     try:
         with open(temp, "xb"):  # can we write here at all? (before spending time on the workbook)
             pass

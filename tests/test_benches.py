@@ -35,3 +35,12 @@ def test_store_writes_bench_runs_against_its_baseline():
     out = _bench("bench/store_writes.py", "1")
     assert "chosho save_answer (one answer)" in out and "over 23" in out
     assert re.search(r"^ratio=\d+\.\d\d$", out, flags=re.M), out
+
+
+def test_import_bounds_bench_runs_every_hostile_file():
+    """Runs the files and prints the ceilings' verdict; the verdict itself is the bench's to judge."""
+    out = _bench("bench/import_bounds.py", "--rows", "60", "--no-exit-code", "--no-trace")
+    for name in ("row 1M", "form 1M", "form 3M", "form 8M", "form spaces", "form laughs"):
+        assert re.search(rf"^{re.escape(name)}\s.*refused: ", out, flags=re.M), out
+    assert re.search(r"^form\s.*read: 1 departments", out, flags=re.M), out
+    assert "ceilings: peak memory ≤ 1.5× and time ≤ 10.0×" in out

@@ -158,14 +158,14 @@ def test_returns_as_departments_fill_them(store, tmp_path):
 
     assert reports["04_財政課.xlsx"].refusals and "回答者数" in text["04_財政課.xlsx"]
     assert not _answers(store, "財政課").answers
-    assert f"セル {formula_at}（Q16_）に数式「=1+4」" in text["05_課税課.xlsx"]
+    assert f"セル {formula_at}（Q16_）: 数式のセルです（=1+4）" in text["05_課税課.xlsx"]
     assert not _answers(store, "課税課").answers
-    assert "上書きしません" in text["06_政策課_再送.xlsx"]
+    assert "上書きしません（訂正された回答で置き換えるには --replace" in text["06_政策課_再送.xlsx"]
     assert "別の版の調書定義（SHA-256 abababababab" in text["07_総務課_旧版.xlsx"]
     assert not _answers(store, "総務課").answers
     assert reports["08_白紙_市民課.xlsx"].imported and _answers(store, "市民課").answers["Q1"] == Single(2)
     book = openpyxl.load_workbook(back / "09_保育課.xlsx")
-    assert f"Q3_1: 「はい」" in text["09_保育課.xlsx"] and f"（セル {cell_of(book, 'Q3_1').coordinate}）" in text["09_保育課.xlsx"]
+    assert f"Q3_1: セル {cell_of(book, 'Q3_1').coordinate}（Q3_1）: 「はい」は選択の印として読めません。選ぶ選択肢には ○ を入力" in text["09_保育課.xlsx"]
     assert "PDF" in text["10_scan.pdf"]
     # refused files left nothing, not even an original
     kept = {o.name for o in originals(store)}

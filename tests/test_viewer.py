@@ -27,7 +27,7 @@ def opened(monkeypatch):
 async def test_ctrl_o_opens_the_original(tmp_path, opened, screen):
     store = open_store(tmp_path / "chosho.sqlite", "reviewer")
     policy, other = store.departments()[:2]
-    add_original(store, policy.id, "政策課_回答.pdf", b"older")
+    add_original(store, policy.id, "政策課_回答.pdf", b"%PDF-1.3 older")
     add_original(store, policy.id, "政策課_回答_再送.pdf", CONTENT)
     app = ChoshoApp(store, ask_who=False)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -61,6 +61,6 @@ def test_viewer_failure_is_a_message(tmp_path, monkeypatch):
     monkeypatch.setattr(tui.viewer, "opener", broken)
     with open_store(tmp_path / "chosho.sqlite", "reviewer") as store:
         dept = store.departments()[0]
-        add_original(store, dept.id, "a.xlsx", b"PK")
+        add_original(store, dept.id, "a.xlsx", b"PK\x03\x04 a workbook")
         message, severity = tui.viewer.open_original(store, dept.id)
     assert severity == "error" and "開けませんでした" in message and "xdg-open がありません" in message

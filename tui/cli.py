@@ -123,6 +123,9 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         "backup", help="データベースを安全にバックアップします（SQLite のオンラインバックアップ）"
     )
     backup.add_argument("target", type=Path, metavar="保存先", help="バックアップの保存先ファイル")
+    backup.add_argument(
+        "--overwrite", action="store_true", help="保存先のファイルがすでにあれば上書きします（指定しなければ上書きしません）"
+    )
     backup.set_defaults(handler=cmd_backup)
 
     verify = commands.add_parser(
@@ -170,13 +173,19 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         "import",
         help="返送された調書の様式、または回答一覧の形（xlsx か CSV）の回答を取り込みます（ファイルごとに、すべてか何もしないか）",
         description="各行を入力画面と同じく点検し、一つでも取り込めない箇所があれば何も取り込みません。"
-        "すでに回答のある所属には取り込みません（上書きしません）。",
+        "すでに回答のある所属には取り込みません（上書きしません。置き換えるには --replace）。"
+        "ファイルごとに一つの取引として保存し、終わったファイルから結果を表示します。",
     )
     import_.add_argument(
         "files", type=Path, nargs="+", metavar="ファイル",
         help="返送された調書の様式（chosho forms）、回答一覧（chosho export のブック、または CSV）、またはそれらのフォルダ。ファイルごとに取り込みます",
     )
     import_.add_argument("--check", action="store_true", help="取り込まずに点検だけします")
+    import_.add_argument(
+        "--replace", action="store_true",
+        help="訂正された回答（返送し直された様式など）で、すでに回答のある所属の回答を置き換えます。"
+        "変わった回答は元の値とともに監査ログに残ります。確認済・確定の所属は置き換えません",
+    )
     import_.set_defaults(handler=cmd_import)
 
     forms = commands.add_parser(
@@ -365,6 +374,23 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from db import database_path
+
+    target = Path(args.target)
+    database = database_path(args.db)
+    own = [database] + [database.with_name(database.name + s) for s in ("-wal", "-shm", "-journal")]
+    try:
+        taken = (target.exists() or target.is_symlink()) and not target.is_dir()
+        taken = taken and all(target.resolve() != p.resolve() for p in own)  # the database itself: said below
+    except OSError:  # a name the system cannot hold: the backup itself says so
+        taken = False
+    if taken and not args.overwrite:
+        print(
+            f"chosho: バックアップ先「{target}」はすでにあります。上書きしませんでした。"
+            "別のファイル名を指定するか、上書きしてよければ --overwrite を付けてください。",
+            file=sys.stderr,
+        )
+        return 3
     with _open(args) as store:
         target = store.backup(args.target)
         seal = store.last_seal

@@ -3,11 +3,16 @@ the operating system's viewer, so the reviewer compares the answers with it.
 
 The original lives in the database; it is written to a private temporary folder first (the
 viewer needs a file) under its own name, so the viewer shows the name the department sent.
+Only an original's kinds are handed to the OS (PDF, spreadsheets, images — by name and by the
+content's signature, :func:`db.originals.kind_problem`): the OS opener runs whatever it is
+given (a .bat on Windows). The temporary copies are removed when the app ends.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,12 +39,22 @@ def os_open(path: Path) -> None:
 
 
 opener: Callable[[Path], None] = os_open  # tests put a recorder here
+_copies: list[Path] = []  # the temporary folders Ctrl+O made, removed at exit
+
+
+def remove_copies() -> None:
+    """Remove the temporary copies of originals this process made (called at exit)."""
+    while _copies:
+        shutil.rmtree(_copies.pop(), ignore_errors=True)
+
+
+atexit.register(remove_copies)
 
 
 def open_original(store: Store, department_id: int) -> tuple[str, str]:
     """Open the department's newest original. Returns (message, severity) for a notification."""
     from db.errors import StoreError
-    from db.originals import original_content, originals
+    from db.originals import kind_problem, original_content, originals
 
     kept = originals(store, department_id)
     if not kept:
@@ -49,7 +64,10 @@ def open_original(store: Store, department_id: int) -> tuple[str, str]:
         content = original_content(store, newest.id)
     except StoreError as exc:
         return str(exc), "error"
+    if problem := kind_problem(newest.name, content[:16]):
+        return f"{problem}開きません。", "error"
     folder = Path(tempfile.mkdtemp(prefix="chosho-original-"))
+    _copies.append(folder)
     path = folder / Path(newest.name).name
     try:
         path.write_bytes(content)
