@@ -87,6 +87,14 @@ _COLUMN_NAMES = {
     "resolved_at": "解決日時", "reply": "回答", "replied_by": "回答者", "raised_by": "疑義を付けた人",
     "sha256": "SHA-256", "source": "本文", "name": "名前", "keyer": "入力者", "completed_at": "完了日時",
     "adjudicated_by": "突合した人", "choice": "選択", "cell": "値", "reason": "理由", "display_name": "表示名",
+    "why": "理由", "stored_by": "保存者", "stored_at": "保存日時", "size": "大きさ", "department_id": "所属",
+    "question_id": "問い", "response_id": "回答票", "made_by": "作成者", "made_at": "作成日時", "rule": "抽出方法",
+    "parameter": "抽出の値", "seed": "シード", "description": "説明", "chosen": "選ばれた所属", "plan_id": "抽出",
+    "live": "その場で照合", "started_at": "開始日時", "adjudicated_at": "突合日時", "person": "作業者",
+    "at": "日時", "kind": "種類", "field": "問い", "first_seen": "最初に使った日時", "last_seen": "最後に使った日時",
+    "loaded_at": "登録日時", "loaded_by": "登録者", "survey_id": "調書の識別子", "title": "表題", "bukyoku": "部局",
+    "position": "順番", "raised_at": "疑義の日時", "replied_at": "回答日時", "questionnaire_id": "調書",
+    "id": "番号", "keying_id": "照合入力", "variable": "変数", "resolved_at": "解決日時",
 }
 
 

@@ -344,3 +344,36 @@ def test_the_viewer_refuses_an_original_replaced_with_its_hash(day):
     with open_store(path, "carol") as carol:
         with pytest.raises(StoreError, match="監査ログの記録と不一致"):
             original_content(carol, original.id)
+
+
+def test_a_replacing_import_with_its_original_is_in_the_record(day, capsys):
+    """issue 25's import --replace writes through the journal too: replayed, it gives the tables."""
+    from db.originals import store_import
+
+    path, facts = day
+    rid = facts["imported"]
+    with open_store(path, "dave") as dave:
+        department = dave.response(response_id=rid).department.id
+        answers = {**dict(FORM), "Q5": Single(3)}
+        answers.pop("Q20")
+        store_import(
+            dave, {rid: answers}, why="訂正された回答", entered=[rid], replace=True,
+            original=(department, "訂正.pdf", b"%PDF-1.4 corrected"),
+        )
+    code, text = verify(path, capsys)
+    assert code == 0, text
+    forge(path, "UPDATE originals SET why = '差し替え' WHERE name = '訂正.pdf'")
+    code, text = verify(path, capsys)
+    assert code == 1 and "訂正.pdf" in text
+
+
+def test_every_compared_column_is_named_in_japanese():
+    from db.replay import _COLUMN_NAMES, COMPARED, replay
+
+    conn = replay([])
+    try:
+        for table, (_label, _keys, skipped) in COMPARED.items():
+            for (_cid, column, *_rest) in conn.execute(f"PRAGMA table_info({table})"):
+                assert column in _COLUMN_NAMES or column in skipped, (table, column)
+    finally:
+        conn.close()
