@@ -28,7 +28,7 @@ from . import answers, audit, opening, review, verification
 from .errors import ConflictError, RefusedError, StoreError, StoreUnavailable
 from .location import name_problem
 from .sqlite_file import _copy_database, _preflight, translate
-from .schema import MIGRATION_NAMES
+from .schema import MIGRATION_NAMES, SCHEMA_VERSION
 from .journal import Journal
 from .records import AuditEntry, Department, DepartmentState, Response, load_value
 from .review import Flag
@@ -553,4 +553,4 @@ class Store:
         return self._read("PRAGMA integrity_check")[0][0]
 
 
-__all__ += ["translate", "now", "MIGRATION_NAMES"]
+__all__ += ["translate", "now", "MIGRATION_NAMES", "SCHEMA_VERSION"]

@@ -88,7 +88,7 @@ def _do(stores, departments, kind, person, dept_index, qid, n) -> None:
         if keying is not None:
             store.complete_second_keying(keying.id)
     elif kind == "original":
-        add_original(store, dept, f"原本{n}.pdf", f"content {n}".encode(), why="取り込み")
+        add_original(store, dept, f"原本{n}.pdf", f"%PDF-1.4 content {n}".encode(), why="取り込み")
     elif kind == "events":
         from datetime import datetime
 
