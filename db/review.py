@@ -24,7 +24,7 @@ from .who import Stamp, person_key
 if TYPE_CHECKING:
     from .records import Response
 
-__all__ = ["Flag", "editors", "is_editor", "unseen", "record_shown", "flags", "raise_flag", "may_close", "reply_flag", "resolve_flag", "hard_errors", "sign_off_refusals", "sign_off", "finalise", "unlock"]
+__all__ = ["Flag", "editors", "is_editor", "unseen", "record_shown", "flags", "raise_flag", "may_close", "reply_flag", "resolve_flag", "hard_errors", "sign_off_refusals", "finalise_refusal", "unlock_refusal", "sign_off", "finalise", "unlock"]
 
 
 class Flag(NamedTuple):
@@ -176,8 +176,14 @@ def _open_flag(store, flag_id: int) -> tuple:
 
 
 def may_close(store, flag: Flag) -> bool:
-    """Its raiser, or someone who did not enter or change the form, may close a flag."""
-    return person_key(flag.raised.who) == person_key(store.who) or not store.is_editor(flag.response_id)
+    """Its raiser, or someone who did not enter or change the form, may close a flag.
+
+    The one rule: screens ask it before offering to close, ``resolve_flag`` enforces it."""
+    return _may_close(store, flag.raised.who, flag.response_id)
+
+
+def _may_close(store, raised_by: str, response_id: int) -> bool:
+    return person_key(raised_by) == person_key(store.who) or not store.is_editor(response_id)
 
 
 def reply_flag(store, flag_id: int, reply: str) -> None:
@@ -196,7 +202,7 @@ def resolve_flag(store, flag_id: int, resolution: str) -> None:
         raise RefusedError("疑義をどう解決したかを入力してください。")
     with store._write():
         response_id, question_id, comment, _, raised_by = _open_flag(store, flag_id)
-        if person_key(raised_by) != person_key(store.who) and store.is_editor(response_id):
+        if not _may_close(store, raised_by, response_id):
             raise RefusedError(
                 f"{store.who} さんはこの所属の回答を入力・変更しているため、疑義を解決済にはできません。"
                 "回答として記録し、疑義を付けた人（または入力していない人）が解決済にします。"
@@ -266,20 +272,43 @@ def sign_off(store, response_id: int, *, expected_version: int | None) -> int:
     return version
 
 
+# Each write below is refused for the reasons its *_refusal gives: screens ask that first, so
+# nobody types a reason into a dialog only to be refused after Enter; the write asks it again
+# inside its transaction (someone may have changed the department meanwhile).
+
+
+def finalise_refusal(store, response_id: int) -> str | None:
+    """Why this person may not finalise this department now (None: they may)."""
+    status = store._status(response_id)
+    if status != "reviewed":
+        return f"状態が「{STATUS_LABELS[status]}」のため確定できません。確定できるのは「確認済」の所属だけです。"
+    # Chosen for a second keying after its sign-off: it is verified before it is final.
+    department_id = store.conn.execute("SELECT department_id FROM responses WHERE id = ?", (response_id,)).fetchone()[0]
+    verification = store.verification_refusal(department_id)
+    if verification:
+        return verification.replace("確認済にできません", "確定できません")
+    return None
+
+
+def unlock_refusal(store, response_id: int) -> str | None:
+    """Why this person may not unlock this finalised department (None: they may)."""
+    status = store._status(response_id)
+    if status != "final":
+        return (
+            f"状態が「{STATUS_LABELS[status]}」のため、解除するものがありません。"
+            "確定を解除できるのは「確定」の所属だけです。"
+        )
+    own = _own_refusal(store, response_id, "確定を解除すること")
+    if own:
+        return own + "入力していない人に解除を依頼してください。"
+    return None
+
+
 def finalise(store, response_id: int, *, expected_version: int | None) -> int:
     with store._write():
-        status = store._status(response_id)
-        if status != "reviewed":
-            raise RefusedError(
-                f"状態が「{STATUS_LABELS[status]}」のため確定できません。確定できるのは「確認済」の所属だけです。"
-            )
-        # Chosen for a second keying after its sign-off: it is verified before it is final.
-        department_id = store.conn.execute(
-            "SELECT department_id FROM responses WHERE id = ?", (response_id,)
-        ).fetchone()[0]
-        verification = store.verification_refusal(department_id)
-        if verification:
-            raise RefusedError(verification.replace("確認済にできません", "確定できません"))
+        refusal = finalise_refusal(store, response_id)
+        if refusal:
+            raise RefusedError(refusal)
         version = store._bump(response_id, expected_version)
         store._set_status(response_id, "reviewed", "final", None, stamp=["finalised"], signed=version)
     return version
@@ -291,12 +320,9 @@ def unlock(store, response_id: int, reason: str, *, expected_version: int | None
     if not reason:
         raise RefusedError("確定を解除する理由を入力してください。")
     with store._write():
-        status = store._status(response_id)
-        if status != "final":
-            raise RefusedError(f"状態が「{STATUS_LABELS[status]}」のため、解除するものがありません。")
-        own = _own_refusal(store, response_id, "確定を解除すること")
-        if own:
-            raise RefusedError(own + "入力していない人に解除を依頼してください。")
+        refusal = unlock_refusal(store, response_id)
+        if refusal:
+            raise RefusedError(refusal)
         version = store._bump(response_id, expected_version)
         store._set_status(response_id, "final", "entered", reason, unstamp=["reviewed", "finalised"])
     return version

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .keying import Keying, Plan
     from .records import Department
 
-__all__ = ["SECOND_KEYING", "first_keyer_of", "comparer", "choose_for_verification", "verification_plans", "verification_targets", "first_keyers", "second_keying", "live_checked", "blind_refusal", "second_keying_refusal", "start_second_keying", "save_second_answer", "clear_second_answers", "complete_second_keying", "comparison", "resolutions", "adjudicator_problem", "adjudication", "resolve", "finish_adjudication", "verification_states", "verification_state", "verification_refusal", "record_events", "key_events"]
+__all__ = ["SECOND_KEYING", "first_keyer_of", "comparer", "choose_for_verification", "verification_plans", "verification_targets", "first_keyers", "second_keying", "live_checked", "blind_refusal", "second_keying_refusal", "start_second_keying", "save_second_answer", "clear_second_answers", "completion_refusal", "complete_second_keying", "finish_refusal", "comparison", "resolutions", "adjudicator_problem", "adjudication", "resolve", "finish_adjudication", "verification_states", "verification_state", "verification_refusal", "record_events", "key_events"]
 
 SECOND_KEYING = "照合入力"
 
@@ -305,8 +305,9 @@ def clear_second_answers(
     return version
 
 
-def complete_second_keying(store, keying_id: int) -> None:
-    """The verifier has keyed the whole paper: refused while questions on its route are unkeyed."""
+def completion_refusal(store, keying_id: int) -> str | None:
+    """Why the second keying may not be finished now (None: it may). The screen asks this
+    before its confirm dialog; ``complete_second_keying`` enforces it."""
     row = store._read("SELECT department_id FROM keyings WHERE id = ?", (keying_id,))
     if not row:
         raise StoreError(f"照合入力 {keying_id} がありません。")
@@ -317,15 +318,25 @@ def complete_second_keying(store, keying_id: int) -> None:
         checked = set(store.live_checked(keying.department.id))
         unchecked = [q for q in store.router.route(keying.answers).order if q not in checked]
         if unchecked:
-            raise RefusedError(
+            return (
                 f"照合していない問いが {len(unchecked)} 問あります（{'、'.join(unchecked[:8])}"
                 f"{' ほか' if len(unchecked) > 8 else ''}）。その問いを開いて Tab で先へ進むと照合します。"
             )
     if missing:
-        raise RefusedError(
+        return (
             f"照合入力が終わっていない問いが {len(missing)} 問あります（{'、'.join(missing[:8])}"
             f"{' ほか' if len(missing) > 8 else ''}）。用紙が空欄なら F2（無回答）です。"
         )
+    return None
+
+
+def complete_second_keying(store, keying_id: int) -> None:
+    """The verifier has keyed the whole paper: refused while questions on its route are unkeyed."""
+    refusal = completion_refusal(store, keying_id)
+    if refusal:
+        raise RefusedError(refusal)
+    keying = second_keying(store, store._read("SELECT department_id FROM keyings WHERE id = ?", (keying_id,))[0][0])
+    assert keying is not None
     with store._write():
         response_id, _ = _bump_keying(store, keying_id, None)
         store._log(response_id, None, "keying2_done", None, None, SECOND_KEYING, keying=keying_id)
@@ -424,18 +435,28 @@ def resolve(store, department_id: int, resolution: Resolution) -> None:
         )
 
 
-def finish_adjudication(store, department_id: int) -> Adjudication:
-    """Write the settled result into the department's answers; the two keyings stay as they are."""
-    from survey.verification import FIRST, OTHER, SECOND
-
+def finish_refusal(store, department_id: int) -> str | None:
+    """Why the adjudication may not be finished now (None: it may). The screen asks this
+    before its confirm dialog; ``finish_adjudication`` enforces it."""
     problem = store.adjudicator_problem(department_id)
     if problem:
-        raise RefusedError(problem)
+        return problem
     result = store.adjudication(department_id)
     if not result.settled:
         left = [str(d) for d in result.unresolved] + [str(p) for p in result.problems]
         left += [f"{q}: どちらの入力にも値がありません（値を入力してください）" for q in result.missing]
-        raise RefusedError(f"解決していない相違が {len(left)} 件あります。\n" + "\n".join(left[:10]))
+        return f"解決していない相違が {len(left)} 件あります。\n" + "\n".join(left[:10])
+    return None
+
+
+def finish_adjudication(store, department_id: int) -> Adjudication:
+    """Write the settled result into the department's answers; the two keyings stay as they are."""
+    from survey.verification import FIRST, OTHER, SECOND
+
+    refusal = finish_refusal(store, department_id)
+    if refusal:
+        raise RefusedError(refusal)
+    result = store.adjudication(department_id)
     keying = store.second_keying(department_id)
     assert keying is not None
     response = store.response(department_id=department_id)

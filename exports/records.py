@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from survey import Blank, Invalid, Questionnaire, Router
+from survey.conditions import comparisons
+from survey.routing import known_codes
 from survey.verification.status import AWAITING_SECOND, NOT_SAMPLED
 
 from .tally import DepartmentRecord
@@ -32,6 +35,33 @@ class Records(list):
     audit_head: tuple[int, str] | None = None
     key_events: tuple = ()  # survey.verification.Event, departments by name
     plans: tuple = ()  # db.verification.Plan: rule, seed, description, who and when
+    flags: tuple = ()  # db.Flag, every 疑義 open or resolved, which the 疑義 sheet lists
+
+
+class Routes:
+    """The routing engine's route for each department, asked once per distinct routing input.
+
+    A route depends on the answers only through what the skips' conditions read (the codes
+    ``known_codes`` gives for each reference) and, for a question that chooses the route when
+    left blank, whether its answer is blank or unusable: departments alike in those (most are:
+    a form has few routes) share one Route, computed by the engine the first time it is met.
+    """
+
+    def __init__(self, router: Router, questionnaire: Questionnaire) -> None:
+        self.router = router
+        self.refs = tuple(dict.fromkeys(c.ref for skip in questionnaire.skips for c in comparisons(skip.when)))
+        self.choosers = tuple(q.id for q in questionnaire.questions if q.chooses_route_when_blank)
+        self.found: dict = {}
+
+    def route(self, answers):
+        key = (
+            tuple(known_codes(ref, answers) for ref in self.refs),
+            tuple(isinstance(answers.get(qid), (Blank, Invalid)) for qid in self.choosers),
+        )
+        route = self.found.get(key)
+        if route is None:
+            route = self.found[key] = self.router.route(answers)
+        return route
 
 
 def read_records(store: Store, *, confirmed_only: bool = False) -> Records:
@@ -45,12 +75,13 @@ def read_records(store: Store, *, confirmed_only: bool = False) -> Records:
 
 def _read_records(store: Store, confirmed_only: bool) -> Records:
     statuses = CONFIRMED_STATUSES if confirmed_only else DEFAULT_STATUSES
-    router = store.router
+    routes = Routes(store.router, store.questionnaire)
     records = Records()
     records.audit_head = store.audit_head()
     open_flags = Counter(flag.response_id for flag in store.flags(open_only=True))
     records.key_events = tuple(store.key_events())
     records.plans = tuple(store.verification_plans())
+    records.flags = tuple(store.flags())
     states = store.verification_states()
     for response in store.responses():
         department = response.department
@@ -64,7 +95,7 @@ def _read_records(store: Store, confirmed_only: bool) -> Records:
                 position=department.position,
                 status=response.status,
                 answers=response.answers,
-                route=router.route(response.answers),
+                route=routes.route(response.answers),
                 included=response.status in statuses,
                 open_flags=open_flags[response.id],
                 entered=_pair(response.entered),

@@ -24,8 +24,10 @@ outside the base
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from survey import (
     Blank,
@@ -97,10 +99,10 @@ class DepartmentRecord:
     adjudicated: tuple[str, str] | None = None
 
 
-def _codes_known(question: Question, value: Value) -> bool:
+def _codes_known(question: Question, value: Value, codes: Sequence[int] | frozenset[int] | None = None) -> bool:
     """Whether every code in a value is an option of the question (a changed definition may
     leave stored codes that no longer exist: they are counted as 無効 and reported)."""
-    codes = question.codes
+    codes = question.codes if codes is None else codes
     if isinstance(value, Single):
         return value.code in codes
     if isinstance(value, Multi):
@@ -110,9 +112,16 @@ def _codes_known(question: Question, value: Value) -> bool:
     return True
 
 
-def classify(question: Question, route: Route, value: Value | None) -> str:
-    """The state of one department's answer to one question (see the module's docstring)."""
-    status = route.status(question.id)
+def classify(
+    question: Question, route: Route, value: Value | None, codes: frozenset[int] | None = None
+) -> str:
+    """The state of one department's answer to one question (see the module's docstring).
+    ``codes``: the question's codes as a set, when the caller classifies many answers."""
+    return _classify(question, route.status(question.id), value, codes)
+
+
+def _classify(question: Question, status: str, value: Value | None, codes: frozenset[int] | None) -> str:
+    """``classify`` given the question's status on the route ("on", "pending" or "off")."""
     if status == "off":
         return OFF
     if isinstance(value, NotApplicable):
@@ -125,7 +134,7 @@ def classify(question: Question, route: Route, value: Value | None) -> str:
         return BLANK
     if isinstance(value, Counts) and not any(isinstance(n, int) for n in value.values.values()):
         return BLANK  # every number left empty
-    if isinstance(value, Invalid) or not _codes_known(question, value):
+    if isinstance(value, Invalid) or not _codes_known(question, value, codes):
         return INVALID
     return ANSWERED
 
@@ -268,6 +277,8 @@ def text_entries(question: Question, value: Value | None) -> list[tuple[int | No
     if isinstance(value, Text):
         return [(None, value.text, True)] if value.text else []
     if isinstance(value, (Single, Multi)):
+        if not value.texts:
+            return []
         chosen = {value.code} if isinstance(value, Single) else value.codes
         order = {b.option: i for i, b in enumerate(question.text_boxes)}
         return [
@@ -278,4 +289,180 @@ def text_entries(question: Question, value: Value | None) -> list[tuple[int | No
     return []
 
 
+# -- one computation for every reader ---------------------------------------------------------
+#
+# The workbook's sheets, the tally screen and the report draft all read their numbers from a
+# Tallies: each included department's answer to each question is classified once, and the whole
+# percents of a table are computed once, in form order, whatever order a reader shows them in.
+
+# Which departments are counted, by status: the export's default counts everything entered so
+# far; the tally screen starts from 入力済 and later and can switch to either of the others.
+SCOPES = {
+    "all": ("in_progress", "entered", "reviewed", "final"),
+    "entered": ("entered", "reviewed", "final"),
+    "confirmed": ("reviewed", "final"),
+}
+
+
+def in_scope(records: Iterable[DepartmentRecord], scope: str) -> list[DepartmentRecord]:
+    """The records with ``included`` set by ``scope`` (a key of SCOPES)."""
+    statuses = SCOPES[scope]
+    return [
+        r if r.included == (r.status in statuses) else replace(r, included=r.status in statuses)
+        for r in records
+    ]
+
+
+@dataclass(frozen=True)
+class Share:
+    """One row of a question's table: an option (``code``) or an empty state (``state``)."""
+
+    label: str
+    short: str
+    count: int
+    whole: int | None  # the whole percent the workbook prints
+    share: float | None  # the exact share of the base
+    code: int | None = None
+    state: str | None = None
+
+
+def _shares(
+    question: Question, counts: Mapping, states: Mapping, base: int, exclusive: bool, shown: Sequence[str] | None = None
+) -> list[Share]:
+    """Options in form order, then the empty states ``shown`` (default: those that occur),
+    with their whole percents."""
+    if shown is None:
+        shown = [s for s in BASE_STATES if states.get(s)]
+    keys: list = list(question.options) + list(shown)
+    values = [states.get(k, 0) if isinstance(k, str) else counts.get(k.code, 0) for k in keys]
+    wholes = whole_percents(values, base, exclusive=exclusive)
+    return [
+        Share(STATE_LABELS[k], STATE_LABELS[k], n, w, n / base if base else None, state=k)
+        if isinstance(k, str)
+        else Share(k.label, k.short_label, n, w, n / base if base else None, code=k.code)
+        for k, n, w in zip(keys, values, wholes)
+    ]
+
+
+def choice_shares(t: QuestionTally) -> list[Share]:
+    """A single or multiple choice: every option, then 無回答 / 無効 / 未入力 where they occur.
+    Single choice: largest remainder over the whole column (it adds to 100); multiple: each row."""
+    return _shares(t.question, t.options, t.states, t.base, t.question.type is not QuestionType.MULTI)
+
+
+def matrix_shares(t: QuestionTally) -> dict[str, list[Share]]:
+    """A matrix: for each row (medium), the options, then the empty states occurring in any row."""
+    question = t.question
+    cells = {row.id: t.cells.get(row.id, Counter()) for row in question.rows}
+    shown = [s for s in BASE_STATES if any(c.get(s) for c in cells.values())]
+    return {row.id: _shares(question, cells[row.id], cells[row.id], t.base, True, shown) for row in question.rows}
+
+
+def answered_shares(t: QuestionTally) -> list[Share]:
+    """A text or counts question: 記入あり, then the empty states that occur (adds to 100)."""
+    keys = [ANSWERED] + [s for s in BASE_STATES if t.states[s]]
+    values = [t.states[k] for k in keys]
+    wholes = whole_percents(values, t.base, exclusive=True)
+    return [
+        Share("記入あり" if k == ANSWERED else STATE_LABELS[k], "記入あり" if k == ANSWERED else STATE_LABELS[k],
+              n, w, n / t.base if t.base else None, state=k)
+        for k, n, w in zip(keys, values, wholes)
+    ]
+
+
+def by_frequency(shares: Sequence[Share]) -> list[Share]:
+    """Options most chosen first (ties keep form order), the empty states after them."""
+    options = [s for s in shares if s.code is not None]
+    return sorted(options, key=lambda s: -s.count) + [s for s in shares if s.code is None]
+
+
+class TextEntry(NamedTuple):  # a NamedTuple: made once per text, tens of thousands at a time
+    record: DepartmentRecord
+    code: int | None  # the option whose box holds it; None for a text question
+    text: str
+    chosen: bool
+
+
+class Tallies:
+    """Every question's tally over the included departments, each answer classified once.
+
+    ``question(q)`` is the tally over all of them; ``over(q, indices)`` over some (a 部局), from
+    the same classification; ``texts(q)`` the free texts of the answered forms, in roster order.
+    """
+
+    def __init__(self, questionnaire: Questionnaire, records: Sequence[DepartmentRecord]) -> None:
+        self.questionnaire = questionnaire
+        self.records = [r for r in records if r.included]
+        self._states: dict[str, list[str]] = {}
+        self._tallies: dict[str, QuestionTally] = {}
+        self._texts: dict[str, list[TextEntry]] = {}
+
+    def states(self, question: Question) -> list[str]:
+        """Each included department's state for ``question``, aligned with ``records``."""
+        states = self._states.get(question.id)
+        if states is None:
+            qid, codes = question.id, frozenset(question.codes)
+            on_route: dict[int, str] = {}  # the question's status by route: departments share routes
+            states = self._states[question.id] = []
+            for record in self.records:
+                route = record.route
+                status = on_route.get(id(route))
+                if status is None:
+                    status = on_route[id(route)] = route.status(qid)
+                value = record.answers.get(qid)
+                # the common case first: a choice on the route whose code is an option
+                if status == "on" and type(value) is Single and value.code in codes:
+                    states.append(ANSWERED)
+                else:
+                    states.append(_classify(question, status, value, codes))
+        return states
+
+    def question(self, question: Question) -> QuestionTally:
+        found = self._tallies.get(question.id)
+        if found is None:
+            found = self._tallies[question.id] = self.over(question, range(len(self.records)))
+        return found
+
+    def over(self, question: Question, indices: Iterable[int]) -> QuestionTally:
+        result, states, records, qid = QuestionTally(question), self.states(question), self.records, question.id
+        if question.type in (QuestionType.MATRIX, QuestionType.COUNTS):
+            for i in indices:
+                result.add(states[i], records[i].answers.get(qid))
+            return result
+        # A choice or a text: what ``add`` does, counted a column at a time (Counter counts in C).
+        indices = list(indices)
+        chosen = [states[i] for i in indices]
+        result.states.update(chosen)
+        answered = [records[i].answers[qid] for i, state in zip(indices, chosen) if state == ANSWERED]
+        # by the value's kind, as ``add`` does (a value of the other kind is counted, not dropped)
+        result.options.update(value.code for value in answered if isinstance(value, Single))
+        result.options.update(chain.from_iterable(value.codes for value in answered if isinstance(value, Multi)))
+        if result.states[INVALID]:
+            result.unknown_codes = sum(
+                1 for i, state in zip(indices, chosen)
+                if state == INVALID and not isinstance(records[i].answers.get(qid, Invalid()), Invalid)
+            )
+        return result
+
+    def all(self) -> list[QuestionTally]:
+        return [self.question(q) for q in self.questionnaire.questions]
+
+    def texts(self, question: Question) -> list[TextEntry]:
+        found = self._texts.get(question.id)
+        if found is None:
+            found = []
+            if question.type is QuestionType.TEXT or question.text_boxes:
+                qid = question.id
+                for record, state in zip(self.records, self.states(question)):
+                    if state == ANSWERED:
+                        value = record.answers.get(qid)
+                        found.extend(TextEntry(record, c, t, ch) for c, t, ch in text_entries(question, value))
+            self._texts[question.id] = found
+        return found
+
+
+__all__ += [
+    "SCOPES", "Share", "Tallies", "TextEntry", "answered_shares", "by_frequency", "choice_shares",
+    "in_scope", "matrix_shares",
+]
 __all__ += ["text_entries", "ANSWERED", "BLANK", "INVALID", "MISSING", "OFF", "JUDGED", "UNDECIDED"]

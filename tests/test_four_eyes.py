@@ -171,7 +171,7 @@ async def _clerk_replies(a, b, _c, rid):
         assert review.question_id == "Q1"
         await pilot.press("f3")
         await pilot.pause()
-        assert isinstance(app.screen, TextDialog) and "に回答します" in str(app.screen.query_one("Static").render())
+        assert isinstance(app.screen, TextDialog) and "に回答します" in app.screen.query_one(".dialog-text").plain
         app.focused.insert_text_at_cursor("1 で正しいです")
         await pilot.press("enter")
         await pilot.pause()

@@ -379,7 +379,8 @@ async def _paper_view(a, b):
 
         assert review.steps == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q8", "Q9", "Q10", "Q11", "Q12", "Q13", "Q14",
                                 "Q15", "Q19", "Q20", "Q21", "Q22", "Q23"]
-        await pilot.press("down")  # Q2: 無効 and 無回答 rows, and the warning on them
+        assert review.question_id == "Q3"  # opened on its open 疑義
+        await pilot.press("home", "down")  # Q2: 無効 and 無回答 rows, and the warning on them
         await settle(pilot)
         assert " 無効（2,3） " in answer() and " 無回答 " in answer() and "5 当該媒体では期間内に情報発信をしていない。" in answer()
         assert "要確認 Ｘ（旧Ｔｗｉｔｔｅｒ）、ＹｏｕＴｕｂｅ の行が無回答または無効です。" in notes()
@@ -691,12 +692,12 @@ def test_review_footer_fits_80_columns_with_the_palette_quit_and_help(stores):
             from textual.widgets._footer import FooterKey
 
             keys = {key.key_display: key for key in app.screen.query(FooterKey)}
-            for shown in ("^P", "^Q", "F1", "F2", "F8", "F9", "Esc"):
+            for shown in ("^P", "^Q", "F1", "F2", "↓", "F9", "Esc"):  # F8: in the palette at 80 columns
                 assert shown in keys, shown
                 assert keys[shown].region.right <= 80, (shown, keys[shown].region)
             assert keys["^P"].description == "コマンド"
             # What the footer leaves out is still in the command palette.
             commands = {c.title for c in app.get_system_commands(app.screen)}
-            assert {"一覧", "確定"} <= commands
+            assert {"一覧", "確定", "次の所属"} <= commands
 
     asyncio.run(run(*stores))

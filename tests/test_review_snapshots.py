@@ -63,3 +63,50 @@ def test_review_overview(snap_compare, reviewer, size):
     """The whole form on one page (F6): states, who, flags and warnings; off-route runs folded."""
     app, store, department_id = reviewer
     assert snap_compare(app, terminal_size=size, run_before=_opener(store, department_id, "Q3", keys=("f6",)))
+
+
+@pytest.fixture
+def tall(tmp_path, monkeypatch):
+    """政策課 entered by 佐藤 on the long route (Q6, Q7 on it), a Q9 flag answered and resolved."""
+    from tests.review_support import fill
+
+    monkeypatch.setattr(db.store, "now", lambda: FIXED)
+    path = tmp_path / "chosho.sqlite"
+    clerk = open_store(path, "佐藤")
+    store = open_store(path, "鈴木")
+    department_id = next(d.id for d in clerk.departments() if d.name == "政策課")
+    rid = fill(clerk, department_id)
+    flag = store.raise_flag(rid, "Q9", "記入欄の文字が用紙と違います")
+    clerk.reply_flag(flag, "用紙どおり「集客が伸びた」に直しました")
+    store.resolve_flag(flag, "修正を用紙で確認")
+    clerk.close()
+    yield ChoshoApp(store, ask_who=False), store, department_id
+    store.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review_tall_question(snap_compare, tall, size):
+    """Q7, taller than 80×24: the footer says ↓ shows the rest (続き) before it steps on."""
+    app, store, department_id = tall
+    assert snap_compare(app, terminal_size=size, run_before=_opener(store, department_id, "Q7"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review_resolved_thread(snap_compare, tall, size):
+    """A resolved 疑義 keeps its whole thread: the comment, the clerk's reply, the resolution."""
+    app, store, department_id = tall
+    assert snap_compare(app, terminal_size=size, run_before=_opener(store, department_id, "Q9"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_originals_dialog(snap_compare, tall, size, monkeypatch):
+    """Ctrl+O on a department with two originals: the list to pick from, newest on top; the
+    header says how many there are."""
+    import db.originals
+    from db.originals import add_original
+
+    app, store, department_id = tall
+    monkeypatch.setattr(db.originals, "now", lambda: FIXED)  # it holds its own reference to now
+    add_original(store, department_id, "政策課_回答.xlsx", b"PK first")
+    add_original(store, department_id, "政策課_回答_訂正.pdf", b"%PDF corrected")
+    assert snap_compare(app, terminal_size=size, run_before=_opener(store, department_id, "Q1", keys=("ctrl+o",)))

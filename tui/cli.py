@@ -169,6 +169,22 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     )
     export.set_defaults(handler=cmd_export)
 
+    report = commands.add_parser(
+        "report",
+        help="報告書の結果の章の下書き（設問ごとの文章と集計表。Word .docx または Markdown .md）を出力します",
+        description="数値は Excel ブックの「集計」シートと同じ計算から取ります。文言は調書定義の横の文言ファイル"
+        "（なければ既定の文言）から作ります。既定では入力中・入力済・確認済・確定の所属を集計します。",
+    )
+    report.add_argument(
+        "-o", "--output", type=Path, metavar="ファイル",
+        help="出力先（.docx なら Word、それ以外は Markdown）。省略時は現在のフォルダに「調書名_報告書下書き_日時.docx」",
+    )
+    report.add_argument("--confirmed-only", action="store_true", help="確認済・確定の所属だけを集計します")
+    report.add_argument("--phrases", type=Path, metavar="ファイル", help="事務局の文言ファイル（TOML）。書いた項目だけを置き換えます")
+    report.add_argument("--half-width", action="store_true", help="数字を半角で書きます（既定は全角: ６０％）")
+    report.add_argument("--counts", action="store_true", help="単一回答の割合にも所属数を（　）で添えます")
+    report.set_defaults(handler=cmd_report)
+
     import_ = commands.add_parser(
         "import",
         help="返送された調書の様式、または回答一覧の形（xlsx か CSV）の回答を取り込みます（ファイルごとに、すべてか何もしないか）",
@@ -414,6 +430,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from exports.commands import run_export
 
     return run_export(args, _open)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from exports.report_command import run_report
+
+    return run_report(args, _open)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,16 +27,21 @@ if TYPE_CHECKING:
 __all__ = ["open_original", "os_open", "opener"]
 
 
-def os_open(path: Path) -> None:
-    """Hand ``path`` to the OS viewer without waiting for it (raises OSError when none)."""
+def os_open(path: Path) -> subprocess.Popen | None:
+    """Hand ``path`` to the OS viewer without waiting for it (raises OSError when none).
+
+    The launcher (xdg-open, open) is reaped by a daemon thread when it exits: unwaited, each
+    Ctrl+O left a defunct process behind until chosho ended."""
     if sys.platform.startswith("win"):
         os.startfile(str(path))  # type: ignore[attr-defined]  # noqa: S606
-    else:
-        command = "open" if sys.platform == "darwin" else "xdg-open"
-        subprocess.Popen(  # noqa: S603
-            [command, str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,  # the viewer outlives chosho and never draws into its terminal
-        )
+        return None
+    command = "open" if sys.platform == "darwin" else "xdg-open"
+    process = subprocess.Popen(  # noqa: S603
+        [command, str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,  # the viewer outlives chosho and never draws into its terminal
+    )
+    threading.Thread(target=process.wait, name="chosho-viewer-reaper", daemon=True).start()
+    return process
 
 
 opener: Callable[[Path], None] = os_open  # tests put a recorder here
@@ -51,15 +57,16 @@ def remove_copies() -> None:
 atexit.register(remove_copies)
 
 
-def open_original(store: Store, department_id: int) -> tuple[str, str]:
-    """Open the department's newest original. Returns (message, severity) for a notification."""
+def open_original(store: Store, department_id: int, original_id: int | None = None) -> tuple[str, str]:
+    """Open one of the department's originals (default: the newest). Returns (message, severity)
+    for a notification."""
     from db.errors import StoreError
     from db.originals import kind_problem, original_content, originals
 
     kept = originals(store, department_id)
     if not kept:
         return "この所属の原本は保存されていません（chosho import で様式を取り込むか、chosho attach で保存します）。", "warning"
-    newest = kept[0]
+    newest = next((o for o in kept if o.id == original_id), kept[0])
     try:
         content = original_content(store, newest.id)
     except StoreError as exc:
@@ -74,5 +81,5 @@ def open_original(store: Store, department_id: int) -> tuple[str, str]:
         opener(path)
     except OSError as exc:
         return f"原本「{newest.name}」を開けませんでした（{exc.strerror or exc}）。一時ファイル: {path}", "error"
-    more = f"（ほかに {len(kept) - 1} 件）" if len(kept) > 1 else ""
+    more = f"（ほかに {len(kept) - 1} 件）" if len(kept) > 1 and original_id is None else ""
     return f"原本「{newest.name}」を開きました{more}。", "information"

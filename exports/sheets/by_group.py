@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from survey import Questionnaire, QuestionType, Router
 
-from ..tally import BASE_STATES, STATE_LABELS, DepartmentRecord, common_questions, tally_question
+from ..tally import BASE_STATES, STATE_LABELS, DepartmentRecord, Tallies, common_questions
 from .common import BY_GROUP, Book, display_width, groups, header_width, wrap_header
 
 def _heads(question) -> list[str]:
@@ -17,14 +17,21 @@ def _heads(question) -> list[str]:
     return heads
 
 
-def write(book: Book, questionnaire: Questionnaire, records: Sequence[DepartmentRecord], scope: str, router: Router) -> None:
+def write(
+    book: Book, questionnaire: Questionnaire, records: Sequence[DepartmentRecord], scope: str, router: Router,
+    *, tallies: Tallies | None = None,
+) -> None:
     """One table per question, each on a page of its own; 部局 stays in view (frozen column A)."""
     b = book
     ws = b.wb.add_worksheet(BY_GROUP)
     b.setup(ws)
     questions = [q for q in common_questions(questionnaire, router) if q.type is QuestionType.SINGLE]
-    included = [r for r in records if r.included]
+    tallies = tallies or Tallies(questionnaire, records)
+    included = tallies.records
     by_bukyoku = groups(included)
+    members: dict[str, list[int]] = {}
+    for i, record in enumerate(included):
+        members.setdefault(record.bukyoku, []).append(i)
     width_group = min(max([display_width("部局")] + [display_width(g) for g, _ in by_bukyoku]) + 2, 30)
     widths: dict[int, float] = {0: width_group}
     for question in questions:
@@ -52,9 +59,9 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
             b.text(ws, row, col, head, b.header)
         b.set_height(ws, row, 14 * max(h.count("\n") + 1 for h in wrapped) + 4)
         row += 1
-        total = tally_question(question, included)
-        for name, members, is_total in [(g, m, False) for g, m in by_bukyoku] + [("合計", included, True)]:
-            t = total if is_total else tally_question(question, members)
+        total = tallies.question(question)
+        for name, is_total in [(g, False) for g, _ in by_bukyoku] + [("合計", True)]:
+            t = total if is_total else tallies.over(question, members[name])
             label_fmt, num_fmt, pct_fmt = (
                 (b.total_label, b.total_number, b.total_percent) if is_total else (b.cell, b.number, b.percent)
             )

@@ -133,6 +133,7 @@ class Book:
         self.note_wrap = add({**base, "text_wrap": True, "valign": "top"})
         self.warn_wrap = add({**base, "bold": True, "font_color": "#C00000", "text_wrap": True, "valign": "top"})
         self.heights: dict[str, dict[int, float]] = {}
+        self.grid_border = add({"border": 1})
         self.heading_wrap = add({**base, "bold": True, "font_size": 11, "text_wrap": True, "valign": "top"})
         self.label_row = add({**base, "text_wrap": True, "valign": "top", "font_size": 9, "bg_color": "#F2F2F2"})
         self.name_row = add({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -147,6 +148,20 @@ class Book:
             mark = f"［…以下省略: 全 {len(value):,} 文字。Excel の 1 セルの上限 {CELL_LIMIT:,} 文字を超えるため］"
             value = cut(value, CELL_LIMIT - utf16_length(mark)) + mark
         ws.write_string(row, col, value, fmt)
+
+    def texts(self, ws, row: int, first_col: int, values: Sequence[str], fmt=None, *, blanks: bool = True) -> None:
+        """``text`` for a run of cells in one format: the export's hot loops (one row per
+        department) write short texts, so only a long one takes ``text``'s checks.
+        ``blanks=False``: an empty value writes no cell (its table's border comes from ``grid``)."""
+        write_string, write_blank = ws.write_string, ws.write_blank
+        for col, value in enumerate(values, first_col):
+            if not value:
+                if blanks:
+                    write_blank(row, col, None, fmt)
+            elif len(value) * 2 > CELL_LIMIT:
+                self.text(ws, row, col, value, fmt)
+            else:
+                write_string(row, col, value, fmt)
 
     def paragraph(self, ws, row: int, first_col: int, last_col: int, text: str, fmt, chars: int) -> None:
         """Text wrapped across merged columns about ``chars`` narrow characters wide; the row is
@@ -166,9 +181,20 @@ class Book:
             chars = max(1, int(width) - 1)
             if 2 * len(text) <= chars and "\n" not in text:
                 continue  # fits on one line whatever its characters
-            lines = max(lines, sum(max(1, -(-display_width(line) // chars)) for line in text[:3000].split("\n")))
+            lines = max(lines, sum(
+                1 if 2 * len(line) <= chars else max(1, -(-display_width(line) // chars))  # short: no measuring
+                for line in text[:3000].split("\n")
+            ))
         if lines > 1:
             self.set_height(ws, row, min(409, 13.5 * lines + 3))
+
+    def grid(self, ws, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+        """Thin borders on every cell of a table, empty ones included, as one conditional format
+        over its range: a table of one row per department leaves tens of thousands of cells empty,
+        and writing each as a bordered blank cell costs as much as writing a value."""
+        if last_row >= first_row:
+            ws.conditional_format(first_row, first_col, last_row, last_col,
+                                  {"type": "no_errors", "format": self.grid_border})
 
     def set_height(self, ws, row: int, points: float) -> None:
         ws.set_row(row, points)

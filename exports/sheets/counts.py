@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from survey import Questionnaire, QuestionType
 
-from ..tally import ANSWERED, BLANK, INVALID, MISSING, STATE_LABELS, DepartmentRecord, classify, tally_question
+from ..tally import ANSWERED, BLANK, INVALID, MISSING, STATE_LABELS, DepartmentRecord, Tallies
 from .common import (
     BY_GROUP,
     CODEBOOK,
@@ -38,7 +38,10 @@ def _department_heads(question, rated) -> list[str]:
     return ["部局", "所属"] + [i.label for i in question.items] + [f"{i.label} 割合" for i in rated] + ["状態"]
 
 
-def write(book: Book, questionnaire: Questionnaire, records: Sequence[DepartmentRecord], scope: str) -> bool:
+def write(
+    book: Book, questionnaire: Questionnaire, records: Sequence[DepartmentRecord], scope: str,
+    *, tallies: Tallies | None = None,
+) -> bool:
     questions = [q for q in questionnaire.questions if q.type is QuestionType.COUNTS]
     if not questions:
         return False
@@ -46,7 +49,8 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
     name = counts_sheet_name(questionnaire)
     ws = b.wb.add_worksheet(name)
     b.setup(ws)
-    included = [r for r in records if r.included]
+    tallies = tallies or Tallies(questionnaire, records)
+    included = tallies.records
     b.text(ws, 0, 0, name, b.title)
     width_name = max([display_width("所属")] + [display_width(r.name) for r in included[:2000]]) + 2
     width_group = max([display_width("部局")] + [display_width(r.bukyoku) for r in included[:2000]]) + 2
@@ -66,7 +70,7 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
     row = 3
     filtered = False
     for question in questions:
-        t = tally_question(question, included)
+        t = tallies.question(question)
         b.paragraph(ws, row, 0, last_col, f"{question.label}　{question.text}", b.heading_wrap, chars)
         row += 1
         b.text(ws, row, 0, f"基数 Ｎ＝{t.base} 所属（記入あり {t.states[ANSWERED]}、無回答 {t.states[BLANK]}、"
@@ -96,29 +100,26 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
             b.text(ws, row, col, head, b.header)
         b.set_height(ws, row, 14 * max(h.count("\n") + 1 for h in wrapped) + 4)
         row += 1
-        for record in included:
+        first = row
+        for record, state in zip(included, tallies.states(question)):
             value = record.answers.get(question.id)
-            state = classify(question, record.route, value)
-            b.text(ws, row, 0, record.bukyoku, b.cell)
-            b.text(ws, row, 1, record.name, b.cell)
+            b.texts(ws, row, 0, (record.bukyoku, record.name), b.cell)
             values = getattr(value, "values", {}) if state == ANSWERED else {}
             col = 2
             for item in question.items:
                 number = values.get(item.id)
                 if isinstance(number, int):
                     ws.write_number(row, col, number, b.number)
-                else:
-                    b.text(ws, row, col, "", b.cell)
                 col += 1
             for item in rated:
                 number, ceiling = values.get(item.id), values.get(item.at_most)
                 if isinstance(number, int) and isinstance(ceiling, int) and ceiling:
                     ws.write_number(row, col, number / ceiling, b.percent)
-                else:
-                    b.text(ws, row, col, "", b.cell)
                 col += 1
-            b.text(ws, row, col, "" if state == ANSWERED else STATE_LABELS[state], b.cell)
+            if state != ANSWERED:
+                ws.write_string(row, col, STATE_LABELS[state], b.cell)
             row += 1
+        b.grid(ws, first, 0, row - 1, len(heads) - 1)  # the empty cells' borders
         if not filtered:
             ws.freeze_panes(header + 1, 2)
             ws.autofilter(header, 0, max(row - 1, header + 1), len(heads) - 1)

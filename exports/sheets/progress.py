@@ -58,15 +58,14 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
         ]
         for stamp in (record.entered, record.reviewed, record.finalised, record.updated):
             values += [display(stamp[0]) if stamp else "", stamp_text(stamp[1]) if stamp else ""]
-        for col, value in enumerate(values):
-            b.text(ws, row, col, value, b.cell)
+        b.texts(ws, row, 0, values, b.cell, blanks=False)
         ws.write_number(row, len(values), record.open_flags, b.number)
         check = [CHECK_LABELS.get(record.verification, record.verification or "")]
         for stamp in (record.second_keyed, record.adjudicated):
             check += [display(stamp[0]) if stamp else "", stamp_text(stamp[1]) if stamp else ""]
-        for col, value in enumerate(check, len(values) + 1):
-            b.text(ws, row, col, value, b.cell)
+        b.texts(ws, row, len(values) + 1, check, b.cell, blanks=False)
         row += 1
+    b.grid(ws, 3, 0, row - 1, len(heads) - 1)  # the empty cells' borders
     sample = records[:300]
     ws.set_column(0, 0, min(max([4] + [display_width(r.bukyoku) for r in sample]) + 2, 24))
     ws.set_column(1, 1, min(max([4] + [display_width(r.name) for r in sample]) + 2, 30))

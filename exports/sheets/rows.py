@@ -10,6 +10,9 @@ from .. import layout
 from ..tally import DepartmentRecord
 from .common import CELL_LIMIT, CODEBOOK, ROWS, Book, display_width, header_width, wrap_header
 
+HALF_LIMIT = CELL_LIMIT // 2  # shorter than this, a text is within the limit whatever its characters
+
+
 def _width(col: int, variables) -> float:
     """A column wide enough for its name and the longest word of its heading."""
     if col < 3:
@@ -45,25 +48,27 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
     included = [r for r in records if r.included]
     write_number, write_string, text = ws.write_number, ws.write_string, b.text
     row = 3
+    off_route: dict[int, frozenset[str]] = {}  # by route: departments share routes
     for record in included:
         write_string(row, 0, record.bukyoku)
         write_string(row, 1, record.name)
         write_string(row, 2, STATUS_LABELS.get(record.status, record.status))
         col = 3
         answers, route = record.answers, record.route
+        off = off_route.get(id(route))
+        if off is None:
+            off = off_route[id(route)] = frozenset(route.off())
         for question, qvars in by_question:
-            off = route.status(question.id) == "off"
-            cells = layout.render(question, answers.get(question.id), off, qvars)
-            for variable, cell in zip(qvars, cells):
+            for col, cell in enumerate(layout.render(question, answers.get(question.id), question.id in off, qvars), col):
                 if cell is None:
-                    pass
-                elif type(cell) is int:
+                    continue
+                if type(cell) is int:
                     write_number(row, col, cell)
-                elif variable.kind in (layout.TEXT, layout.BOX) and len(cell) * 2 > CELL_LIMIT:
+                elif len(cell) > HALF_LIMIT:  # only a text can be this long: checked and cut if over
                     text(ws, row, col, cell)
                 else:
                     write_string(row, col, cell)
-                col += 1
+            col += 1
         row += 1
     sample = included[:300]
     ws.set_column(0, 0, min(max([display_width("部局")] + [display_width(r.bukyoku) for r in sample]) + 2, 24))

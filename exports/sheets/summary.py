@@ -16,13 +16,16 @@ from survey import Question, Questionnaire, QuestionType
 
 from ..tally import (
     ANSWERED,
-    BASE_STATES,
     OUTSIDE_STATES,
     STATE_LABELS,
     WHOLE_RULE_MULTI,
     WHOLE_RULE_SINGLE,
     QuestionTally,
-    whole_percents,
+    Share,
+    answered_shares,
+    by_frequency,
+    choice_shares,
+    matrix_shares,
 )
 from . import charts
 from .common import SUMMARY, Book, rate_rule
@@ -129,37 +132,32 @@ class Summary:
             rows += 1
         return rows
 
-    def ordered(self, question: Question, counts: dict[int, int]) -> list:
-        options = list(question.options)
-        if self.order == "frequency":
-            options.sort(key=lambda o: -counts.get(o.code, 0))  # stable: ties stay in code order
-        return options
+    def ordered(self, shares: list[Share]) -> list[Share]:
+        return by_frequency(shares) if self.order == "frequency" else list(shares)
 
-    def table(self, row: int, question: Question, counts: dict, states: dict, base: int, exclusive: bool,
+    def table(self, row: int, shares: list[Share], base: int, exclusive: bool,
               heading: str = "選択肢") -> tuple[int, int, int, list]:
-        """Options, then the empty states that occur, then 計: (first, last data row, next row, keys)."""
+        """Options, then the empty states that occur, then 計: (first, last data row, next row, keys).
+        The whole percents are the computation's (``exports.tally``), in whatever order shown."""
         b, ws = self.book, self.ws
         for col, head in enumerate(("番号", heading, "グラフの表示名", "所属数", "割合\n（整数）", "割合")):
             b.text(ws, row, col, head, b.header)
         b.set_height(ws, row, 28)
-        keys: list = [o for o in self.ordered(question, counts)] if question.options else []
-        keys += [s for s in BASE_STATES if states.get(s)]
-        values = [counts.get(k.code, 0) if not isinstance(k, str) else states[k] for k in keys]
-        wholes = whole_percents(values, base, exclusive=exclusive)
+        shown = self.ordered(shares)
         first = r = row + 1
-        for key, count, whole in zip(keys, values, wholes):
-            if isinstance(key, str):
+        for share in shown:
+            if share.state:
                 b.text(ws, r, CODE, "", b.state_label)
-                b.text(ws, r, LABEL, STATE_LABELS[key], b.state_label)
-                b.text(ws, r, CHART_LABEL, STATE_LABELS[key], b.state_label)
+                b.text(ws, r, LABEL, share.label, b.state_label)
+                b.text(ws, r, CHART_LABEL, share.short, b.state_label)
             else:
-                ws.write_number(r, CODE, key.code, b.code)
-                b.text(ws, r, LABEL, key.label, b.wrap)
-                b.text(ws, r, CHART_LABEL, key.short_label, b.wrap)
-                b.fit_row(ws, r, [(key.label, WIDTHS[LABEL]), (key.short_label, WIDTHS[CHART_LABEL])])
-            ws.write_number(r, COUNT, count, b.number)
-            self.whole(r, whole)
-            b.share(ws, r, SHARE, count / base if base else None)
+                ws.write_number(r, CODE, share.code, b.code)
+                b.text(ws, r, LABEL, share.label, b.wrap)
+                b.text(ws, r, CHART_LABEL, share.short, b.wrap)
+                b.fit_row(ws, r, [(share.label, WIDTHS[LABEL]), (share.short, WIDTHS[CHART_LABEL])])
+            ws.write_number(r, COUNT, share.count, b.number)
+            self.whole(r, share.whole)
+            b.share(ws, r, SHARE, share.share)
             r += 1
         last = r - 1
         b.text(ws, r, CODE, "", b.total_label)
@@ -174,7 +172,7 @@ class Summary:
             ws.write_number(r, COUNT, base, b.total_number)
             b.text(ws, r, WHOLE, "", b.total_label)
             b.text(ws, r, SHARE, "", b.total_label)
-        return first, last, r + 1, keys
+        return first, last, r + 1, [s.state or s for s in shown]
 
     def whole(self, row: int, percent: int | None, fmt=None, col: int = WHOLE) -> None:
         if percent is None:
@@ -189,7 +187,8 @@ class Summary:
         if text:
             first, last, r, keys = self._text_table(row, t)
         else:
-            first, last, r, keys = self.table(row, question, dict(t.options), t.states, t.base, not multi)
+            shares = choice_shares(t) if question.options else []
+            first, last, r, keys = self.table(row, shares, t.base, not multi)
         if multi:
             b.text(ws, r, LABEL, f"※ 割合は基数 Ｎ＝{t.base} に対する比率。複数回答のため合計は100％を超えることがあります。", b.note)
             r += 1
@@ -206,19 +205,17 @@ class Summary:
         b, ws = self.book, self.ws
         for col, head in enumerate(("", "区分", "", "所属数", "割合\n（整数）", "割合")):
             b.text(ws, row, col, head, b.header)
-        keys = ["answered"] + [s for s in BASE_STATES if t.states[s]]
-        values = [t.states[ANSWERED]] + [t.states[s] for s in keys[1:]]
-        wholes = whole_percents(values, t.base, exclusive=True)
+        shares = answered_shares(t)
+        keys = [s.state for s in shares]
         r = row + 1
-        for key, count, whole in zip(keys, values, wholes):
-            label = "記入あり" if key == "answered" else STATE_LABELS[key]
-            fmt = b.cell if key == "answered" else b.state_label
+        for share in shares:
+            fmt = b.cell if share.state == ANSWERED else b.state_label
             b.text(ws, r, CODE, "", fmt)
-            b.text(ws, r, LABEL, label, fmt)
+            b.text(ws, r, LABEL, share.label, fmt)
             b.text(ws, r, CHART_LABEL, "", fmt)
-            ws.write_number(r, COUNT, count, b.number)
-            self.whole(r, whole)
-            b.share(ws, r, SHARE, count / t.base if t.base else None)
+            ws.write_number(r, COUNT, share.count, b.number)
+            self.whole(r, share.whole)
+            b.share(ws, r, SHARE, share.share)
             r += 1
         b.text(ws, r, CODE, "", b.total_label)
         b.text(ws, r, LABEL, "計", b.total_label)
@@ -252,7 +249,6 @@ class Summary:
         below it, side by side, as the report shows Q2 (【ＬＩＮＥ】 …)."""
         b, ws, question = self.book, self.ws, t.question
         media = question.rows
-        cells = {m.id: t.cells.get(m.id, {}) for m in media}
         for col in range(3):
             b.text(ws, row, col, "", b.header)
         for i, medium in enumerate(media):
@@ -264,12 +260,9 @@ class Summary:
         for col, head in enumerate(heads):
             b.text(ws, header, col, head, b.header)
         b.set_height(ws, header, 28)
-        keys: list = list(question.options)
-        keys += [s for s in BASE_STATES if any(cells[m.id].get(s) for m in media)]
-        per_medium = {}
-        for medium in media:
-            values = [cells[medium.id].get(k if isinstance(k, str) else k.code, 0) for k in keys]
-            per_medium[medium.id] = (values, whole_percents(values, t.base, exclusive=True))
+        by_medium = matrix_shares(t)
+        keys: list = [s.state or s for s in by_medium[media[0].id]] if media else []
+        per_medium = {m.id: ([s.count for s in by_medium[m.id]], [s.whole for s in by_medium[m.id]]) for m in media}
         first = r = header + 1
         for k, key in enumerate(keys):
             if isinstance(key, str):
@@ -278,8 +271,8 @@ class Summary:
             else:
                 ws.write_number(r, CODE, key.code, b.code)
                 b.text(ws, r, LABEL, key.label, b.wrap)
-                b.text(ws, r, CHART_LABEL, key.short_label, b.wrap)
-                b.fit_row(ws, r, [(key.label, WIDTHS[LABEL]), (key.short_label, WIDTHS[CHART_LABEL])])
+                b.text(ws, r, CHART_LABEL, key.short, b.wrap)
+                b.fit_row(ws, r, [(key.label, WIDTHS[LABEL]), (key.short, WIDTHS[CHART_LABEL])])
             for i, medium in enumerate(media):
                 values, wholes = per_medium[medium.id]
                 col = COUNT + 3 * i
@@ -336,14 +329,12 @@ class Summary:
         r += 2
         for col, head in enumerate(("", "所属の回答状況", "", "所属数", "割合\n（整数）", "割合")):
             b.text(ws, r, col, head, b.header)
-        keys = ["answered"] + [s for s in BASE_STATES if t.states[s]]
-        values = [t.states[ANSWERED]] + [t.states[s] for s in keys[1:]]
         r += 1
-        for key, count, whole in zip(keys, values, whole_percents(values, t.base, exclusive=True)):
-            b.text(ws, r, 1, "記入あり" if key == "answered" else STATE_LABELS[key], b.cell)
-            ws.write_number(r, COUNT, count, b.number)
-            self.whole(r, whole)
-            b.share(ws, r, SHARE, count / t.base if t.base else None)
+        for share in answered_shares(t):
+            b.text(ws, r, 1, share.label, b.cell)
+            ws.write_number(r, COUNT, share.count, b.number)
+            self.whole(r, share.whole)
+            b.share(ws, r, SHARE, share.share)
             r += 1
         if rated:
             positions = [first + question.items.index(i) for i in rated]

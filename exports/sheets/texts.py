@@ -7,22 +7,18 @@ from collections.abc import Sequence
 
 from survey import Question, Questionnaire, QuestionType
 
-from ..tally import ANSWERED, DepartmentRecord, classify, text_entries
+from ..tally import DepartmentRecord, Tallies
 from .common import TEXTS, Book, display_width
 
 TEXT_WIDTH = 90
 HEADS = ("部局", "所属", "記述")
 
 
-def _groups(question: Question, included: Sequence[DepartmentRecord]) -> list[tuple[str, list]]:
+def _groups(question: Question, tallies: Tallies) -> list[tuple[str, list]]:
     """(heading, [(record, text, chosen)]) for the question's text, or one per text box."""
     found: dict[int | None, list] = {}
-    for record in included:
-        value = record.answers.get(question.id)
-        if classify(question, record.route, value) != ANSWERED:
-            continue
-        for code, text, chosen in text_entries(question, value):
-            found.setdefault(code, []).append((record, text, chosen))
+    for entry in tallies.texts(question):
+        found.setdefault(entry.code, []).append((entry.record, entry.text, entry.chosen))
     if question.type is QuestionType.TEXT:
         return [("", found.get(None, []))]
     out = []
@@ -32,11 +28,15 @@ def _groups(question: Question, included: Sequence[DepartmentRecord]) -> list[tu
     return out
 
 
-def write(book: Book, questionnaire: Questionnaire, records: Sequence[DepartmentRecord], scope: str) -> None:
+def write(
+    book: Book, questionnaire: Questionnaire, records: Sequence[DepartmentRecord], scope: str,
+    *, tallies: Tallies | None = None,
+) -> None:
     b = book
     ws = b.wb.add_worksheet(TEXTS)
     b.setup(ws)
-    included = [r for r in records if r.included]
+    tallies = tallies or Tallies(questionnaire, records)
+    included = tallies.records
     sample = included[:300]
     width_group = min(max([display_width("部局")] + [display_width(r.bukyoku) for r in sample]) + 2, 24)
     width_name = min(max([display_width("所属")] + [display_width(r.name) for r in sample]) + 2, 30)
@@ -56,7 +56,7 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
     for question in questionnaire.questions:
         if question.type is not QuestionType.TEXT and not question.text_boxes:
             continue
-        groups = _groups(question, included)
+        groups = _groups(question, tallies)
         total = sum(len(entries) for _, entries in groups)
         if total == 0:
             continue
@@ -73,10 +73,8 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
                 b.text(ws, row, col, head, b.header)
             row += 1
             for record, text, chosen in entries:
-                b.text(ws, row, 0, record.bukyoku, b.wrap)
                 name = record.name if chosen else f"{record.name}（選択肢は未選択）"
-                b.text(ws, row, 1, name, b.wrap)
-                b.text(ws, row, 2, text, b.wrap)  # the answer: checked against the cell limit
+                b.texts(ws, row, 0, (record.bukyoku, name, text), b.wrap)  # the answer: checked against the cell limit
                 b.fit_row(ws, row, ((record.bukyoku, width_group), (name, width_name), (text, TEXT_WIDTH)))
                 row += 1
         row += 1

@@ -385,14 +385,14 @@ class AdjudicationScreen(MessageLine, Screen):
 
     def action_finish(self) -> None:
         self.reload()  # settled as stored now, not as last drawn
-        result = self.result
         name = self.store.response(department_id=self.department_id).department.name
-        if result is None or not result.settled:
-            try:  # the store says what is left, in its own words
-                self.store.finish_adjudication(self.department_id)
-            except StoreError as exc:
-                self.set_message(str(exc), "error")
-                return
+        try:  # the store says what is left, in its own words, before anything is asked
+            refusal = self.store.finish_refusal(self.department_id)
+        except StoreError as exc:
+            refusal = str(exc)
+        if refusal:
+            self.set_message(refusal, "error")
+            return
 
         def decided(yes: bool | None) -> None:
             if not yes:

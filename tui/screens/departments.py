@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
@@ -17,6 +18,10 @@ from ..widgets.verification import in_use, verification_column
 from .filtered import FilteredListScreen
 
 __all__ = ["DepartmentsScreen"]
+
+
+# From this width the list has room for 最終更新 beside the 照合 column.
+WIDE = 100
 
 
 class _Line(NamedTuple):
@@ -34,10 +39,12 @@ class DepartmentsScreen(FilteredListScreen):
         Binding("f3", "second_keying", "照合入力", show=False, id="list.second_keying"),
         Binding("f4", "adjudicate", "突合", show=False, id="list.adjudicate"),
         Binding("f5", "sample", "照合対象", show=False, id="list.sample"),
-        Binding("f6", "summary", "点検一覧", id="list.summary"),
+        # 点検一覧: in F1 and the palette, not in the footer, which at 80 columns holds F2 集計.
+        Binding("f6", "summary", "点検一覧", show=False, id="list.summary"),
         Binding("f7", "review", "確認", id="list.review"),
         Binding("f8", "queue", "確認待ち", id="list.queue"),
         Binding("f9", "export", "Excel出力", id="list.export"),
+        Binding("f2", "tally", "集計", id="list.tally"),
         Binding("escape", "clear_filter", "絞り込み解除", show=False),
         Binding("ctrl+t", "keyers", "入力者統計", show=False, id="list.keyers"),
     ]
@@ -58,7 +65,18 @@ class DepartmentsScreen(FilteredListScreen):
         if not self.verifying:
             return self.COLUMNS
         column = verification_column(lambda line: self.verification.get(line.state.department.id), lambda: self.widths[5])
+        if (self.size.width or self.app.size.width) < WIDE:
+            # Below 100 columns 照合 would cut the names (「総合政策…」): 最終更新 gives way to it
+            # (who changed each answer and when is on the entry screen and in the audit log), and
+            # every 部局 is shown whole.
+            group = self.COLUMNS[0]
+            longest = max((cell_len(s.department.bukyoku) for s in self.states), default=group.least)
+            return (group._replace(least=min(group.most, max(group.least, longest))), *self.COLUMNS[1:5], column)
         return (*self.COLUMNS[:5], column, *self.COLUMNS[5:])
+
+    def on_resize(self) -> None:
+        if self._set_columns():  # 最終更新 may come or go with the width: the lines follow
+            self.fill()
 
     def __init__(self, store: Store) -> None:
         super().__init__()
@@ -184,6 +202,11 @@ class DepartmentsScreen(FilteredListScreen):
                 self.query_one("#message", Static).update(f"照合対象を記録しました: {sample.description}")
 
         self.app.push_screen(SamplingDialog(self.store, self.current()), recorded)
+
+    def action_tally(self) -> None:
+        from .tally import TallyScreen
+
+        self.app.push_screen(TallyScreen(self.store))
 
     def action_keyers(self) -> None:
         from .keyers import KeyersScreen

@@ -120,7 +120,8 @@ class TextDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-text", markup=False)
+            # Folded, not Static: word wrapping broke 「Ｑ９⏎の疑義」 and 「（監査ログに残ります⏎）」.
+            yield Folded([("", self.title_text)], classes="dialog-text")
             yield Input(value=self.value, placeholder=self.placeholder, id="dialog-input")
             yield Static("", id="dialog-error", classes="error", markup=False)
             yield Label("Enter: 決定　　Esc: やめる", classes="dialog-keys")

@@ -73,6 +73,9 @@ class EntryScreen(MessageLine, Screen):
         self._acknowledge = False  # a warning is shown: the next Enter/Tab moves on
         self._typed_before = ""
         self.keying_log = KeyingLog(store.who, department_id)
+        from .originals import originals_note
+
+        self.originals = originals_note(store, department_id)  # 「原本 2 件（Ctrl+O）」 in the header
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -83,7 +86,7 @@ class EntryScreen(MessageLine, Screen):
         with VerticalScroll(id="body"):
             yield Folded(id="question")
             yield Folded(id="notes")
-            yield Folded(id="recorded")
+        yield Folded(id="recorded")  # below the scrolling body: in sight however tall the question
         with Horizontal(id="key-row"):
             yield Label("番号", id="key-prompt", markup=False)
             yield KeyLine(self, id="key-line")
@@ -147,7 +150,7 @@ class EntryScreen(MessageLine, Screen):
             self._field.remove()
         field = self._field = field_for(question, value)
         field.disabled = self.final  # 確定: shown dimmed, nothing to type into
-        self.query_one("#body", VerticalScroll).mount(field, before="#recorded")
+        self.query_one("#body", VerticalScroll).mount(field)
         self._sync_key_line(text="")
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
         self.refresh_bindings()
@@ -172,7 +175,7 @@ class EntryScreen(MessageLine, Screen):
         dept = self.response.department
         self.query_one("#progress", Static).update(
             f"{self.progress_prefix()}{self.question_id} · {position}/{len(order)} · {dept.name}（{dept.bukyoku}）"
-            f" · {self.response.status_label}{state}"
+            f" · {self.response.status_label}{state}{f' · {self.originals}' if self.originals else ''}"
         )
 
     def _update_recorded(self, value: Value | None) -> None:
@@ -367,11 +370,11 @@ class EntryScreen(MessageLine, Screen):
         self.app.switch_screen(SummaryScreen(self.store, self.department_id))
 
     def action_open_original(self) -> None:
-        """Open the returned file with the OS viewer, to compare with what is on screen."""
-        from tui.viewer import open_original
+        """Open the returned file with the OS viewer, to compare with what is on screen (with
+        several, the clerk picks one)."""
+        from .originals import open_original_from
 
-        message, severity = open_original(self.store, self.department_id)
-        self.notify(message, severity=severity)
+        open_original_from(self, self.store, self.department_id)
 
     def action_back(self) -> None:
         self.confirm_leaving(self.app.pop_screen, doing="一覧に戻る")

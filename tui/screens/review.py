@@ -23,11 +23,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 
-from db import STATUS_LABELS, Flag, RefusedError, Response, Store, StoreError
+from db import Flag, RefusedError, Response, Store, StoreError
 from survey import Problem, Route, Severity, check_form
 from survey.answers import describe
 from survey.verification.status import LABELS, NOT_SAMPLED
@@ -39,6 +38,9 @@ from .dialogs import ConfirmDialog, JumpDialog, TextDialog
 from .message import MessageLine
 
 __all__ = ["ReviewScreen", "when"]
+
+# From this width the footer has room for F8 (次の所属) beside ↓.
+WIDE_FOOTER = 100
 
 # Shown by their own markers (未入力, 経路外) rather than repeated as warnings.
 _MARKED = {"not-entered", "off-route"}
@@ -53,9 +55,16 @@ class ReviewScreen(MessageLine, Screen):
     """One department's answers, question by question or all at once, and its sign-off."""
 
     CSS_PATH = FORMS_CSS
+    AUTO_FOCUS = ""  # nothing takes the keyboard in the question view: the screen's keys step
 
     BINDINGS = [
-        Binding("down,enter,pagedown", "step(1)", "次の問い", show=False, id="review.next"),
+        # ↓ / PgDn show the rest of a question taller than the screen, then step to the next
+        # question; ↑ / PgUp the same backwards. Of two bindings on a key the first whose
+        # check_action allows it runs, and the footer names it: 「↓ 続き」 or 「↓ 次の問い」.
+        Binding("down,pagedown", "more(1)", "続き", key_display="↓", id="review.more"),
+        Binding("up,pageup", "more(-1)", "上を表示", show=False, id="review.back_up"),
+        Binding("down,pagedown", "step(1)", "次の問い", key_display="↓", id="review.next"),
+        Binding("enter", "step(1)", "次の問い", show=False, id="review.next_enter"),
         Binding("up,pageup", "step(-1)", "前の問い", show=False, id="review.previous"),
         Binding("home", "edge(0)", "最初の問い", show=False, id="review.first"),
         Binding("end", "edge(-1)", "最後の問い", show=False, id="review.last"),
@@ -68,7 +77,9 @@ class ReviewScreen(MessageLine, Screen):
         # footer would not leave room for ^P at 80 columns.
         Binding("f6", "toggle_overview", "一覧", show=False, id="review.overview"),
         Binding("f7", "department(-1)", "前の所属", show=False, id="review.previous_department"),
-        Binding("f8", "department(1)", "次の所属", id="review.next_department"),
+        # In the footer when there is room for it beside ↓ (not at 80 columns); F8 works at any width.
+        Binding("f8", "next_department", "次の所属", show=True),
+        Binding("f8", "department(1)", "次の所属", show=False, id="review.next_department"),
         Binding("f9", "sign_off", "確認済", id="review.sign_off"),
         Binding("ctrl+f", "finalise", "確定", show=False, id="review.finalise"),
         Binding("ctrl+u", "unlock", "解除", show=False, id="review.unlock"),
@@ -107,6 +118,9 @@ class ReviewScreen(MessageLine, Screen):
         self.route: Route = self.router.route(self.response.answers)
         self.problems: list[Problem] = check_form(self.questionnaire, self.response.answers, self.route)
         self.flags: list[Flag] = self.store.flags(self.response.id)
+        from .originals import originals_note
+
+        self.originals = originals_note(self.store, department_id)  # 「原本 2 件（Ctrl+O）」
         # Double entry: shown before F9, since sign-off waits for it (the store refuses).
         self.verification = self.store.verification_state(department_id)
         self.verification_refusal = self.store.verification_refusal(department_id)
@@ -114,7 +128,9 @@ class ReviewScreen(MessageLine, Screen):
         # The route, plus anything recorded off it (shown, never counted).
         self.steps = [qid for qid in self.questionnaire.ids if qid in self.route or qid in answers]
         if question_id is None or question_id not in self.questionnaire:
-            question_id = self.steps[0] if self.steps else self.questionnaire.ids[0]
+            # A department with open 疑義 opens on the first flagged question: that is the work.
+            flagged = sorted({f.question_id for f in self.open_flags()}, key=self.questionnaire.position)
+            question_id = flagged[0] if flagged else self.steps[0] if self.steps else self.questionnaire.ids[0]
         self.question_id = question_id
 
     def open_flags(self, question_id: str | None = None) -> list[Flag]:
@@ -127,11 +143,11 @@ class ReviewScreen(MessageLine, Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="progress", markup=False)
-        yield Static("", id="totals", markup=False)
+        yield Folded(id="totals")  # folds rather than cut: the worker's name comes first
         yield Folded(id="review-verification")
         with ContentSwitcher(initial="paper-view", id="review-views"):
             with Vertical(id="paper-view"):
-                with VerticalScroll(id="paper"):
+                with VerticalScroll(id="paper", can_focus=False):  # the arrows step (see BINDINGS)
                     yield Folded(id="question")
                     yield Folded(id="answer")
                 # Who entered it, warnings and flags stay in sight however long the question.
@@ -141,7 +157,8 @@ class ReviewScreen(MessageLine, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#paper", VerticalScroll).can_focus = False  # arrows step questions
+        # However the question view scrolls (keys, wheel), the footer's ↓ says what it does next.
+        self.watch(self.query_one("#paper", VerticalScroll), "scroll_y", lambda _: self.refresh_bindings(), init=False)
         table = self.query_one("#overview", DataTable)
         wide = self.app.size.width
         answer = max(16, wide - 7 - 10 - 8 - 14 - 12)
@@ -161,7 +178,18 @@ class ReviewScreen(MessageLine, Screen):
             return self.response.status != "final"
         if action == "unlock":
             return self.response.status == "final"
+        if action == "more":  # until the question just shown is laid out, ↓ waits for it (see action_more)
+            return not self._laid_out or self._more(*parameters)
+        if action == "next_department":
+            return self.app.size.width >= WIDE_FOOTER
         return True
+
+    def _more(self, direction: object) -> bool:
+        """Whether the question view has more to show that way (else the arrow steps)."""
+        if not self.is_mounted or self.in_overview:
+            return False
+        paper = self.query_one("#paper", VerticalScroll)
+        return paper.scroll_y < paper.max_scroll_y if direction == 1 else paper.scroll_y > 0
 
     def on_screen_resume(self) -> None:
         # Back from a dialog or another screen: someone may have changed the department.
@@ -198,16 +226,18 @@ class ReviewScreen(MessageLine, Screen):
         # Where double entry stands; when it holds the sign-off, the line below says why instead.
         checked = f" · {LABELS[self.verification]}" if self.verification != NOT_SAMPLED and not held else ""
         self.query_one("#progress", Static).update(
-            Text(f"確認 · {view} · {dept.name}（{dept.bukyoku}） · {response.status_label}{checked}"
+            Text(f"確認（{self.who(self.store.who)}） · {view} · {dept.name}（{dept.bukyoku}） · {response.status_label}{checked}"
             f" · 疑義 {flags} · 要確認 {warnings} · 所属 {position}/{len(self.department_ids)}")
         )
         blocked = self.query_one("#review-verification", Folded)
         blocked.update([(span("照合 ", "bold"), self.verification_refusal)] if held else "")
         blocked.display = held
-        parts = []
+        parts = []  # who is working is in the line above (this line gives way in the overview at 80×24)
         for label, stamp in (("入力済", response.entered), ("確認済", response.reviewed), ("確定", response.finalised)):
-            parts.append(f"{label} {self.who(stamp.who)} {when(stamp.at)}" if stamp else f"{label} －")
-        self.query_one("#totals", Static).update(Text("　".join(parts) + f"　作業者 {self.who(self.store.who)}"))
+            parts.append(f"{label} {self.who(stamp.who)} {when(stamp.at)[5:]}" if stamp else f"{label} －")
+        if self.originals:
+            parts.append(self.originals)
+        self.query_one("#totals", Folded).update([("", "　".join(parts))])
 
     # -- the question view -----------------------------------------------------------------
 
@@ -227,8 +257,17 @@ class ReviewScreen(MessageLine, Screen):
         self.query_one("#review-notes", Folded).update(self._notes(question_id, position))
         self.query_one("#paper", VerticalScroll).scroll_home(animate=False)
         self._update_header()
+        self._laid_out = False
+        self.call_after_refresh(self._shown)
         if question_id in self.route:
             self._record_shown([question_id], "一問ずつ")
+
+    _laid_out = False
+
+    def _shown(self) -> None:
+        """The question is laid out: its height is known, and ↓ can say 続き or 次の問い."""
+        self._laid_out = True
+        self.refresh_bindings()
 
     def _record_shown(self, question_ids: list[str], how: str) -> None:
         """The store logs what this reviewer was shown: a sign-off needs every route question."""
@@ -247,20 +286,26 @@ class ReviewScreen(MessageLine, Screen):
             error = problem.severity is Severity.ERROR
             notes.append((span("誤り " if error else "要確認 ", "bold red" if error else "bold yellow"), problem.message))
         for flag in self.flags:
-            if flag.question_id != question_id:
-                continue
-            raised = f"（{self.who(flag.raised.who)} {when(flag.raised.at)}）"
-            if flag.open:
-                notes.append((span("疑義 ", "bold red"), Text.assemble((flag.comment, "bold"), (raised, "dim"))))
-                if flag.reply:
-                    replied = f"（{self.who(flag.replied.who)} {when(flag.replied.at)}）"
-                    notes.append((span("回答 ", "bold"), Text.assemble(flag.reply, (replied, "dim"))))
-            else:
-                resolved = f"（{self.who(flag.resolved.who)} {when(flag.resolved.at)}）"
-                notes.append(
-                    (span("解決済 ", "green"), Text(f"{flag.comment}{raised} → {flag.resolution}{resolved}", style="dim"))
-                )
+            if flag.question_id == question_id:
+                notes += self._thread(flag)
         return notes
+
+    def _thread(self, flag: Flag) -> list:
+        """A flag's whole thread, open or resolved: the comment, the clerk's reply, the resolution,
+        each with who and when (a resolved thread dimmed, its reply kept)."""
+        def by(stamp) -> str:
+            return f"（{self.who(stamp.who)} {when(stamp.at)}）"
+
+        if flag.open:
+            lines = [(span("疑義 ", "bold red"), Text.assemble((flag.comment, "bold"), (by(flag.raised), "dim")))]
+            if flag.reply:
+                lines.append((span("回答 ", "bold"), Text.assemble(flag.reply, (by(flag.replied), "dim"))))
+            return lines
+        lines = [(span("解決済 ", "green"), Text(f"{flag.comment}{by(flag.raised)}", style="dim"))]
+        if flag.reply:
+            lines.append((span("　回答 ", "dim"), Text(f"{flag.reply}{by(flag.replied)}", style="dim")))
+        lines.append((span("　解決 ", "dim"), Text(f"{flag.resolution}{by(flag.resolved)}", style="dim")))
+        return lines
 
     # -- the overview ----------------------------------------------------------------------
 
@@ -373,9 +418,24 @@ class ReviewScreen(MessageLine, Screen):
     def action_scroll_paper(self, direction: int) -> None:
         paper = self.query_one("#paper", VerticalScroll)
         if direction > 0:
-            paper.scroll_page_down(animate=False)
+            paper.scroll_page_down(animate=False, on_complete=self.refresh_bindings)
         else:
-            paper.scroll_page_up(animate=False)
+            paper.scroll_page_up(animate=False, on_complete=self.refresh_bindings)
+
+    def action_more(self, direction: int) -> None:
+        """The rest of a tall question, a page at a time; the footer then says what ↓ does.
+
+        A key that comes before the question just shown is laid out waits for the layout, in
+        order: otherwise a quick ↓ on arriving at Q7 stepped past it unread."""
+        if not self._laid_out:
+            self.call_after_refresh(self.action_more, direction)
+        elif self._more(direction):
+            self.action_scroll_paper(direction)
+        else:
+            self.action_step(direction)
+
+    def action_next_department(self) -> None:
+        self.action_department(1)
 
     def action_jump(self) -> None:
         def go(question_id: str | None) -> None:
@@ -405,11 +465,11 @@ class ReviewScreen(MessageLine, Screen):
         self.redraw()
 
     def action_open_original(self) -> None:
-        """Open the returned file with the OS viewer, to compare with what is on screen."""
-        from tui.viewer import open_original
+        """Open the returned file with the OS viewer, to compare with what is on screen (with
+        several, the clerk picks one)."""
+        from .originals import open_original_from
 
-        message, severity = open_original(self.store, self.department_id)
-        self.notify(message, severity=severity)
+        open_original_from(self, self.store, self.department_id)
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -460,7 +520,7 @@ class ReviewScreen(MessageLine, Screen):
 
         self.app.push_screen(
             TextDialog(
-                f"{label} の疑義「{escape(flag.comment)}」（{escape(self.who(flag.raised.who))}）{more}を"
+                f"{label} の疑義「{flag.comment}」（{self.who(flag.raised.who)}）{more}を"
                 "どう解決したかを入力してください。",
                 placeholder="例: 入力者が用紙どおり 2 に修正したことを確認",
             ),
@@ -476,7 +536,7 @@ class ReviewScreen(MessageLine, Screen):
 
         self.app.push_screen(
             TextDialog(
-                f"{label} の疑義「{escape(flag.comment)}」（{escape(self.who(flag.raised.who))}）{more}に回答します。"
+                f"{label} の疑義「{flag.comment}」（{self.who(flag.raised.who)}）{more}に回答します。"
                 "入力した人は解決済にできません。回答を入力してください。",
                 placeholder="例: 用紙どおり 2 に修正しました",
             ),
@@ -505,8 +565,8 @@ class ReviewScreen(MessageLine, Screen):
 
         self.app.push_screen(
             ConfirmDialog(
-                f"{escape(name)} を確認済にしますか？\n用紙と照らし合わせ、すべての回答を確認したことを記録します"
-                f"（確認者：{escape(self.who(self.store.who))}）。",
+                f"{name} を確認済にしますか？\n用紙と照らし合わせ、すべての回答を確認したことを記録します"
+                f"（確認者：{self.who(self.store.who)}）。",
                 yes="確認済にする",
                 no="やめる",
             ),
@@ -516,9 +576,10 @@ class ReviewScreen(MessageLine, Screen):
     def action_finalise(self) -> None:
         response = self.response
         name = response.department.name
-        if response.status != "reviewed":
-            # The store refuses and says why; nothing is written.
-            self._attempt(lambda: self.store.finalise(response.id, expected_version=response.version))
+        refusal = self.store.finalise_refusal(response.id)  # refused before asking, in the store's words
+        if refusal:
+            self.refresh_data()
+            self.set_message(refusal, "error")
             return
 
         def decided(yes: bool | None) -> None:
@@ -529,7 +590,7 @@ class ReviewScreen(MessageLine, Screen):
 
         self.app.push_screen(
             ConfirmDialog(
-                f"{escape(name)} を確定しますか？\n確定すると入力画面では編集できなくなります。"
+                f"{name} を確定しますか？\n確定すると入力画面では編集できなくなります。"
                 "修正が必要になったときは、理由を記録して確定を解除します（確認済も取り消されます）。",
                 yes="確定する",
                 no="やめる",
@@ -540,12 +601,10 @@ class ReviewScreen(MessageLine, Screen):
     def action_unlock(self) -> None:
         response = self.response
         name = response.department.name
-        if response.status != "final":
-            self.set_message(
-                f"状態が「{STATUS_LABELS[response.status]}」のため、解除するものがありません。"
-                "確定を解除できるのは「確定」の所属だけです。",
-                "error",
-            )
+        refusal = self.store.unlock_refusal(response.id)  # e.g. the one who entered it: before any reason is typed
+        if refusal:
+            self.refresh_data()
+            self.set_message(refusal, "error")
             return
 
         def unlocked(reason: str | None) -> None:
@@ -559,7 +618,7 @@ class ReviewScreen(MessageLine, Screen):
 
         self.app.push_screen(
             TextDialog(
-                f"{escape(name)} の確定を解除します。解除する理由を入力してください（監査ログに残ります）。"
+                f"{name} の確定を解除します。解除する理由を入力してください（監査ログに残ります）。"
                 "解除すると確認済も取り消され、もう一度確認が必要になります。",
                 placeholder="例: 所属から訂正の連絡（電話）",
             ),

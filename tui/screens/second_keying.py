@@ -183,6 +183,13 @@ class SecondKeyingSummary(SummaryScreen):
                 "error",
             )
             return
+        try:  # e.g. live questions not yet compared: refused before asking, in the store's words
+            refusal = self.store.completion_refusal(self.response.id)
+        except StoreError as exc:
+            refusal = str(exc)
+        if refusal:
+            self.set_message(refusal, "error")
+            return
 
         def decided(yes: bool | None) -> None:
             if not yes:

@@ -12,6 +12,8 @@ from survey import Blank, Invalid, NotApplicable, check_form
 from survey.answers import describe
 
 from ..widgets.columns import Column, cell, share
+from ..widgets.folded import Folded
+from ..widgets.paper import span
 from . import FORMS_CSS
 
 __all__ = ["SummaryScreen"]
@@ -45,6 +47,8 @@ class SummaryScreen(Screen):
         yield Static("", id="progress", markup=False)
         yield Static("", id="totals", markup=False)
         yield DataTable(id="answers", cursor_type="row", zebra_stripes=True)
+        # The highlighted row in full: 記録 and 点検 are cut with … in their columns.
+        yield Folded(id="summary-detail")
         yield Static("", id="message", markup=False)
         yield Footer(compact=True)
 
@@ -100,6 +104,7 @@ class SummaryScreen(Screen):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
+        self.full: dict[str, tuple[str, str]] = {}  # question: (記録, 点検) uncut
         counts = {"blank": 0, "invalid": 0, "warn": 0}
         for question in questionnaire.questions:
             value = response.answers.get(question.id)
@@ -122,6 +127,7 @@ class SummaryScreen(Screen):
             counts["warn"] += bool(notes)
             shown = describe(question, value) if value is not None else ""
             w = self.widths
+            self.full[question.id] = (shown, " / ".join(notes))
             table.add_row(
                 # Text cells cut with "…" (a DataTable reads str cells as markup; typed text may hold "[/]").
                 cell(question.id, w[0]), cell(state, w[1]), cell(shown, w[2]),
@@ -130,6 +136,7 @@ class SummaryScreen(Screen):
             )
         if row is not None and row < table.row_count:
             table.move_cursor(row=row)
+        self._show_detail()
         dept = response.department
         self.query_one("#progress", Static).update(
             f"{self.heading} · {dept.name}（{dept.bukyoku}） · {response.status_label}"
@@ -144,6 +151,20 @@ class SummaryScreen(Screen):
         message = self.query_one("#message", Static)
         message.update(text)
         message.set_classes(kind)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        table = self.query_one(DataTable)
+        if not table.row_count or not hasattr(self, "full"):
+            return
+        question_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        shown, notes = self.full.get(question_id, ("", ""))
+        paragraphs = [(span(f"{question_id} 記録 ", "bold"), shown or "－")]
+        if notes:
+            paragraphs.append((span(" " * len(question_id) + " 点検 ", "bold"), notes))
+        self.query_one("#summary-detail", Folded).update(paragraphs)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

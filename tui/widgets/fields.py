@@ -21,6 +21,7 @@ from survey.answers import EMPTY_LABELS, clean_text, parse_cell, parse_code, par
 from survey.numbers import is_whole, parse_whole
 
 from ..keying import complete_code, normalize, split_codes
+from .editor import AnswerEditor
 from .folded import Folded
 
 __all__ = ["AnswerField", "Outcome", "field_for", "options_paragraphs"]
@@ -404,7 +405,7 @@ class TextField(AnswerField):
     def compose(self) -> ComposeResult:
         text = self.value.text if isinstance(self.value, Text) else ""
         yield Label("記入内容（Enter で改行、Tab で記録して次へ。日本語入力可）", classes="hint")
-        yield TextArea(text + self.early, id="text", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+        yield AnswerEditor(text + self.early, id="text", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
 
     def on_mount(self) -> None:
         editors = self.query("#text").results(TextArea)
