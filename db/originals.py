@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from .errors import RefusedError, StoreError
 from .location import shown_name
 from .sqlite_file import translate
+from .store import now  # noqa: F401 - the clock tests set here; stamps come from the store's transaction
 
 if TYPE_CHECKING:
     from .store import Store  # noqa: F401 - annotations only (the store never imports this module)
