@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from survey import Value
     from survey.verification import Cell
 
-    from .store import Department
+    from .records import Department
 
 __all__ = ["Keying", "Plan", "cell_from_json", "cell_to_json"]
 

@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 
 from .errors import RefusedError, StoreError
 from .location import shown_name
-from .store import now, translate
+from .sqlite_file import translate
+from .store import now  # noqa: F401 - the clock tests set here; stamps come from the store's transaction
 
 if TYPE_CHECKING:
-    from .store import Store
+    from .store import Store  # noqa: F401 - annotations only (the store never imports this module)
 
 __all__ = [
     "KINDS", "MAX_ORIGINAL_BYTES", "Original", "add_original", "attach_file", "kind_problem", "original_content",
@@ -88,12 +89,11 @@ def _insert(store: Store, department_id: int, name: str, content: bytes, digest:
     ).fetchone()
     if row is not None:
         return row[0], False
-    original_id = store.conn.execute(
-        "INSERT INTO originals (department_id, name, sha256, size, content, stored_by, stored_at, why)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (department_id, name, digest, len(content), sqlite3.Binary(content), store.who, now(), why),
-    ).lastrowid
-    store._log(_response_id(store, department_id), None, "original", None, f"{name} sha256:{digest}", why)
+    original_id = store.journal.next_id("originals")
+    store._log(
+        _response_id(store, department_id), None, "original", None, f"{name} sha256:{digest}", why,
+        blob=content, original=original_id, department=department_id, name=name, sha256=digest, size=len(content),
+    )
     return original_id, True
 
 
@@ -238,10 +238,7 @@ def store_import(
                     written += 1
             now_status = store._status(response_id)
             if response_id in entered and now_status != "entered":
-                store._set_status(response_id, now_status, "entered", why)
-                store.conn.execute(
-                    "UPDATE responses SET entered_by = ?, entered_at = ? WHERE id = ?", (store.who, now(), response_id)
-                )
+                store._set_status(response_id, now_status, "entered", why, stamp=["entered"])
             elif response_id not in entered and now_status == "entered":
                 store._set_status(response_id, now_status, "in_progress", why + "（経路に未入力の設問があるため入力中に戻す）")
         if original is not None:
@@ -268,6 +265,21 @@ def original_content(store: Store, original_id: int) -> bytes:
     if row is None:
         raise StoreError(f"原本 {original_id} がありません。")
     content = bytes(row[0])
-    if hashlib.sha256(content).hexdigest() != row[1]:
-        raise StoreError(f"原本 {original_id} の内容が保存時と一致しません（SHA-256 不一致）。バックアップから戻してください。")
+    digest = hashlib.sha256(content).hexdigest()
+    if digest != row[1] or digest != (_logged_digest(store, original_id) or digest):
+        raise StoreError(
+            f"原本 {original_id} の内容が保存時と一致しません（SHA-256 が監査ログの記録と不一致）。"
+            "外から差し替えられたおそれがあります。chosho verify で点検し、バックアップから戻してください。"
+        )
     return content
+
+
+def _logged_digest(store: Store, original_id: int) -> str | None:
+    """The SHA-256 the audit log recorded when the original was stored (None before m007's
+    entries: then the row's own digest is all there is)."""
+    row = store.conn.execute(
+        "SELECT json_extract(payload, '$.sha256') FROM audit_log"
+        " WHERE action = 'original' AND json_extract(payload, '$.original') = ? ORDER BY id LIMIT 1",
+        (original_id,),
+    ).fetchone()
+    return row[0] if row else None

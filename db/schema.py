@@ -21,6 +21,7 @@ __all__ = [
     "TRIGGERS",
     "migrations",
     "ensure_triggers",
+    "trigger_problems",
 ]
 
 # PRAGMA application_id: marks a file as a chosho database ("CHSH").
@@ -60,7 +61,8 @@ TRIGGERS = {
 }
 
 MIGRATION_NAMES = (
-    "m001_core", "m002_review", "m003_audit_chain", "m004_originals", "m005_verification", "m006_progress"
+    "m001_core", "m002_review", "m003_audit_chain", "m004_originals", "m005_verification", "m006_progress",
+    "m007_log_record",
 )
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 
@@ -273,8 +275,18 @@ def _m006_progress(db: "Database") -> None:
         db["responses"].add_column(column, int)
 
 
+def _m007_log_record(db: "Database") -> None:
+    """The audit log becomes the record (db/journal.py): each entry gets a JSON ``payload`` with
+    what replaying it needs, hashed with it. Adding a column keeps the triggers and every earlier
+    entry's hash (an entry without payload hashes as before). What the older entries cannot say
+    is rebuilt from the tables by the store right after (``journal.reconstruct``: entries marked
+    ``reconstructed``), after the backup every migration makes first."""
+    db["audit_log"].add_column("payload", str)
+
+
 MIGRATION_STEPS = (
-    _m001_core, _m002_review, _m003_audit_chain, _m004_originals, _m005_verification, _m006_progress
+    _m001_core, _m002_review, _m003_audit_chain, _m004_originals, _m005_verification, _m006_progress,
+    _m007_log_record,
 )
 
 
@@ -300,3 +312,20 @@ def ensure_triggers(conn) -> list[str]:
     for name in missing:
         conn.execute(TRIGGERS[name])
     return missing
+
+
+def trigger_problems(conn) -> list[str]:
+    """What differs between the database's triggers and chosho's (Japanese): a missing one, one
+    whose SQL was altered, one chosho never makes. Empty when they are exactly chosho's."""
+    present = {
+        name: " ".join((sql or "").split())
+        for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    }
+    problems = [f"{name} がありません" for name in TRIGGERS if name not in present]
+    problems += [
+        f"{name} が書き換えられています"
+        for name, sql in TRIGGERS.items()
+        if name in present and present[name] != " ".join(sql.split())
+    ]
+    problems += [f"chosho にないトリガー {name} があります" for name in present if name not in TRIGGERS]
+    return problems

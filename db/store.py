@@ -12,34 +12,27 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import stat
-import time
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partialmethod
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 # The questionnaire's classes are imported where they are used, not here: the app's first
 # screen (who is entering) opens the store before it needs them (see Store.questionnaire).
-from survey import BUILTIN_DEFINITION, DefinitionError
+from survey import DefinitionError
 from survey.definition_text import DefinitionText
 
-from . import audit
-from .errors import ConflictError, RefusedError, StoreBusy, StoreError, StoreUnavailable
-from .location import SQLITE_PATH_MAX, name_problem, network_share
-from .schema import (
-    APPLICATION_ID,
-    MIGRATION_NAMES,
-    SCHEMA_VERSION,
-    STATUS_LABELS,
-    TRIGGERS,
-    ensure_triggers,
-    migrations,
-)
-from .review import Flag, ReviewRules
-from .verification import VerificationRules
-from .who import Stamp, os_login, person_key
+from . import answers, audit, opening, review, verification
+from .errors import ConflictError, RefusedError, StoreError, StoreUnavailable
+from .location import name_problem
+from .sqlite_file import _copy_database, _preflight, translate
+from .schema import MIGRATION_NAMES, SCHEMA_VERSION
+from .journal import Journal
+from .records import AuditEntry, Department, DepartmentState, Response, load_value
+from .review import Flag
+from .who import Stamp, check_name, os_login, person_key
 
 if TYPE_CHECKING:
     from survey import Questionnaire, Router, Value
@@ -55,264 +48,11 @@ __all__ = [
     "open_store",
 ]
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_TIMEOUT = 5.0
 
 
 def now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-# The store's records are rows as read: immutable NamedTuples, which (unlike frozen dataclasses,
-# a code generation each) cost next to nothing to define on the way to the first screen.
-class Department(NamedTuple):
-    id: int
-    bukyoku: str
-    name: str
-    position: int
-
-
-class Response(NamedTuple):
-    """One department's entry as read at ``version``."""
-
-    id: int
-    department: Department
-    status: str
-    version: int
-    answers: Mapping[str, Value]
-    stamps: Mapping[str, Stamp]
-    updated: Stamp | None = None
-    entered: Stamp | None = None
-    reviewed: Stamp | None = None
-    finalised: Stamp | None = None
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-
-class DepartmentState(NamedTuple):
-    """A line of the department list."""
-
-    department: Department
-    response_id: int
-    status: str
-    version: int
-    answered: int
-    on_route: int
-    updated: Stamp | None
-    open_flags: int
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-
-class AuditEntry(NamedTuple):
-    id: int
-    at: str
-    who: str
-    response_id: int | None
-    question_id: str | None
-    action: str
-    old: str | None
-    new: str | None
-    why: str | None
-    hash: str | None = None
-
-
-def _state(value: Value) -> str:
-    from survey.answers import Blank, Invalid, NotApplicable
-
-    if isinstance(value, Blank):
-        return "blank"
-    if isinstance(value, Invalid):
-        return "invalid"
-    if isinstance(value, NotApplicable):
-        return "not_applicable"
-    return "answered"
-
-
-def _load_value(text: str, question_id: str) -> Value:
-    """A stored answer; one that no longer reads is reported, not a traceback."""
-    import json  # json and random are imported where used: neither first screen needs them
-
-    from survey.answers import decode
-
-    try:
-        return decode(json.loads(text))
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise StoreUnavailable(
-            f"{question_id} の保存内容が読めません（{exc}）。データベースが壊れている可能性があります。"
-            "バックアップから戻すか、管理者に連絡してください。"
-        ) from exc
-
-
-def _dump(value: Value | None) -> str | None:
-    import json
-
-    from survey.answers import encode
-
-    return None if value is None else json.dumps(encode(value), ensure_ascii=False, sort_keys=True)
-
-
-def translate(exc: sqlite3.Error, path: Path | str = "", *, doing: str = "save") -> StoreError:
-    """A SQLite error as a message for the clerk, worded for what was being done.
-
-    ``doing``: "open" (opening, creating or updating the database), "save" (a write: nothing
-    of it was stored), "read", or "backup".
-    """
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    text = str(exc)
-    where = f"（{path}）" if path else ""
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
-        outcome = {
-            "open": "開けませんでした。何も変更していません。少し待ってからもう一度開いてください。",
-            "read": "読み込めませんでした。少し待ってからもう一度お試しください。",
-            "backup": "バックアップできませんでした。少し待ってからもう一度お試しください。",
-        }.get(doing, "書き込めませんでした。入力した値は保存されていません。少し待ってからもう一度保存してください。")
-        return StoreBusy(f"データベース{where}は他の端末（または別のプログラム）が使用中のため、待ちましたが{outcome}")
-    if name == "SQLITE_FULL" or "disk is full" in text:
-        if doing == "backup":
-            return StoreError(
-                f"ディスクがいっぱいのためバックアップ{where}を書けませんでした。空き容量を増やしてからもう一度お試しください。"
-            )
-        if doing == "open":
-            return StoreError(
-                f"ディスクがいっぱいのため、データベース{where}を準備できませんでした。何も変更していません。"
-                "空き容量を増やしてからもう一度開いてください。"
-            )
-        return StoreError(
-            f"ディスクがいっぱいのため保存できませんでした{where}。入力した値は保存されていません。"
-            "空き容量を増やしてからもう一度保存してください（それまでの回答は無事です）。"
-        )
-    if name.startswith("SQLITE_READONLY") or "readonly" in text:
-        return StoreUnavailable(
-            f"データベース{where}が読み取り専用のため保存できません。"
-            "ファイルとフォルダに書き込み権限があるか確認してください。"
-        )
-    if name in ("SQLITE_NOTADB", "SQLITE_CORRUPT") or "not a database" in text or "malformed" in text:
-        return StoreUnavailable(
-            f"データベース{where}が壊れているか、SQLite のファイルではありません。"
-            "バックアップから戻すか、管理者に連絡してください。"
-        )
-    if name.startswith("SQLITE_CANTOPEN"):
-        return StoreUnavailable(f"データベース{where}を開けません。場所と権限を確認してください。")
-    if name.startswith("SQLITE_IOERR"):
-        return StoreUnavailable(
-            f"データベース{where}の読み書きでエラーが起きました（{text}）。"
-            "ディスクやネットワークの状態を確認してください。"
-        )
-    return StoreError(f"データベースのエラーです{where}: {text}")
-
-
-def _preflight(path: Path) -> None:
-    """Refuse, with a message, what SQLite would report cryptically or too late."""
-    try:
-        _check_place(path)
-    except OSError as exc:  # e.g. a folder on the way that this user may not enter
-        raise StoreUnavailable(
-            f"データベース「{path}」の場所を確認できません（フォルダを開く権限がないか、場所に届きません）。"
-            "場所と権限を確認してください。"
-        ) from exc
-
-
-def _check_regular(path: Path) -> None:
-    """A FIFO or a device would make SQLite wait forever or read nonsense: only a regular file."""
-    mode = os.stat(path).st_mode
-    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
-        kind = "名前付きパイプ（FIFO）" if stat.S_ISFIFO(mode) else "デバイス" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "特殊なファイル"
-        raise StoreUnavailable(
-            f"「{path}」は通常のファイルではありません（{kind}）。データベースのファイルを指定してください。"
-        )
-
-
-def _check_length(path: Path) -> None:
-    problem = name_problem(path, "データベース", extra=len("-journal"))
-    if problem:
-        raise StoreUnavailable(problem)
-    full = os.fsencode(os.path.abspath(path))
-    if os.name != "nt" and len(full) > SQLITE_PATH_MAX:
-        raise StoreUnavailable(
-            f"データベースの場所（パス）が長すぎます（{len(full)} バイト。SQLite が扱えるのは {SQLITE_PATH_MAX} バイトまで、"
-            "日本語は 1 文字 3 バイトです）。浅いフォルダか短い名前を指定してください。"
-        )
-
-
-def _check_place(path: Path) -> None:
-    _check_length(path)
-    folder = path.parent
-    if not folder.is_dir():
-        raise StoreUnavailable(f"フォルダ「{folder}」がありません。データベースの場所を確認してください。")
-    if path.is_dir():
-        raise StoreUnavailable(f"「{path}」はフォルダです。データベースのファイル名を指定してください。")
-    if path.exists():
-        _check_regular(path)
-        if not os.access(path, os.R_OK):
-            raise StoreUnavailable(f"データベース「{path}」を読む権限がありません。")
-        with open(path, "rb") as handle:
-            head = handle.read(len(_SQLITE_HEADER))
-        if head and head != _SQLITE_HEADER:
-            raise StoreUnavailable(
-                f"「{path}」は SQLite のデータベースではありません。"
-                "別のファイルを指定しているか、ファイルが壊れています。"
-            )
-        if not os.access(path, os.W_OK):
-            raise StoreUnavailable(
-                f"データベース「{path}」が読み取り専用です。ファイルの書き込み権限を確認してください。"
-            )
-        # Left by a clerk who still has it open (or by another user): SQLite would open and read,
-        # then refuse the first save. Say so now.
-        for work in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            if work.exists() and not os.access(work, os.R_OK | os.W_OK):
-                raise StoreUnavailable(
-                    f"データベースの作業ファイル「{work}」に書き込めません（別の利用者のファイルです）。"
-                    "その人が chosho を閉じるか、管理者に権限を直してもらってください。"
-                )
-    # WAL keeps -wal and -shm files beside the database: the folder must be writable too.
-    if not os.access(folder, os.W_OK):
-        raise StoreUnavailable(
-            f"フォルダ「{folder}」に書き込めません（読み取り専用）。書き込めるフォルダを指定してください。"
-        )
-
-
-def _integrity_summary(rows: list[tuple]) -> str:
-    """The first problem integrity_check reports, and how many more (it can list thousands)."""
-    lines = [
-        line.strip()
-        for row in rows
-        for line in str(row[0]).splitlines()
-        if line.strip() and not line.startswith("*** in database")
-    ]
-    if not lines:
-        return "詳細不明"
-    more = f" ほか {len(lines) - 1} 件" if len(lines) > 1 else ""
-    return lines[0][:120] + more
-
-
-def _copy_database(source: sqlite3.Connection, target: Path) -> None:
-    """SQLite's online backup of ``source`` into ``target``, which appears only when complete."""
-    partial = target.with_name(target.name + ".part")
-    partial.unlink(missing_ok=True)
-    try:
-        dest = sqlite3.connect(partial, isolation_level=None)
-        try:
-            source.backup(dest)
-        finally:
-            dest.close()
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-
-
-def _remove_earlier_copies(kept: Path, prefix: str, suffix: str) -> None:
-    """The copies (and half copies) that earlier attempts at the same migration made: the
-    database is still at the old version, so those attempts were killed before committing, and
-    ``kept`` is a newer copy of the same. One copy stays however often the migration is killed."""
-    for path in kept.parent.glob(f"{prefix}*"):
-        if path != kept and (path.name.endswith(suffix) or path.name.endswith(suffix + ".part")):
-            path.unlink(missing_ok=True)
 
 
 def open_store(
@@ -332,12 +72,14 @@ def open_store(
     Raises a StoreError subclass, with its Japanese message, for every fault it can foresee.
     """
     path = Path(path)
+    who = who or os_login()
+    check_name(who)  # every write is stamped with this name: it must name one visible person
     _preflight(path)
     try:
         conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
     except sqlite3.Error as exc:
         raise translate(exc, path, doing="open") from exc
-    store = Store(conn, path, who or os_login(), timeout=timeout)
+    store = Store(conn, path, who, timeout=timeout)
     try:
         store._prepare(definition, defer_definition)
     except BaseException:
@@ -346,7 +88,15 @@ def open_store(
     return store
 
 
-class Store(ReviewRules, VerificationRules):
+class Store:
+    """One open database: opening and migrating it, the write transaction and the journal that
+    every write goes through, and the reads the screens and the export make.
+
+    Entering (db/answers.py), review (db/review.py) and double entry (db/verification.py) are
+    modules of functions that take the store; each is offered here as a method of the same name
+    and signature (``partialmethod``), so adapters call ``store.sign_off(...)`` as before.
+    """
+
     def __init__(self, conn: sqlite3.Connection, path: Path, who: str, *, timeout: float) -> None:
         self.conn = conn
         self.path = path
@@ -359,155 +109,13 @@ class Store(ReviewRules, VerificationRules):
         self._source = self._sha256 = self._title = ""
         self._router: Router | None = None
         self._touched: set[int] = set()  # responses changed in the write transaction under way
+        self.journal = Journal(conn)  # the one writer of what the log determines (db/journal.py)
+        self._writing = False
 
-    # -- opening -------------------------------------------------------------------------
+    # -- opening (db/opening.py) ------------------------------------------------------
 
-    def _prepare(self, definition: str | Path | None, defer: bool = False) -> None:
-        share = network_share(self.path)
-        if share:
-            self.warnings.append(
-                f"データベースがネットワーク上（{share}）にあります。SQLite の排他制御はネットワーク"
-                "共有では確実に働かず、同時に使うとデータが壊れるおそれがあります。各自のPCに置いてください。"
-            )
-        try:
-            conn = self.conn
-            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            # Refuse what is not ours, or too new, before writing anything to it (not even WAL).
-            self._refuse_foreign(app_id, version, tables)
-            if tables:
-                rows = conn.execute("PRAGMA quick_check").fetchall()
-                if rows[0][0] != "ok":
-                    raise StoreUnavailable(
-                        f"データベース「{self.path}」が壊れています（整合性検査: {_integrity_summary(rows)}）。"
-                        "バックアップから戻すか、管理者に連絡してください。"
-                    )
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                self._switch_to_wal()
-            conn.execute("PRAGMA synchronous = FULL")
-            if version < SCHEMA_VERSION or not self._questionnaire_row():
-                self._create_or_migrate(definition)
-            elif self._missing_triggers():
-                with self._write(doing="open"):
-                    restored = ensure_triggers(conn)
-                    if restored:
-                        self._log(None, None, "triggers", None, "、".join(restored), "監査ログの保護を復元")
-                        # Whoever removed them could have edited the log meanwhile: say how to check.
-                        self.warnings.append(
-                            f"監査ログの保護（トリガー {'、'.join(restored)}）が外されていたため作り直しました。"
-                            "その間に記録が書き換えられていないか、chosho verify で点検してください。"
-                        )
-            self._load(defer)
-        except sqlite3.Error as exc:
-            raise translate(exc, self.path, doing="open") from exc
-
-    def _switch_to_wal(self) -> None:
-        """Turn WAL on (once per file), waiting like the busy timeout does.
-
-        The switch needs the file to itself, and SQLite answers SQLITE_BUSY at once, without
-        its busy handler, when another connection is reading it (two clerks starting chosho on
-        a new database at the same moment): so wait here.
-        """
-        deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                break
-            except sqlite3.OperationalError as exc:
-                busy = (getattr(exc, "sqlite_errorname", "") or "").startswith("SQLITE_BUSY")
-                if not busy or time.monotonic() >= deadline:
-                    raise
-                import random
-
-                time.sleep(random.uniform(0.005, 0.03))
-        if mode != "wal":
-            self.warnings.append(
-                f"この場所ではデータベースを WAL 方式にできませんでした（{mode}）。"
-                "保存はできますが、同時に使うと待ち時間が長くなります。各自のPCに置いてください。"
-            )
-
-    def _refuse_foreign(self, app_id: int, version: int, tables: int) -> None:
-        if app_id != APPLICATION_ID and (app_id != 0 or tables):
-            raise StoreUnavailable(
-                f"「{self.path}」は chosho のデータベースではありません（別のアプリのファイルです）。"
-                "chosho のデータベースを指定してください。このファイルは変更していません。"
-            )
-        if version > SCHEMA_VERSION:
-            raise StoreUnavailable(
-                f"データベース「{self.path}」は新しい版の chosho（形式 {version}）で作られています。"
-                f"この chosho（形式 {SCHEMA_VERSION} まで）では開けません。chosho を更新してください。"
-            )
-
-    def _questionnaire_row(self) -> tuple | None:
-        has_table = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'questionnaires'"
-        ).fetchone()
-        if not has_table:
-            return None
-        return self.conn.execute(
-            "SELECT id, source, sha256, title FROM questionnaires ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-
-    def _missing_triggers(self) -> list[str]:
-        present = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-        return [name for name in TRIGGERS if name not in present]
-
-    def _create_or_migrate(self, definition: str | Path | None) -> None:
-        """Create, or bring an older database up to SCHEMA_VERSION (after a backup), and seed it.
-
-        All under the write lock, in one transaction: a second clerk starting chosho at the same
-        moment waits, then finds the work done; a crash leaves the database as it was.
-        """
-        conn = self.conn
-        with self._write(doing="open"):
-            # Read again under the lock: someone may have created or migrated it meanwhile.
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            self._refuse_foreign(app_id, version, tables)
-            if version < SCHEMA_VERSION:
-                if version > 0:
-                    self.backup_made = self._backup_before_migration(version)
-                from sqlite_utils import Database  # only here: it imports pandas
-
-                migrations().apply(Database(conn))
-                ensure_triggers(conn)
-                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                action = "migrate" if version > 0 else "create"
-                self._log(None, None, action, str(version), str(SCHEMA_VERSION), "スキーマ更新")
-            if self._questionnaire_row() is None:
-                self._seed(definition if isinstance(definition, DefinitionText) else Path(definition or BUILTIN_DEFINITION))
-            self._load(defer=True)
-            self._touched.update(self._stale_progress())  # new, or migrated from before m006
-            missing = self._missing_triggers()
-            if missing:  # pragma: no cover - ensure_triggers just ran
-                raise StoreUnavailable("監査ログの保護（トリガー）を作れませんでした: " + "、".join(missing))
-
-    def _backup_before_migration(self, version: int) -> Path:
-        """Copy the database as it is, before the migration touches it.
-
-        The caller holds the write lock, so nobody can write between this copy and the
-        migration; the copy is read through a second connection (a connection cannot back
-        itself up inside its own write transaction).
-        """
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.stem}.v{version}-before-v{SCHEMA_VERSION}-{stamp}{self.path.suffix}")
-        reader = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-        try:
-            _copy_database(reader, target)
-            _remove_earlier_copies(target, f"{self.path.stem}.v{version}-before-v{SCHEMA_VERSION}-", self.path.suffix)
-        except OSError as exc:
-            raise StoreUnavailable(
-                f"形式の更新の前に控え（{target}）を作れなかったため、更新を中止しました。"
-                "データベースは変更していません。空き容量と権限を確認してください。"
-            ) from exc
-        finally:
-            reader.close()
-        return target
+    _prepare = partialmethod(opening.prepare)
+    _questionnaire_row = partialmethod(opening._questionnaire_row)
 
     def _load(self, defer: bool = False) -> None:
         row = self._questionnaire_row()
@@ -533,50 +141,6 @@ class Store(ReviewRules, VerificationRules):
                     "バックアップから戻すか、管理者に連絡してください（chosho verify で点検できます）。"
                 ) from exc
         return self._questionnaire
-
-    def _seed(self, definition: Path | DefinitionText) -> None:
-        """Register the questionnaire and its departments (the caller holds the write lock).
-
-        ``definition``: a TOML file, or a definition already read (``DefinitionText``: a
-        workbook's canonical TOML, whose digest does not change when Excel re-saves the file).
-        """
-        import hashlib
-
-        if isinstance(definition, DefinitionText):
-            import tomllib
-
-            from survey import parse_definition
-
-            source = definition.text
-            questionnaire = parse_definition(tomllib.loads(source), source=definition.name)
-            definition = Path(definition.name)
-        else:
-            from survey import load_definition
-
-            questionnaire = load_definition(definition)
-            source = definition.read_text(encoding="utf-8")
-        digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
-        cursor = self.conn.execute(
-            "INSERT INTO questionnaires (survey_id, title, sha256, source, loaded_at, loaded_by)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                str(questionnaire.meta.get("id", definition.stem)),
-                str(questionnaire.meta.get("title", definition.stem)),
-                digest,
-                source,
-                now(),
-                self.who,
-            ),
-        )
-        qid = cursor.lastrowid
-        for position, (bukyoku, name) in enumerate(questionnaire.departments, start=1):
-            dept = self.conn.execute(
-                "INSERT INTO departments (questionnaire_id, bukyoku, name, position) VALUES (?, ?, ?, ?)",
-                (qid, bukyoku, name, position),
-            ).lastrowid
-            self.conn.execute("INSERT INTO responses (questionnaire_id, department_id) VALUES (?, ?)", (qid, dept))
-        self._log(None, None, "seed", None, digest, f"{len(questionnaire.departments)} 所属を登録")
-        self._questionnaire = questionnaire
 
     def close(self) -> None:
         self.conn.close()
@@ -621,11 +185,16 @@ class Store(ReviewRules, VerificationRules):
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise translate(exc, self.path, doing=doing) from exc
+        self.journal.begin(now())
+        self._writing = True
         try:
             yield
             if self._touched:
                 self._record_progress(self._touched)
+            appended = self.journal.flush(self.who)
             conn.execute("COMMIT")
+            if appended is not None:
+                self.journal.last = appended
         except BaseException as exc:
             if conn.in_transaction:
                 try:
@@ -637,6 +206,8 @@ class Store(ReviewRules, VerificationRules):
             raise
         finally:
             self._touched.clear()
+            self._writing = False
+            self.journal.discard()
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -654,9 +225,10 @@ class Store(ReviewRules, VerificationRules):
             if self.conn.in_transaction:
                 self.conn.execute("COMMIT")
 
-    @staticmethod
-    def _now() -> str:
-        return now()  # looked up at call time: tests set the clock by replacing db.store.now
+    def _now(self) -> str:
+        """The write transaction's one time stamp, else the clock (looked up at call time: tests
+        set the clock by replacing db.store.now)."""
+        return self.journal.at if self._writing else now()
 
     def _read(self, sql: str, params: Iterable = ()) -> list[tuple]:
         try:
@@ -672,10 +244,24 @@ class Store(ReviewRules, VerificationRules):
         old: str | None,
         new: str | None,
         why: str | None = None,
+        *,
+        blob: bytes | None = None,
+        effect: bool = True,
+        **payload,
     ) -> None:
-        audit.append(self.conn, now(), self.who, response_id, question_id, action, old, new, why)
+        """Make one change and log it (inside ``_write``): the entry's kind ``action`` and its
+        ``payload`` are documented in db/journal.py, whose ``apply`` makes the change."""
+        self.journal.record(self.who, response_id, question_id, action, old, new, why, payload, blob=blob, effect=effect)
 
-    def _bump(self, response_id: int, expected_version: int | None, status: str | None = None) -> int:
+    @property
+    def last_seal(self) -> str:
+        """The seal (entry number:first 12 hex digits) of this store's last write, else of the
+        log's head: what a reviewer writes on the paper after a sign-off or 確定."""
+        if self.journal.last is not None:
+            return audit.seal(*self.journal.last)
+        return audit.seal(*self.audit_head())
+
+    def _bump(self, response_id: int, expected_version: int | None) -> int:
         """Check the response was not changed by someone else, then stamp and version it."""
         row = self.conn.execute(
             "SELECT r.version, r.updated_by, r.updated_at, d.name FROM responses r"
@@ -691,17 +277,8 @@ class Store(ReviewRules, VerificationRules):
                 f"（{(at or '')[:16].replace('T', ' ')}）。"
                 "上書きせずに止めました。最新の内容を読み込み直してから、もう一度入力してください。"
             )
-        stamp = now()
-        self.conn.execute(
-            "UPDATE responses SET version = version + 1, updated_by = ?, updated_at = ? WHERE id = ?",
-            (self.who, stamp, response_id),
-        )
+        self.journal.bump(self.who, response_id, version + 1)
         self._touched.add(response_id)  # its progress is recorded as the transaction commits
-        if status is not None:
-            self.conn.execute(
-                "UPDATE responses SET status = ?, status_by = ?, status_at = ? WHERE id = ?",
-                (status, self.who, stamp, response_id),
-            )
         return version + 1
 
     def _status(self, response_id: int) -> str:
@@ -710,36 +287,27 @@ class Store(ReviewRules, VerificationRules):
             raise StoreError(f"回答票 {response_id} がありません。")
         return row[0]
 
-    def _set_status(self, response_id: int, old: str, new: str, why: str | None) -> None:
-        self.conn.execute(
-            "UPDATE responses SET status = ?, status_by = ?, status_at = ? WHERE id = ?",
-            (new, self.who, now(), response_id),
-        )
-        self._log(response_id, None, "status", old, new, why)
+    def _set_status(self, response_id: int, old: str, new: str, why: str | None, **stamps) -> None:
+        """A status move; ``stamps``: stamp= / unstamp= (entered, reviewed, finalised), signed=."""
+        self._log(response_id, None, "status", old, new, why, **stamps)
 
     # -- users -----------------------------------------------------------------------------
 
     def remember_user(self, name: str | None = None, display_name: str | None = None) -> None:
         """Record who is working (and their display name); later writes are stamped with them."""
         who = name or self.who
-        stamp = now()
+        check_name(who)
         with self._write():
             key = person_key(who)
-            if not key:
-                raise RefusedError("作業者名を入力してください（空白や見えない文字だけの名前は使えません）。")
             same = [row[0] for row in self.conn.execute("SELECT name FROM users") if row[0] != who and person_key(row[0]) == key]
             if same:
                 raise RefusedError(
                     f"「{who}」は登録済みの作業者「{same[0]}」と同じ名前とみなされます（大文字・小文字、全角・半角、"
-                    f"空白や見えない文字の違いは区別しません）。「{same[0]}」を選ぶか、別の名前にしてください。"
+                    f"空白の違いや、他の文字体系の似た文字は区別しません）。「{same[0]}」を選ぶか、別の名前にしてください。"
                 )
             self.who = who
-            self.conn.execute(
-                "INSERT INTO users (name, display_name, first_seen, last_seen) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(name) DO UPDATE SET last_seen = excluded.last_seen,"
-                " display_name = coalesce(excluded.display_name, users.display_name)",
-                (self.who, display_name, stamp, stamp),
-            )
+            extra = {"display_name": display_name} if display_name is not None else {}
+            self._log(None, None, "user", None, who, None, name=who, **extra)
 
     def users(self) -> list[tuple[str, str | None, str]]:
         """(name, display name, last seen), most recent first."""
@@ -767,7 +335,7 @@ class Store(ReviewRules, VerificationRules):
             "SELECT question_id, value, entered_by, entered_at FROM answers WHERE response_id = ?",
             (response_id,),
         ):
-            answers[qid] = _load_value(value, qid)
+            answers[qid] = load_value(value, qid)
             stamps[qid] = Stamp(who, at)
         return answers, stamps
 
@@ -829,11 +397,7 @@ class Store(ReviewRules, VerificationRules):
     def _record_progress(self, response_ids: Iterable[int]) -> None:
         """Record the progress of these responses with their current version (in a write)."""
         for rid in response_ids:
-            answered, on_route = self._progress(self._answers(rid)[0])
-            self.conn.execute(
-                "UPDATE responses SET answered = ?, on_route = ?, progress_version = version WHERE id = ?",
-                (answered, on_route, rid),
-            )
+            self.journal.record_progress(rid, *self._progress(self._answers(rid)[0]))
 
     def _stale_progress(self) -> list[int]:
         """Responses whose recorded progress is missing or from another version."""
@@ -854,7 +418,7 @@ class Store(ReviewRules, VerificationRules):
             " JOIN responses r ON r.id = a.response_id WHERE r.questionnaire_id = ?",
             (self.questionnaire_id,),
         ):
-            answers_by.setdefault(rid, {})[qid] = _load_value(value, qid)
+            answers_by.setdefault(rid, {})[qid] = load_value(value, qid)
             stamps_by.setdefault(rid, {})[qid] = Stamp(who, at)
         rows = self._read(
             "SELECT r.id, d.id, d.bukyoku, d.name, d.position, r.status, r.version,"
@@ -876,7 +440,7 @@ class Store(ReviewRules, VerificationRules):
         return result
 
     def history(self, response_id: int | None = None) -> list[AuditEntry]:
-        columns = ", ".join(audit.COLUMNS) + ", hash"
+        columns = ", ".join(audit.COLUMNS) + ", hash, payload"
         if response_id is None:
             rows = self._read(f"SELECT {columns} FROM audit_log ORDER BY id")
         else:
@@ -890,207 +454,63 @@ class Store(ReviewRules, VerificationRules):
         except sqlite3.Error as exc:
             raise translate(exc, self.path, doing="read") from exc
 
-    # -- entering --------------------------------------------------------------------------
+    # -- entering, review, double entry: functions of the store, offered as its methods ------
 
-    def _refuse_if_final(self, response_id: int) -> str:
-        status = self._status(response_id)
-        if status == "final":
-            raise RefusedError(
-                "この所属は確定済みのため編集できません。修正が必要な場合は、理由を記録して確定を解除してください。"
-            )
-        return status
+    save_answer = partialmethod(answers.save_answer)
+    clear_answers = partialmethod(answers.clear_answers)
+    mark_entered = partialmethod(answers.mark_entered)
+    import_answers = partialmethod(answers.import_answers)
+    unfinished = partialmethod(answers.unfinished)
+    _refuse_if_final = partialmethod(answers._refuse_if_final)
+    _refuse_unknown = partialmethod(answers._refuse_unknown)
+    _put = partialmethod(answers._put)
+    _clear = partialmethod(answers._clear)
+    _withdraw_sign_off = partialmethod(answers._withdraw_sign_off)
 
-    def _refuse_unknown(self, question_id: object, value: object) -> None:
-        """What no screen produces but a script on the store might: a KeyError or a foreign object."""
-        from survey.answers import Value  # every kind of answer survey.answers defines (issue 27: Number)
+    editors = partialmethod(review.editors)
+    is_editor = partialmethod(review.is_editor)
+    unseen = partialmethod(review.unseen)
+    record_shown = partialmethod(review.record_shown)
+    flags = partialmethod(review.flags)
+    raise_flag = partialmethod(review.raise_flag)
+    may_close = partialmethod(review.may_close)
+    reply_flag = partialmethod(review.reply_flag)
+    resolve_flag = partialmethod(review.resolve_flag)
+    hard_errors = partialmethod(review.hard_errors)
+    sign_off_refusals = partialmethod(review.sign_off_refusals)
+    finalise_refusal = partialmethod(review.finalise_refusal)
+    unlock_refusal = partialmethod(review.unlock_refusal)
+    sign_off = partialmethod(review.sign_off)
+    finalise = partialmethod(review.finalise)
+    unlock = partialmethod(review.unlock)
 
-        if not isinstance(question_id, str) or question_id not in self.questionnaire:
-            raise RefusedError(f"{question_id!r} という問いはこの調書にありません。")
-        if not isinstance(value, Value):
-            raise RefusedError(f"{question_id} の回答として {type(value).__name__} は保存できません。")
-
-    def save_answer(
-        self,
-        response_id: int,
-        question_id: str,
-        value: Value,
-        *,
-        expected_version: int | None,
-        clear: Iterable[str] = (),
-        why: str | None = None,
-        events: Iterable = (),
-    ) -> int:
-        """Store one accepted answer at once; ``clear`` drops answers that left the route.
-
-        Returns the response's new version. Hard errors are refused here too, so no adapter
-        can store what the form does not allow. ``events``: the keying events (入力者統計) that
-        led to this answer, stored in the same transaction.
-        """
-        from survey import Severity, check_answer
-
-        self._refuse_unknown(question_id, value)
-        errors = [p for p in check_answer(self.questionnaire, question_id, value) if p.severity is Severity.ERROR]
-        if errors:
-            raise RefusedError("\n".join(p.message for p in errors))
-        with self._write():
-            status = self._refuse_if_final(response_id)
-            before = self._answers(response_id)[0]
-            version = self._bump(response_id, expected_version)
-            if status == "not_started":
-                self._set_status(response_id, status, "in_progress", None)
-            elif status == "reviewed":
-                self._withdraw_sign_off(response_id)
-            for qid in clear:
-                self._clear(response_id, qid, why or "経路の変更により非該当")
-            self._put(response_id, question_id, value, why)
-            self._insert_events(events)
-            if status == "entered":  # a signed-off form goes back to 入力済, as the issue asks
-                self._reopen_if_unfinished(response_id, before, (question_id,))
-        return version
-
-    def _put(self, response_id: int, question_id: str, value: Value, why: str | None) -> None:
-        """Write one answer (new or replacing) and log it with the value it replaced."""
-        old = self.conn.execute(
-            "SELECT value FROM answers WHERE response_id = ? AND question_id = ?", (response_id, question_id)
-        ).fetchone()
-        new = _dump(value)
-        self.conn.execute(
-            "INSERT INTO answers (response_id, question_id, state, value, entered_by, entered_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(response_id, question_id) DO UPDATE SET"
-            " state = excluded.state, value = excluded.value,"
-            " entered_by = excluded.entered_by, entered_at = excluded.entered_at",
-            (response_id, question_id, _state(value), new, self.who, now()),
-        )
-        self._log(response_id, question_id, "answer", old[0] if old else None, new, why)
-
-    def unfinished(self, answers: Mapping[str, Value]) -> list[str]:
-        """Questions on the route of ``answers`` not entered in full (none, or rows still to key)."""
-        from survey.answers import is_complete
-
-        route = self.router.route(answers)
-        return [q for q in route.order if not is_complete(self.questionnaire.question(q), answers.get(q))]
-
-    def _reopen_if_unfinished(self, response_id: int, before: Mapping[str, Value], changed: Iterable[str]) -> None:
-        """A change that puts questions not yet entered on the route (or leaves a changed
-        question unfinished: rows still to key, or cleared) takes 入力済 back to 入力中."""
-        if self._status(response_id) != "entered":
-            return
-        after = self._answers(response_id)[0]
-        was_on = set(self.router.route(before).order)
-        missing = [q for q in self.unfinished(after) if q not in was_on or q in changed]
-        if missing:
-            self._set_status(
-                response_id, "entered", "in_progress", "未入力の設問が経路に加わったため入力中に戻す: " + "、".join(missing)
-            )
-
-    def _clear(self, response_id: int, question_id: str, why: str | None) -> bool:
-        old = self.conn.execute(
-            "SELECT value FROM answers WHERE response_id = ? AND question_id = ?", (response_id, question_id)
-        ).fetchone()
-        if old is None:
-            return False
-        self.conn.execute(
-            "DELETE FROM answers WHERE response_id = ? AND question_id = ?", (response_id, question_id)
-        )
-        self._log(response_id, question_id, "clear", old[0], None, why)
-        return True
-
-    def clear_answers(
-        self, response_id: int, question_ids: Iterable[str], *, expected_version: int | None, why: str | None = None
-    ) -> int:
-        """Remove recorded answers (kept in the audit log with their old value)."""
-        with self._write():
-            status = self._refuse_if_final(response_id)
-            version = self._bump(response_id, expected_version)
-            before = self._answers(response_id)[0]
-            cleared = [qid for qid in question_ids if self._clear(response_id, qid, why)]
-            if cleared and status == "reviewed":
-                self._withdraw_sign_off(response_id)
-            if cleared and status == "entered":
-                self._reopen_if_unfinished(response_id, before, cleared)
-        return version
-
-    def _withdraw_sign_off(self, response_id: int) -> None:
-        """A signed-off form changed: back to 入力済, to be reviewed again (the log keeps who signed)."""
-        self._set_status(response_id, "reviewed", "entered", "回答の変更により確認を取り消し")
-        self.conn.execute("UPDATE responses SET reviewed_by = NULL, reviewed_at = NULL WHERE id = ?", (response_id,))
-
-    def mark_entered(self, response_id: int, *, expected_version: int | None) -> int:
-        """The clerk has entered the whole form: 入力済."""
-        with self._write():
-            status = self._refuse_if_final(response_id)
-            if status in ("entered", "reviewed"):
-                return self._current_version(response_id)
-            version = self._bump(response_id, expected_version)
-            self._set_status(response_id, status, "entered", None)
-            self.conn.execute(
-                "UPDATE responses SET entered_by = ?, entered_at = ? WHERE id = ?", (self.who, now(), response_id)
-            )
-        return version
-
-    def _current_version(self, response_id: int) -> int:
-        return self.conn.execute("SELECT version FROM responses WHERE id = ?", (response_id,)).fetchone()[0]
-
-    def import_answers(
-        self, entries: Mapping[int, Mapping[str, Value]], *, why: str, entered: Collection[int] = ()
-    ) -> int:
-        """Store imported answers for many departments in one transaction: all or nothing.
-
-        ``entries`` maps a response id to its answers. Each value is checked like a typed one
-        (hard errors refuse the whole import); a department that is finalised or already has
-        answers is refused too, so an import never overwrites. Every answer is logged as an
-        ``answer`` by this person (who then may not sign those departments off), with ``why``.
-        The responses in ``entered`` (their route complete) become 入力済 in the same
-        transaction, so review can start. Returns the number of answers stored.
-        """
-        from survey import Severity, check_answer
-
-        problems = []
-        for response_id, answers in entries.items():
-            for question_id, value in answers.items():
-                self._refuse_unknown(question_id, value)
-                problems += [
-                    f"{question_id}: {p.message}"
-                    for p in check_answer(self.questionnaire, question_id, value)
-                    if p.severity is Severity.ERROR
-                ]
-        if problems:
-            raise RefusedError("取り込めない回答があります。\n" + "\n".join(problems))
-        stored = 0
-        with self._write():
-            for response_id, answers in entries.items():
-                if not answers:
-                    continue
-                status = self._refuse_if_final(response_id)
-                existing = self.conn.execute(
-                    "SELECT count(*) FROM answers WHERE response_id = ?", (response_id,)
-                ).fetchone()[0]
-                if existing:
-                    name = self.conn.execute(
-                        "SELECT d.name FROM responses r JOIN departments d ON d.id = r.department_id"
-                        " WHERE r.id = ?",
-                        (response_id,),
-                    ).fetchone()[0]
-                    raise RefusedError(f"{name} にはすでに回答が入力されています。取り込みでは上書きしません。")
-                self._bump(response_id, None)
-                if status == "not_started":
-                    self._set_status(response_id, status, "in_progress", why)
-                stamp = now()
-                for question_id, value in answers.items():
-                    new = _dump(value)
-                    self.conn.execute(
-                        "INSERT INTO answers (response_id, question_id, state, value, entered_by, entered_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        (response_id, question_id, _state(value), new, self.who, stamp),
-                    )
-                    self._log(response_id, question_id, "answer", None, new, why)
-                    stored += 1
-                if response_id in entered:
-                    self._set_status(response_id, self._status(response_id), "entered", why)
-                    self.conn.execute(
-                        "UPDATE responses SET entered_by = ?, entered_at = ? WHERE id = ?", (self.who, stamp, response_id)
-                    )
-        return stored
+    comparer = property(verification.comparer)
+    choose_for_verification = partialmethod(verification.choose_for_verification)
+    verification_plans = partialmethod(verification.verification_plans)
+    verification_targets = partialmethod(verification.verification_targets)
+    first_keyers = partialmethod(verification.first_keyers)
+    second_keying = partialmethod(verification.second_keying)
+    live_checked = partialmethod(verification.live_checked)
+    blind_refusal = partialmethod(verification.blind_refusal)
+    second_keying_refusal = partialmethod(verification.second_keying_refusal)
+    start_second_keying = partialmethod(verification.start_second_keying)
+    save_second_answer = partialmethod(verification.save_second_answer)
+    clear_second_answers = partialmethod(verification.clear_second_answers)
+    completion_refusal = partialmethod(verification.completion_refusal)
+    complete_second_keying = partialmethod(verification.complete_second_keying)
+    finish_refusal = partialmethod(verification.finish_refusal)
+    comparison = partialmethod(verification.comparison)
+    resolutions = partialmethod(verification.resolutions)
+    adjudicator_problem = partialmethod(verification.adjudicator_problem)
+    adjudication = partialmethod(verification.adjudication)
+    resolve = partialmethod(verification.resolve)
+    finish_adjudication = partialmethod(verification.finish_adjudication)
+    verification_states = partialmethod(verification.verification_states)
+    verification_state = partialmethod(verification.verification_state)
+    verification_refusal = partialmethod(verification.verification_refusal)
+    record_events = partialmethod(verification.record_events)
+    key_events = partialmethod(verification.key_events)
+    _insert_events = partialmethod(verification._insert_events)
 
     # -- safety ----------------------------------------------------------------------------
 
@@ -1137,4 +557,4 @@ class Store(ReviewRules, VerificationRules):
         return self._read("PRAGMA integrity_check")[0][0]
 
 
-__all__ += ["translate", "now", "MIGRATION_NAMES"]
+__all__ += ["translate", "now", "MIGRATION_NAMES", "SCHEMA_VERSION"]

@@ -61,7 +61,7 @@ def test_every_entry_is_chained_to_the_one_before(store):
     previous = GENESIS
     for entry in entries:
         row = (entry.id, entry.at, entry.who, entry.response_id, entry.question_id, entry.action, entry.old, entry.new, entry.why)
-        assert entry.hash == entry_hash(row, previous)
+        assert entry.hash == entry_hash(row, previous, entry.payload)
         previous = entry.hash
     assert store.audit_head() == (len(entries), previous)
     assert any(e.response_id == rid for e in entries)
@@ -109,7 +109,7 @@ def test_verify_passes_after_a_day_of_entry_and_prints_the_head(a_day_of_entry, 
     assert count > 100
     code, text = verify(path, capsys)
     assert code == 0, text
-    assert f"監査ログの連鎖: {count} 件すべて一致（末尾のハッシュ {last}）" in text
+    assert f"監査ログの連鎖: {count} 件すべて一致（末尾のハッシュ {last}、封印 {count}:{last[:12]}）" in text
     code, text = verify(path, capsys, "--head", f"{count}:{last[:16]}")
     assert code == 0 and "連鎖の中にあります（その後の追記なし）" in text
 
@@ -147,13 +147,13 @@ def test_verify_finds_a_rewritten_chain_by_the_printed_head(a_day_of_entry, caps
     conn = sqlite3.connect(path, isolation_level=None)
     tamper(path, f"UPDATE audit_log SET why = '書き換え' WHERE id = 10")
     previous = GENESIS
-    for row in conn.execute("SELECT id, at, who, response_id, question_id, action, old, new, why FROM audit_log ORDER BY id").fetchall():
+    for row in conn.execute("SELECT id, at, who, response_id, question_id, action, old, new, why, payload FROM audit_log ORDER BY id").fetchall():
         previous = entry_hash(row, previous)
         conn.execute("UPDATE audit_log SET hash = ? WHERE id = ?", (previous, row[0]))
     conn.close()
     code, text = verify(path, capsys, "--head", f"{count}:{last}")
     assert code == 1
-    assert f"報告書に印刷された監査ログの末尾（{count} 件目 {last[:12]}…）が、この連鎖にありません。" in text
+    assert f"封印 {count}:{last[:12]}（監査ログの {count} 件目）が、この連鎖にありません。" in text
 
 
 def test_verify_reports_a_changed_definition_and_a_foreign_trigger(db_path, capsys):
@@ -163,7 +163,7 @@ def test_verify_reports_a_changed_definition_and_a_foreign_trigger(db_path, caps
     conn.close()
     code, text = verify(db_path, capsys)
     assert code == 1
-    assert "調書定義の内容が記録された SHA-256 と一致しません" in text
+    assert "調書定義の内容が監査ログに記録された SHA-256 と一致しません" in text
     assert "chosho にないトリガー sneaky があります" in text
 
 
@@ -211,7 +211,9 @@ def test_an_existing_database_is_chained_after_a_backup(tmp_path, capsys):
         assert re.fullmatch(rf"chosho\.v2-before-v{SCHEMA_VERSION}-\d{{8}}-\d{{6}}\.sqlite", store.backup_made.name)
         entries = store.history()
         assert [(e.id, e.who, e.action, e.new) for e in entries[:old_count]] == [(r[0], r[2], r[5], r[7]) for r in old_rows]
-        assert entries[-1].action == "migrate" and all(e.hash for e in entries)
+        assert all(e.hash for e in entries)
+        new = [e.action for e in entries[old_count:]]
+        assert new[0] == "migrate" and set(new[1:]) == {"reconstructed"}, new  # m007: what the log lacked
         applied = [r[0] for r in store.conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
         assert applied == list(MIGRATION_NAMES)
         with pytest.raises(sqlite3.IntegrityError, match="監査ログは変更できません"):

@@ -38,6 +38,12 @@ def test_open_department_bench_runs_against_its_baseline():
     assert re.search(r"^first_frame_ratio=\d+\.\d\d$", out, flags=re.M) and re.search(r"^ratio=\d+\.\d\d$", out, flags=re.M), out
 
 
+def test_store_writes_bench_runs_against_its_baseline():
+    out = _bench("bench/store_writes.py", "1")
+    assert "chosho save_answer (one answer)" in out and "over 23" in out
+    assert re.search(r"^ratio=\d+\.\d\d$", out, flags=re.M), out
+
+
 def test_import_bounds_bench_runs_every_hostile_file():
     """Runs the files and prints the ceilings' verdict; the verdict itself is the bench's to judge."""
     out = _bench("bench/import_bounds.py", "--rows", "60", "--no-exit-code", "--no-trace")

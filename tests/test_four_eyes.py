@@ -17,7 +17,9 @@ from tui.screens.review import ReviewScreen
 
 from .store_support import db_path, template_db  # noqa: F401 - fixtures
 
-SPELLINGS = ["clerkA ", "ClerkA", "ｃｌｅｒｋＡ", "clerkA\u200b", "\u3000clerk A\ufeff"]
+# Spellings that are accepted as names and are the same person (the look-alike Cyrillic с and
+# Greek Α included); names with invisible characters are refused outright (tests/test_person_names.py).
+SPELLINGS = ["clerkA ", "ClerkA", "ｃｌｅｒｋＡ", "\u0441lerkA", "\u3000clerk \u0391"]
 
 
 @pytest.fixture
@@ -86,6 +88,8 @@ def test_a_second_user_with_the_same_key_is_refused(db_path, spelling):
         assert store.who == "clerkA"  # still the person who was accepted
         store.remember_user("clerkA")  # the same spelling is the same user, seen again
         with pytest.raises(RefusedError, match="作業者名を入力してください"):
+            store.remember_user("\u3000 ")
+        with pytest.raises(RefusedError, match="書式用の見えない文字"):
             store.remember_user("\u200b\u3000")
 
 

@@ -298,12 +298,12 @@ def test_a_migration_killed_again_and_again_leaves_one_copy(tmp_path):
     slow = (
         "import sys, time\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "import db.store\n"
-        "real = db.store.migrations\n"
+        "import db.opening, db.store\n"  # the migration runs in db/opening.py (issue 23)
+        "real = db.opening.migrations\n"
         "def slow():\n"
         "    time.sleep(30)\n"
         "    return real()\n"
-        "db.store.migrations = slow\n"
+        "db.opening.migrations = slow\n"
         "db.store.open_store(sys.argv[1], 'alice')\n"
     )
     rng = random.Random(int(os.environ.get("CHOSHO_KILL_SEED", "25")))

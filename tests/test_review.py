@@ -249,6 +249,9 @@ async def _cycle(a, b):
         signed = b.response(department_id=dept.id)
         assert signed.status == "reviewed" and signed.reviewed.who == B
         assert actions(b, rid)[-1] == (B, "status", None, "reviewed")
+        # the seal a reviewer writes on the paper (issue 23): this sign-off's entry, in the chain
+        count, last = b.audit_head()
+        assert f"封印 {count}:{last[:12]}（監査ログ {count} 件目）を調書か決裁文書に書き留めてください" in review.message
 
         await pilot.press("ctrl+f")
         await settle(pilot)
@@ -258,6 +261,8 @@ async def _cycle(a, b):
         final = b.response(department_id=dept.id)
         assert final.status == "final" and final.finalised.who == B
         assert actions(b, rid)[-1] == (B, "status", None, "final")
+        count, last = b.audit_head()
+        assert f"封印 {count}:{last[:12]}" in review.message and "確定しました" in review.message
         assert "確定" in review.query_one("#progress").render().plain
 
     # 5. A's edit of the finalised form is refused up front; the store refuses too.

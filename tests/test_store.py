@@ -87,6 +87,7 @@ SCHEMA = {
         ("new", "TEXT", 0, 0),
         ("why", "TEXT", 0, 0),
         ("hash", "TEXT", 0, 0),
+        ("payload", "TEXT", 0, 0),
     ],
     "users": [
         ("name", "TEXT", 0, 1),

@@ -377,9 +377,9 @@ def test_network_share_detection(path, kind):
 
 def test_a_database_on_a_share_opens_with_a_warning(tmp_path, monkeypatch, capsys):
     mounts = f"/dev/sda1 / ext4 rw 0 0\n//fileserver/kansa {tmp_path} cifs rw 0 0\n"
-    import db.store
+    import db.opening
 
-    monkeypatch.setattr(db.store, "network_share", functools.partial(network_share, mounts=mounts))
+    monkeypatch.setattr(db.opening, "network_share", functools.partial(network_share, mounts=mounts))
     path = tmp_path / "chosho.sqlite"
     with open_store(path, "alice") as store:
         assert len(store.warnings) == 1
@@ -529,10 +529,10 @@ def test_any_failure_inside_a_change_undoes_the_whole_change(store, db_path, mon
     before = (store.response(response_id=response.id), audit_rows(db_path))
     log = store._log
 
-    def failing_log(response_id, question_id, action, *rest):
+    def failing_log(response_id, question_id, action, *rest, **payload):
         if action == "answer":  # after the clear of Q3 was written and logged
             raise sqlite3.OperationalError("disk I/O error")
-        return log(response_id, question_id, action, *rest)
+        return log(response_id, question_id, action, *rest, **payload)
 
     monkeypatch.setattr(store, "_log", failing_log)
     with pytest.raises(StoreError, match="disk I/O error"):

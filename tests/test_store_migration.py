@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from db import SCHEMA_VERSION, StoreBusy, open_store
+from db import SCHEMA_VERSION, StoreBusy, StoreUnavailable, open_store
 from db.schema import APPLICATION_ID, MIGRATION_NAMES, TRIGGERS, ensure_triggers, migrations
 from db.store import Store
 from survey import BUILTIN_DEFINITION
@@ -116,13 +117,31 @@ def test_an_older_database_is_migrated_after_a_backup(tmp_path):
         assert applied == list(MIGRATION_NAMES)
         log = [(e.who, e.action, e.old, e.new) for e in store.history()]
         assert log[0][:2] == ("clerk-v1", "seed")  # the old log is kept
-        assert log[-1] == ("alice", "migrate", "1", str(SCHEMA_VERSION))
+        migrate = next(i for i, e in enumerate(log) if e[1] == "migrate")
+        assert log[migrate] == ("alice", "migrate", "1", str(SCHEMA_VERSION))
+        # m007: what the old log could not say, rebuilt from the tables and marked so
+        rebuilt = store.history()[migrate + 1:]
+        assert rebuilt and {e.action for e in rebuilt} == {"reconstructed"}
+        assert all("再構成" in e.why for e in rebuilt)
+        assert {json.loads(e.payload)["table"] for e in rebuilt} >= {"questionnaires", "responses", "answers"}
         # The migrated database works: the review columns are written.
         v = store.mark_entered(rid, expected_version=len(V1_ANSWERS))
         assert store.response(response_id=rid).entered.who == "alice" and v == len(V1_ANSWERS) + 1
 
     assert backup is not None and backup.parent == tmp_path
     assert re.fullmatch(rf"chosho\.v1-before-v{SCHEMA_VERSION}-\d{{8}}-\d{{6}}\.sqlite", backup.name)
+    # m007 (issue 23): from the migration on, the log is the record — verify replays it, and an
+    # answer changed behind chosho's back afterwards is named.
+    from db.verify import verify_database
+
+    result = verify_database(path)
+    assert result.ok, result.report()
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE answers SET value = '{\"single\": 2, \"texts\": {}}' WHERE response_id = ? AND question_id = 'Q1'", (rid,))
+    raw.commit()
+    raw.close()
+    result = verify_database(path)
+    assert not result.ok and "Q1: 回答の値が監査ログと違います" in result.report()
     old = sqlite3.connect(backup)
     assert old.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert old.execute("PRAGMA user_version").fetchone()[0] == 1
@@ -187,15 +206,31 @@ def test_ensure_triggers_recreates_what_transform_dropped(db_path):
     conn.close()
 
 
-def test_opening_restores_dropped_triggers_and_logs_it(db_path):
+@pytest.mark.parametrize(
+    "sql, named",
+    [
+        ("DROP TRIGGER audit_log_no_update", "audit_log_no_update がありません"),
+        (
+            "DROP TRIGGER audit_log_no_delete; CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+            " WHEN 0 BEGIN SELECT RAISE(ABORT, 'x'); END",
+            "audit_log_no_delete が書き換えられています",
+        ),
+        ("CREATE TRIGGER sneaky AFTER INSERT ON answers BEGIN SELECT 1; END", "chosho にないトリガー sneaky"),
+    ],
+    ids=["dropped", "altered", "added"],
+)
+def test_opening_for_writing_refuses_missing_or_altered_triggers(db_path, sql, named, capsys):
+    """Issue 23, item 3: the app does not restore the protection someone took off (that would hide
+    it): it refuses to write, in Japanese, exit 3, and the file is left as it was."""
+    from tui.cli import main
+
     conn = sqlite3.connect(db_path, isolation_level=None)
-    for name in TRIGGERS:
-        conn.execute(f"DROP TRIGGER {name}")
+    conn.executescript(sql)
     conn.close()
-    with open_store(db_path, "alice") as store:
-        assert names(store.conn, "trigger") == set(TRIGGERS)
-        last = store.history()[-1]
-        assert (last.who, last.action, last.why) == ("alice", "triggers", "監査ログの保護を復元")
-        assert any("chosho verify で点検してください" in w for w in store.warnings)
-        with pytest.raises(sqlite3.IntegrityError, match="監査ログは削除できません"):
-            store.conn.execute("DELETE FROM audit_log")
+    before = db_path.read_bytes()
+    with pytest.raises(StoreUnavailable, match=named) as refused:
+        open_store(db_path, "alice")
+    assert "書き込み用には開きません" in str(refused.value)
+    assert main(["--db", str(db_path), "--user", "alice", "backup", str(db_path.with_name("b.sqlite"))]) == 3
+    assert "書き込み用には開きません" in capsys.readouterr().err
+    assert db_path.read_bytes() == before

@@ -192,7 +192,9 @@ def test_a_backup_holds_commits_still_in_the_wal(db_path, tmp_path):
         capture_output=True, text=True, encoding="utf-8", timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"バックアップしました: {target}"
+    first, seal = result.stdout.strip().splitlines()
+    assert first == f"バックアップしました: {target}"
+    assert seal.startswith("監査ログの封印: ")  # issue 23: the anchor to write down
     store.close()
 
     copy = sqlite3.connect(target)

@@ -116,13 +116,21 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
 
     verify = commands.add_parser(
         "verify",
-        help="データベースを点検します（整合性・形式・監査ログの保護と連鎖）。問題がなければ終了コード 0",
+        help="データベースを点検します（整合性・形式・監査ログの保護と連鎖・再生した内容との比較）。問題がなければ終了コード 0",
         description="何も変更せずに点検します: SQLite の整合性検査、表と索引の定義、監査ログのトリガー、"
-        "調書定義の SHA-256、監査ログのハッシュの連鎖（最初に一致しない記録を示します）。",
+        "監査ログのハッシュの連鎖（最初に一致しない記録を示します）、監査ログを最初から再生した内容と"
+        "回答・状態・確認者・疑義・原本・照合入力・作業者の表との比較（違う所属と問いを両方の値で示します）、"
+        "調書定義と原本の SHA-256、封印（--head / --seals）。封印がなければ、最新の記録の削除は分からないと明記します。"
+        "詳しくは docs/audit-log.md。",
     )
     verify.add_argument(
-        "--head", metavar="件数:ハッシュ",
-        help="報告書（入力状況シート）に印刷された監査ログの末尾。その記録が今も連鎖の中にあるかを確かめます",
+        "--head", metavar="封印", nargs="+", action="extend", default=[],
+        help="書き留めた封印（件数:ハッシュ12桁、例 1234:3fa2b4c5d6e7）。確認・確定の後に表示されたものや、"
+        "報告書（入力状況シート）・chosho backup が示したもの。いくつでも指定でき、それぞれが今も連鎖の中にあるかを確かめます",
+    )
+    verify.add_argument(
+        "--seals", metavar="ファイル", type=Path, action="append", default=[],
+        help="封印を書き並べたファイル（1 行に 1 つ以上、# 以降は注記）",
     )
     verify.set_defaults(handler=cmd_verify)
 
@@ -411,7 +419,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return 3
     with _open(args) as store:
         target = store.backup(args.target)
+        seal = store.last_seal
     print(f"バックアップしました: {target}")
+    print(f"監査ログの封印: {seal}（この時点の記録の末尾。書き留めておくと、chosho verify --head {seal} で"
+          "以後に記録が削除・作り直しされていないかを確かめられます）")
     return 0
 
 
@@ -420,7 +431,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from db import database_path
     from db.verify import verify_database
 
-    result = verify_database(database_path(args.db), args.head)
+    result = verify_database(database_path(args.db), args.head, seal_files=args.seals)
     print(result.report(), file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 1
 

@@ -559,7 +559,9 @@ class ReviewScreen(MessageLine, Screen):
 
         def decided(yes: bool | None) -> None:
             if yes and self._attempt(lambda: self.store.sign_off(response.id, expected_version=response.version)):
-                self.set_message(f"{name} を確認済にしました。確定は Ctrl+F です。", "success")
+                self.set_message(
+                    f"{name} を確認済にしました（確定は Ctrl+F）。{seal_words(self.store.last_seal)}", "success"
+                )
 
         self.app.push_screen(
             ConfirmDialog(
@@ -582,7 +584,9 @@ class ReviewScreen(MessageLine, Screen):
 
         def decided(yes: bool | None) -> None:
             if yes and self._attempt(lambda: self.store.finalise(response.id, expected_version=response.version)):
-                self.set_message(f"{name} を確定しました。入力画面では編集できません（解除は Ctrl+U）。", "success")
+                self.set_message(
+                    f"{name} を確定しました（解除は Ctrl+U）。{seal_words(self.store.last_seal)}", "success"
+                )
 
         self.app.push_screen(
             ConfirmDialog(
@@ -631,6 +635,13 @@ class ReviewScreen(MessageLine, Screen):
             return False
         self.refresh_data()
         return True
+
+
+def seal_words(seal: str) -> str:
+    """The seal as a reviewer writes it on the paper 調書 or the 決裁 document: the audit log's
+    entry number and the first 12 hex digits of its hash (``chosho verify --head`` checks it)."""
+    number, _, digest = seal.partition(":")
+    return f"封印 {number}:{digest}（監査ログ {number} 件目）を調書か決裁文書に書き留めてください。"
 
 
 def _short_state(label: str) -> str:
