@@ -54,7 +54,7 @@ async def test_ctrl_o_opens_the_original(tmp_path, opened, screen):
         assert any("原本「政策課_回答_再送.pdf」を開きました" in n.message for n in app._notifications)
         await pilot.press("ctrl+o", "down", "enter")  # the older one
         await pilot.pause()
-        assert [(p.name, c) for p, c in opened[1:]] == [("政策課_回答.pdf", b"older")]
+        assert [(p.name, c) for p, c in opened[1:]] == [("政策課_回答.pdf", b"%PDF-1.3 older")]
         await pilot.press("ctrl+o", "escape")  # cancelled: nothing opened
         await pilot.pause()
         assert len(opened) == 2 and not isinstance(app.screen, OriginalsDialog())
