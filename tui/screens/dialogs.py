@@ -179,3 +179,22 @@ class JumpDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def oldest_of(flags: list) -> str:
+    """What a flag dialog says when the question has several open flags (it acts on the oldest)."""
+    return f"（この問いの未解決の疑義 {len(flags)} 件のうち最も古いもの）" if len(flags) > 1 else ""
+
+
+def flag_reply_dialog(label: str, flag, raiser: str, more: str) -> TextDialog:
+    """The clerk's reply to a 疑義: one dialog from the entry and the review screen alike, holding
+    the earlier reply (if any) to be corrected rather than retyped."""
+    return TextDialog(
+        f"{label} の疑義「{flag.comment}」（{raiser}）{more}に回答します。"
+        "入力した内容は疑義を付けた人が確認画面で読み、解決済にします（入力した人は解決済にできません）。",
+        placeholder="例: 用紙どおり 2 に修正しました",
+        value=flag.reply or "",
+    )
+
+
+FLAG_REPLIED = "{label} の疑義に回答しました。解決済にするのは疑義を付けた人です。"

@@ -332,14 +332,13 @@ class EntryScreen(MessageLine, Screen):
 
     def action_reply_flag(self) -> None:
         """F7: the clerk answers the 疑義 on this question (its raiser closes it on review)."""
-        from .dialogs import TextDialog
+        from .dialogs import FLAG_REPLIED, flag_reply_dialog, oldest_of
 
         flags = self._flags_here()
         if not flags:
             self.set_message("この問いに未解決の疑義はありません。", "warning")
             return
         flag = flags[0]
-        more = f"（この問いの未解決の疑義 {len(flags)} 件のうち最も古いもの）" if len(flags) > 1 else ""
 
         def replied(text: str | None) -> None:
             self._focus_input()
@@ -351,17 +350,10 @@ class EntryScreen(MessageLine, Screen):
                 self.set_message(str(exc), "error")
                 return
             self._update_recorded(self.response.answers.get(self.question_id))
-            self.set_message(f"{self.question.label} の疑義に回答しました。解決済にするのは疑義を付けた人です。", "success")
+            self.set_message(FLAG_REPLIED.format(label=self.question.label), "success")
 
-        self.app.push_screen(
-            TextDialog(
-                f"{self.question.label} の疑義「{flag.comment}」（{self.store.display_name(flag.raised.who)}）{more}に"
-                "回答します。入力した内容は疑義を付けた人が確認画面で読み、解決済にします。",
-                placeholder="例: 用紙どおり 2 に修正しました",
-                value=flag.reply or "",
-            ),
-            replied,
-        )
+        raiser = self.store.display_name(flag.raised.who)
+        self.app.push_screen(flag_reply_dialog(self.question.label, flag, raiser, oldest_of(flags)), replied)
 
     def action_enter(self) -> None:
         self._finish_field(enter=True)

@@ -34,7 +34,7 @@ from survey.verification.status import LABELS, NOT_SAMPLED
 from ..widgets.folded import Folded
 from ..widgets.paper import answer_paragraphs, clip, span, state_label
 from . import FORMS_CSS
-from .dialogs import ConfirmDialog, JumpDialog, TextDialog
+from .dialogs import FLAG_REPLIED, ConfirmDialog, JumpDialog, TextDialog, flag_reply_dialog, oldest_of
 from .message import MessageLine
 
 __all__ = ["ReviewScreen", "when"]
@@ -505,7 +505,7 @@ class ReviewScreen(MessageLine, Screen):
             self.set_message(f"{label} に未解決の疑義はありません。{hint}", "warning")
             return
         flag = open_here[0]
-        more = f"（この問いの未解決の疑義 {len(open_here)} 件のうち最も古いもの）" if len(open_here) > 1 else ""
+        more = oldest_of(open_here)
         if not self.store.may_close(flag):
             self._reply(flag, label, more)
             return
@@ -532,16 +532,9 @@ class ReviewScreen(MessageLine, Screen):
 
         def replied(text: str | None) -> None:
             if text is not None and self._attempt(lambda: self.store.reply_flag(flag.id, text)):
-                self.set_message(f"{label} の疑義に回答しました。解決済にするのは疑義を付けた人です。", "success")
+                self.set_message(FLAG_REPLIED.format(label=label), "success")
 
-        self.app.push_screen(
-            TextDialog(
-                f"{label} の疑義「{flag.comment}」（{self.who(flag.raised.who)}）{more}に回答します。"
-                "入力した人は解決済にできません。回答を入力してください。",
-                placeholder="例: 用紙どおり 2 に修正しました",
-            ),
-            replied,
-        )
+        self.app.push_screen(flag_reply_dialog(label, flag, self.who(flag.raised.who), more), replied)
 
     # -- sign-off, finalise, unlock --------------------------------------------------------
 
