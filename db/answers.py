@@ -17,7 +17,7 @@ from .records import dump_value, value_state
 if TYPE_CHECKING:
     from survey import Value
 
-__all__ = ["save_answer", "unfinished", "clear_answers", "mark_entered", "import_answers"]
+__all__ = ["save_answer", "unfinished", "clear_answers", "mark_entered", "import_answers", "check_imported"]
 
 
 def _refuse_if_final(store, response_id: int) -> str:
@@ -156,6 +156,24 @@ def _current_version(store, response_id: int) -> int:
     return store.conn.execute("SELECT version FROM responses WHERE id = ?", (response_id,)).fetchone()[0]
 
 
+def check_imported(store, entries: Mapping[int, Mapping[str, Value]]) -> None:
+    """Check every imported value as a typed one is checked; refuse the whole import, listing
+    every hard error, before anything is written (the one check of both import paths)."""
+    from survey import Severity, check_answer
+
+    problems = []
+    for answers in entries.values():
+        for question_id, value in answers.items():
+            _refuse_unknown(store, question_id, value)
+            problems += [
+                f"{question_id}: {p.message}"
+                for p in check_answer(store.questionnaire, question_id, value)
+                if p.severity is Severity.ERROR
+            ]
+    if problems:
+        raise RefusedError("取り込めない回答があります。\n" + "\n".join(problems))
+
+
 def import_answers(
     store, entries: Mapping[int, Mapping[str, Value]], *, why: str, entered: Collection[int] = ()
 ) -> int:
@@ -168,19 +186,7 @@ def import_answers(
     The responses in ``entered`` (their route complete) become 入力済 in the same
     transaction, so review can start. Returns the number of answers stored.
     """
-    from survey import Severity, check_answer
-
-    problems = []
-    for response_id, answers in entries.items():
-        for question_id, value in answers.items():
-            _refuse_unknown(store, question_id, value)
-            problems += [
-                f"{question_id}: {p.message}"
-                for p in check_answer(store.questionnaire, question_id, value)
-                if p.severity is Severity.ERROR
-            ]
-    if problems:
-        raise RefusedError("取り込めない回答があります。\n" + "\n".join(problems))
+    check_imported(store, entries)
     stored = 0
     with store._write():
         for response_id, answers in entries.items():

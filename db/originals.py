@@ -192,18 +192,9 @@ def store_import(
     ``original``: (department id, file name, content), kept as the department's original.
     Returns the number of answers written.
     """
-    from survey import Severity, check_answer
+    from .answers import check_imported
 
-    problems = []
-    for answers in entries.values():
-        for question_id, value in answers.items():
-            store._refuse_unknown(question_id, value)
-            problems += [
-                f"{question_id}: {p.message}" for p in check_answer(store.questionnaire, question_id, value)
-                if p.severity is Severity.ERROR
-            ]
-    if problems:
-        raise RefusedError("取り込めない回答があります。\n" + "\n".join(problems))
+    check_imported(store, entries)
     if original is not None:
         department_id, _name, content = original
         if problem := kind_problem(_name, content[:16]):
