@@ -206,6 +206,10 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     attach.add_argument("department", metavar="所属名", help="所属名（同名が複数なら「部局 所属」）")
     attach.add_argument("file", type=Path, metavar="ファイル", help="原本のファイル")
     attach.set_defaults(handler=cmd_attach)
+
+    from tui.serve.command import add_parser as add_serve
+
+    add_serve(commands)
     return parser
 
 
