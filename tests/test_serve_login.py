@@ -25,6 +25,8 @@ async def test_the_login_page_is_japanese_and_posts_name_and_password(serve_db):
         assert '<form method="post" action="/login">' in html
         assert 'name="name"' in html and 'name="password" type="password"' in html
         policy = page.headers["Content-Security-Policy"]
+        # "same-origin", not "no-referrer": with that a browser posts the form with "Origin: null".
+        assert page.headers["Referrer-Policy"] == "same-origin"
         assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy and "http" not in policy.replace("ws://", "")
 
 

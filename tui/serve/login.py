@@ -134,7 +134,12 @@ def routes() -> list[web.AbstractRouteDef]:
         web.get("/logout", logout),
         web.post("/logout", logout),
         web.get("/closed", closed),
+        web.get("/favicon.ico", no_icon),
     ]
+
+
+async def no_icon(request: web.Request) -> web.Response:
+    return web.Response(status=204)
 
 
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -148,5 +153,6 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    # Not "no-referrer": a form's POST would then carry "Origin: null" and be refused as foreign.
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cache-Control", "no-store")
