@@ -76,13 +76,13 @@ async def test_a_tab_starts_its_app_without_a_shell_and_with_the_token_only_in_i
 
 
 async def test_an_idle_tab_is_logged_out_and_a_typing_one_is_not(serve_db):
-    # The store keeps last_seen to the second: idle 1.5 s, keys every 0.12 s for 2.4 s.
-    settings = fake_settings(serve_db, idle_seconds=1.5, touch_seconds=0.1)
+    # The store keeps last_seen to the second: idle 1.2 s, keys every 0.12 s for 1.7 s.
+    settings = fake_settings(serve_db, idle_seconds=1.2, touch_seconds=0.1)
     async with serving(settings) as client:
         busy, idle = await token_of(client), await token_of(client, CLERK, CLERK_PASSWORD)
         busy_tab, idle_tab = await open_tab(client, busy), await open_tab(client, idle)
         await hello(busy_tab), await hello(idle_tab)
-        for _ in range(20):
+        for _ in range(14):
             await busy_tab.send_json(["stdin", "1"])
             await asyncio.sleep(0.12)
         assert idle_tab.closed or await closed(idle_tab, 2)
