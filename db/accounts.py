@@ -35,6 +35,7 @@ __all__ = [
     "check_password",
     "disable_account",
     "end_session",
+    "find_account",
     "has_accounts",
     "list_accounts",
     "open_session",
@@ -110,6 +111,12 @@ def _account_row(store: Store, name: str | None) -> tuple | None:
         return None
     rows = store._read("SELECT name, password_hash, disabled FROM accounts WHERE key = ?", (person_key(name),))
     return rows[0] if rows else None
+
+
+def find_account(store: Store, name: str) -> str | None:
+    """The stored spelling of the account that is the person ``name`` names, or None."""
+    row = _account_row(store, name)
+    return row[0] if row else None
 
 
 def _existing(store: Store, name: str) -> str:

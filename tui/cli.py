@@ -206,6 +206,10 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     attach.add_argument("department", metavar="所属名", help="所属名（同名が複数なら「部局 所属」）")
     attach.add_argument("file", type=Path, metavar="ファイル", help="原本のファイル")
     attach.set_defaults(handler=cmd_attach)
+
+    from tui.users_command import add_parser as add_users_parser
+
+    add_users_parser(commands, _Parser).set_defaults(handler=cmd_users)
     return parser
 
 
@@ -464,6 +468,12 @@ def cmd_attach(args: argparse.Namespace) -> int:
     from exports.form_commands import run_attach
 
     return run_attach(args, _open)
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from tui.users_command import run_users
+
+    return run_users(args, _open)
 
 
 def _app_start(argv: Sequence[str]) -> bool:
