@@ -57,7 +57,10 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         help="データベースファイル。省略時は環境変数 CHOSHO_DB、それもなければ現在のフォルダの chosho.sqlite"
         "（なければ作成し、内蔵の調書と所属一覧を登録します）",
     )
-    parser.add_argument("--user", metavar="名前", help="作業者名。省略時は OS のログイン名")
+    parser.add_argument(
+        "--user", metavar="名前",
+        help="作業者名。省略時は OS のログイン名。アカウントのあるデータベースでは使いません（名前とパスワードで確かめます）",
+    )
     parser.set_defaults(handler=cmd_app)
     if not with_commands:
         return parser
@@ -375,8 +378,13 @@ def cmd_route(args: argparse.Namespace) -> int:
     return 1 if any(p.severity.value == "error" for p in problems) else 0
 
 
-def _open(args: argparse.Namespace, *, defer_definition: bool = False):
-    """The store named by --db / $CHOSHO_DB / ./chosho.sqlite, warnings printed."""
+def _open(args: argparse.Namespace, *, defer_definition: bool = False, host: bool = True):
+    """The store named by --db / $CHOSHO_DB / ./chosho.sqlite, warnings printed.
+
+    ``host``: a command run in the host's own shell (import, attach, users, backup …). Once the
+    database has accounts it acts as the host's administrator — whoever holds the file — and is
+    stamped with the OS login, not with a name typed after --user (which is then ignored, said
+    on stderr). The app itself (``host=False``) asks for a password instead (tui/app.py run)."""
     from db import database_path, open_store
 
     store = open_store(database_path(args.db), args.user, defer_definition=defer_definition)
@@ -384,6 +392,19 @@ def _open(args: argparse.Namespace, *, defer_definition: bool = False):
         print(f"注意: {warning}", file=sys.stderr)
     if store.backup_made:
         print(f"データベースの形式を更新しました。更新前の控え: {store.backup_made}", file=sys.stderr)
+    if host:
+        from db.accounts import has_accounts
+
+        if has_accounts(store):
+            from db.who import os_login
+
+            store.who = os_login()
+            if args.user:
+                print(
+                    f"注意: このデータベースにはアカウントがあるため、--user（{args.user}）は使いません。"
+                    f"ホストで実行するコマンドは OS のログイン名「{store.who}」で監査ログに記録します。",
+                    file=sys.stderr,
+                )
     return store
 
 
