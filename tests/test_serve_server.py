@@ -233,6 +233,22 @@ async def test_a_download_reaches_only_its_own_session(serve_db):
         await tab.close()
 
 
+@pytest.mark.parametrize("offer, inline", [("pdf", True), ("html", False)])
+async def test_only_a_pdf_or_an_image_opens_in_the_browser(serve_db, offer, inline):
+    async with serving(fake_settings(serve_db)) as client:
+        token = await token_of(client)
+        tab = await open_tab(client, token)
+        await hello(tab)
+        await tab.send_json(["stdin", offer])
+        _, key = json.loads((await asyncio.wait_for(tab.receive(), 5)).data)
+        response = await client.get(f"/download/{key}", headers=cookie(token))
+        disposition = response.headers["Content-Disposition"]
+        assert disposition.startswith("inline;" if inline else "attachment;")
+        # A page from the app never runs as this site's own (it would reach the session).
+        assert ("sandbox" in response.headers["Content-Security-Policy"]) is not inline
+        await tab.close()
+
+
 # The real app: the person from the session, the who screen skipped
 
 

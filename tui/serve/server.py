@@ -380,8 +380,9 @@ class ChoshoServer(Server):
         inline = meta.open_method == "browser" and meta.mime_type in _DOWNLOAD_INLINE
         response.headers["Content-Type"] = content_type
         response.headers["Content-Disposition"] = content_disposition(meta.file_name, inline)
-        if not inline:
-            response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        # Anything else than a PDF or an image is never shown as a page of this site; a PDF gets
+        # no default-src 'none' (the browser's own viewer must load), nosniff keeps it a PDF.
+        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'" if inline else "default-src 'none'; sandbox"
         await response.prepare(request)
         async for chunk in self.download_manager.download(key):
             await response.write(chunk)
