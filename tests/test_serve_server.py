@@ -199,6 +199,18 @@ async def test_the_websocket_wants_a_session_and_this_servers_origin(serve_db):
             assert refused.value.status == status, headers
 
 
+async def test_one_login_has_a_bounded_number_of_tabs(serve_db):
+    async with serving(fake_settings(serve_db, tabs_per_session=2)) as client:
+        token = await token_of(client)
+        tabs = [await open_tab(client, token), await open_tab(client, token)]
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await open_tab(client, token)
+        assert refused.value.status == 429
+        other = await open_tab(client, await token_of(client, CLERK, CLERK_PASSWORD))  # another login: its own count
+        for tab in (*tabs, other):
+            await tab.close()
+
+
 async def test_malformed_messages_from_the_browser_are_ignored(serve_db):
     async with serving(fake_settings(serve_db)) as client:
         tab = await open_tab(client, await token_of(client))

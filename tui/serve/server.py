@@ -18,7 +18,9 @@ tests/test_serve_server.py:
    template (textual-serve's loads web fonts from the internet); the WebSocket URL from the
    request, not from the listening address.
 6. ``ChoshoServer.handle_websocket``: the ``Origin`` must be this server (403) and the session
-   valid (401) before the upgrade; a malformed message from the browser is ignored.
+   valid (401) before the upgrade, and one login has at most ``tabs_per_session`` tabs (429); a
+   malformed message from the browser is ignored; the app is stopped even when aiohttp cancels
+   the handler (the browser went away).
 7. ``ChoshoServer.handle_download``: only the session whose tab made it (401/403); the file name
    as RFC 5987 (Japanese names); shown in the browser only for PDFs and images.
 8. ``ChoshoServer.make_app``: chosho's routes (login.py), security headers on every answer, and
@@ -305,6 +307,9 @@ class ChoshoServer(Server):
 
         login.require_same_origin(request, required=True)
         token, person = await login.require_session(request)
+        if len(self.services.get(token, ())) >= self.settings.tabs_per_session:
+            log.warning("%r の開いている画面が %d を超えるため、断りました。", person, self.settings.tabs_per_session)
+            raise web.HTTPTooManyRequests(text="開いている画面が多すぎます。使っていないタブを閉じてください。")
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=1024 * 1024)
         width = min(max(to_int(request.query.get("width", "80"), 80), 20), 500)
         height = min(max(to_int(request.query.get("height", "24"), 24), 5), 300)
