@@ -139,3 +139,35 @@ def test_a_success_clears_its_name_and_takes_back_its_own_attempt():
     throttle.succeeded("taro", "10.0.0.1")
     assert throttle.attempt("taro", "10.0.0.9", "taro").delay == 0
     assert throttle.attempt("jiro", "10.0.0.1", "jiro").locked_for == 0
+
+
+async def test_the_login_page_sends_a_logged_in_browser_to_the_app(serve_db):
+    async with serving(fake_settings(serve_db)) as client:
+        token = await token_of(client)
+        response = await client.get("/login", headers=cookie(token), allow_redirects=False)
+        assert response.status == 303 and response.headers["Location"] == "/"
+
+
+async def test_errors_are_answered_in_japanese(serve_db, monkeypatch):
+    from db.errors import StoreBusy
+
+    async with serving(fake_settings(serve_db)) as client:
+        missing = await client.get("/nowhere")
+        assert missing.status == 404 and "ページが見つかりません" in await missing.text()
+        wrong_method = await client.put("/login")
+        assert wrong_method.status == 405 and "この操作はできません" in await wrong_method.text()
+
+        def busy(*args, **kwargs):
+            raise StoreBusy("ほかの人が保存中です。")
+
+        monkeypatch.setattr("db.accounts.check_password", busy)
+        response = await login(client)
+        assert response.status == 503 and "ほかの人が保存中です。" in await response.text()
+
+        def broken(*args, **kwargs):
+            raise ZeroDivisionError
+
+        monkeypatch.setattr("db.accounts.check_password", broken)
+        response = await login(client)
+        text = await response.text()
+        assert response.status == 500 and "予期しないエラー" in text and "ZeroDivision" not in text

@@ -244,7 +244,7 @@ class ChoshoServer(Server):
     def make_app(self) -> web.Application:
         from . import login
 
-        app = web.Application(client_max_size=64 * 1024)
+        app = web.Application(client_max_size=64 * 1024, middlewares=[login.japanese_errors])
         app[SERVER_KEY] = self
         app.add_routes([
             web.get("/", self.handle_index, name="index"),
