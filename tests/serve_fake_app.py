@@ -2,7 +2,7 @@
 stdin/stdout as Textual's web driver does, in a few milliseconds instead of a whole app's start.
 
 On start it sends a data packet with its argv and whether CHOSHO_SESSION reached it. Each data
-packet from the browser is echoed back; "\\x11" (Ctrl+Q) makes it exit as an app does (an
+packet from the browser is echoed back; "crash" ends it at once, "\\x11" (Ctrl+Q) makes it exit as an app does (an
 ``exit`` meta packet); "download", "pdf" or "html" offers a file (``deliver_file_start``) and serves its chunks.
 A ``quit`` meta packet ends it, unless it was started with ``--stubborn``.
 """
@@ -48,6 +48,8 @@ def main() -> int:
             return 0
         payload = stdin.read(int.from_bytes(head[1:], "big"))
         if head[:1] == b"D":
+            if payload == b"crash":
+                os._exit(1)
             if payload == b"\x11":
                 meta({"type": "exit"})
                 return 0

@@ -133,7 +133,17 @@ async def test_closing_a_tab_keeps_the_session(serve_db):
         assert "画面を閉じました" in await page.text()
 
 
-# 4. an app that will not quit is killed, and waited for
+# 4. an app that dies closes its tab; an app that will not quit is killed, and waited for
+
+
+async def test_an_app_that_dies_closes_its_tab_and_keeps_the_session(serve_db):
+    async with serving(fake_settings(serve_db)) as client:
+        token = await token_of(client)
+        tab = await open_tab(client, token)
+        await hello(tab)
+        await tab.send_json(["stdin", "crash"])
+        assert await closed(tab)
+        assert (await client.get("/", headers=cookie(token))).status == 200
 
 
 async def test_an_app_that_ignores_quit_is_killed(serve_db, monkeypatch):

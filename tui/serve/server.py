@@ -12,8 +12,9 @@ tests/test_serve_server.py:
    last_seen touched at most every ``touch_seconds``; a session ended elsewhere closes the tab).
 3. ``ChoshoAppService.on_meta``: an app that ends by itself (Ctrl+Q) ends its session, and every
    other tab of it.
-4. ``ChoshoAppService.stop``: an app that does not quit within a few seconds is killed, and the
-   process is always waited for.
+4. ``ChoshoAppService.run``/``stop``: an app that dies closes its tab (textual-serve leaves a
+   dead terminal); an app that does not quit within a few seconds is killed, and the process is
+   always waited for.
 5. ``ChoshoServer.handle_index``: the app page only with a valid session, from chosho's own
    template (textual-serve's loads web fonts from the internet); the WebSocket URL from the
    request, not from the listening address.
@@ -162,7 +163,16 @@ class ChoshoAppService(AppService):
             await self.server.end_session(self.token, but=self)
         await super().on_meta(data)
 
-    # 4. a bounded stop
+    # 4. an app that dies closes its tab (textual-serve leaves a dead terminal); a bounded stop
+    async def run(self) -> None:
+        await super().run()
+        if not self.stopping:
+            log.warning("%r の画面のプロセスが予期せず終わりました。", self.person)
+            try:
+                await self.remote_close()
+            except (ConnectionError, RuntimeError):
+                pass
+
     async def stop(self) -> None:
         self.stopping = True
         try:
