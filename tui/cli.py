@@ -57,7 +57,10 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         help="データベースファイル。省略時は環境変数 CHOSHO_DB、それもなければ現在のフォルダの chosho.sqlite"
         "（なければ作成し、内蔵の調書と所属一覧を登録します）",
     )
-    parser.add_argument("--user", metavar="名前", help="作業者名。省略時は OS のログイン名")
+    parser.add_argument(
+        "--user", metavar="名前",
+        help="作業者名。省略時は OS のログイン名。アカウントのあるデータベースでは使いません（名前とパスワードで確かめます）",
+    )
     parser.set_defaults(handler=cmd_app)
     if not with_commands:
         return parser
@@ -119,7 +122,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         help="データベースを点検します（整合性・形式・監査ログの保護と連鎖・再生した内容との比較）。問題がなければ終了コード 0",
         description="何も変更せずに点検します: SQLite の整合性検査、表と索引の定義、監査ログのトリガー、"
         "監査ログのハッシュの連鎖（最初に一致しない記録を示します）、監査ログを最初から再生した内容と"
-        "回答・状態・確認者・疑義・原本・照合入力・作業者の表との比較（違う所属と問いを両方の値で示します）、"
+        "回答・状態・確認者・疑義・原本・照合入力・作業者・アカウントの表との比較（違う所属と問いを両方の値で示します）、"
         "調書定義と原本の SHA-256、封印（--head / --seals）。封印がなければ、最新の記録の削除は分からないと明記します。"
         "詳しくは docs/audit-log.md。",
     )
@@ -206,6 +209,10 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     attach.add_argument("department", metavar="所属名", help="所属名（同名が複数なら「部局 所属」）")
     attach.add_argument("file", type=Path, metavar="ファイル", help="原本のファイル")
     attach.set_defaults(handler=cmd_attach)
+
+    from tui.users_command import add_parser as add_users_parser
+
+    add_users_parser(commands, _Parser).set_defaults(handler=cmd_users)
     return parser
 
 
@@ -371,8 +378,13 @@ def cmd_route(args: argparse.Namespace) -> int:
     return 1 if any(p.severity.value == "error" for p in problems) else 0
 
 
-def _open(args: argparse.Namespace, *, defer_definition: bool = False):
-    """The store named by --db / $CHOSHO_DB / ./chosho.sqlite, warnings printed."""
+def _open(args: argparse.Namespace, *, defer_definition: bool = False, host: bool = True):
+    """The store named by --db / $CHOSHO_DB / ./chosho.sqlite, warnings printed.
+
+    ``host``: a command run in the host's own shell (import, attach, users, backup …). Once the
+    database has accounts it acts as the host's administrator — whoever holds the file — and is
+    stamped with the OS login, not with a name typed after --user (which is then ignored, said
+    on stderr). The app itself (``host=False``) asks for a password instead (tui/app.py run)."""
     from db import database_path, open_store
 
     store = open_store(database_path(args.db), args.user, defer_definition=defer_definition)
@@ -380,6 +392,19 @@ def _open(args: argparse.Namespace, *, defer_definition: bool = False):
         print(f"注意: {warning}", file=sys.stderr)
     if store.backup_made:
         print(f"データベースの形式を更新しました。更新前の控え: {store.backup_made}", file=sys.stderr)
+    if host:
+        from db.accounts import has_accounts
+
+        if has_accounts(store):
+            from db.who import os_login
+
+            store.who = os_login()
+            if args.user:
+                print(
+                    f"注意: このデータベースにはアカウントがあるため、--user（{args.user}）は使いません。"
+                    f"ホストで実行するコマンドは OS のログイン名「{store.who}」で監査ログに記録します。",
+                    file=sys.stderr,
+                )
     return store
 
 
@@ -464,6 +489,12 @@ def cmd_attach(args: argparse.Namespace) -> int:
     from exports.form_commands import run_attach
 
     return run_attach(args, _open)
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from tui.users_command import run_users
+
+    return run_users(args, _open)
 
 
 def _app_start(argv: Sequence[str]) -> bool:
