@@ -18,7 +18,7 @@ from .errors import RefusedError
 if TYPE_CHECKING:
     from survey.answers import Table
 
-__all__ = ["OPS", "save_row", "remove_row", "row_log", "row_entry_text"]
+__all__ = ["OPS", "changed_table", "save_row", "remove_row", "row_log", "row_entry_text"]
 
 OPS = {"add": "追加", "change": "変更", "insert": "挿入", "remove": "削除"}
 
@@ -39,6 +39,20 @@ def _cells(row: Mapping) -> dict:
     return {name: encode(cell) for name, cell in row.items()}
 
 
+def changed_table(table: Table, op: str, index: int, row: Mapping | None = None) -> tuple[Table, dict]:
+    """``table`` with one row changed (op "set": row ``index`` replaced or, at the end, added;
+    "insert": put before ``index``; "remove": taken out), and the entry's ``row`` payload."""
+    rows = len(table.rows)
+    if not 0 <= index <= rows - (op == "remove"):
+        raise RefusedError(f"{index + 1} 行目はありません（今は {rows} 行です）。")
+    if op == "remove":
+        return table.removed(index), {"op": "remove", "n": index + 1, "cells": _cells(table.rows[index])}
+    if op == "insert":
+        return table.inserted(index, row), {"op": "insert", "n": index + 1, "cells": _cells(row)}
+    kind = "add" if index == rows else "change"
+    return table.replaced(index, row), {"op": kind, "n": index + 1, "cells": _cells(row)}
+
+
 def save_row(
     store, response_id: int, question_id: str, index: int, row: Mapping, *, expected_version: int | None,
     insert: bool = False, events=(),
@@ -47,23 +61,15 @@ def save_row(
     when ``index`` is the number of rows, or (``insert``) a new row put before ``index``.
     The whole table is checked as a typed answer is; returns the response's new version."""
     table = _table(store, response_id, question_id)
-    if not 0 <= index <= len(table.rows):
-        raise RefusedError(f"{index + 1} 行目はありません（今は {len(table.rows)} 行です）。")
-    if insert:
-        new, op = table.inserted(index, row), "insert"
-    else:
-        new, op = table.replaced(index, row), "add" if index == len(table.rows) else "change"
-    payload = {"op": op, "n": index + 1, "cells": _cells(row)}
+    new, payload = changed_table(table, "insert" if insert else "set", index, row)
     return store.save_answer(response_id, question_id, new, expected_version=expected_version, events=events, row=payload)
 
 
 def remove_row(store, response_id: int, question_id: str, index: int, *, expected_version: int | None) -> int:
     """Remove row ``index`` (0-based); the entry keeps the row removed."""
     table = _table(store, response_id, question_id)
-    if not 0 <= index < len(table.rows):
-        raise RefusedError(f"{index + 1} 行目はありません（今は {len(table.rows)} 行です）。")
-    payload = {"op": "remove", "n": index + 1, "cells": _cells(table.rows[index])}
-    return store.save_answer(response_id, question_id, table.removed(index), expected_version=expected_version, row=payload)
+    new, payload = changed_table(table, "remove", index)
+    return store.save_answer(response_id, question_id, new, expected_version=expected_version, row=payload)
 
 
 def row_entry_text(store, question_id: str, row: Mapping) -> str:

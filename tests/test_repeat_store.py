@@ -13,7 +13,7 @@ import pytest
 from db import open_store
 from db.errors import RefusedError
 from db.verify import verify_database
-from survey import Single
+from survey import Blank, Single
 from survey.answers import Date, Number, Table, Text
 from tui.cli import main
 
@@ -106,4 +106,48 @@ def test_a_whole_table_imported_or_saved_at_once_is_an_answer_like_any(db):
         store.save_answer(r.id, "has_contracts", Single(1), expected_version=r.version)
         store.save_answer(r.id, "contracts", table, expected_version=None)
         assert _response(store, "財政課").answers["contracts"] == table
+    assert verify_database(db).ok
+
+
+def test_double_entry_compares_rows_by_position_and_the_adjudicator_settles_them(db):
+    """B keys a different amount in row 1 and misses row 3: two differences, row 1 and row 3
+    (「（行なし）」 in B's keying); C takes A's row 1 and B's missing row."""
+    from survey.verification import take_first, take_second
+    from survey.verification.cells import NO_ROW
+
+    from .export_helpers import enter
+
+    stores = {who: open_store(db, who) for who in ("田中", "佐藤", "鈴木")}
+    a, b, c = stores.values()
+    try:
+        for store in stores.values():
+            store.remember_user()
+        department = next(d for d in a.departments() if d.name == "契約課").id
+        rows = (_row("道路補修", "1200000.0"), _row("備品", "500"), _row("測量", "99", method=2))
+        first = {"has_contracts": Single(1), "contract_total": Number(Decimal(1)), "budget": Blank(),
+                 "cases": Number(Decimal(3)), "contract_date": Blank(), "contracts": Table(rows), "distance": Blank()}
+        enter(a, "契約課", first)
+        a.choose_for_verification("by_hand", chosen=[department])
+        second = {**first, "contracts": Table((_row("道路補修", "1300000"), _row("備品", "500.00")))}
+        keying = b.start_second_keying(department)
+        version = keying.version
+        for qid in a.router.route(second).order:
+            version = b.save_second_answer(keying.id, qid, second[qid], expected_version=version)
+        b.complete_second_keying(keying.id)
+        comparison = c.comparison(department)
+        differences = {d.name: d for d in comparison.differences}
+        assert set(differences) == {"contracts_1", "contracts_3"}  # 500 = 500.00; rows 4… agree: no row in either
+        assert "amount 1200000" in differences["contracts_1"].first.describe()
+        assert "amount 1300000" in differences["contracts_1"].second.describe()
+        assert differences["contracts_3"].second.state == NO_ROW
+        assert "（行なし）" in str(differences["contracts_3"])
+        c.resolve(department, take_first("contracts_1"))
+        c.resolve(department, take_second("contracts_3"))  # the paper has two rows after all
+        c.finish_adjudication(department)
+        settled = a.response(department_id=department).answers["contracts"]
+        assert [r["subject"].text for r in settled.rows] == ["道路補修", "備品"]
+        assert settled.rows[0]["amount"] == Number(Decimal("1200000"))
+    finally:
+        for store in stores.values():
+            store.close()
     assert verify_database(db).ok
