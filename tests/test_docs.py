@@ -32,6 +32,9 @@ GUIDES = ("clerk.md", "review.md", "output.md", "admin.md", "dev.md")
 # Guides the other helpers of issue 22's round write on their branches; linked from the README
 # before they are merged. Drop a name here once its file is in docs/.
 COMING: set[str] = set()
+# Guides written on a branch and linked from another guide; the README line is the lead's to add
+# at the merge (issue 27: repeats.md, linked from authoring.md).
+README_PENDING = {"repeats.md"}
 
 _BLOCK = re.compile(r"<!-- help: (?P<section>.+?) -->\n(?P<table>.*?)<!-- /help -->", re.S)
 
@@ -78,7 +81,7 @@ def test_the_readme_links_every_guide():
     text = README.read_text(encoding="utf-8")
     linked = set(re.findall(r"\]\(docs/([\w.-]+\.md)\)", text))
     present = {p.name for p in DOCS.glob("*.md")}
-    assert present <= linked, present - linked
+    assert present - README_PENDING <= linked, present - linked
     assert linked <= present | COMING, linked - present - COMING
     assert set(GUIDES) <= present
 
