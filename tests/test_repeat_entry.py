@@ -155,3 +155,51 @@ async def test_summary_and_review_show_the_rows(db):
     assert shown[0] == ("行1", "件名 道路補修、金額 1,200,000円、契約日 令和6年4月1日（2024-04-01）、方式 3、随意契約の理由 緊急")
     assert shown[1][0] == "行2" and "随意契約の理由" not in shown[1][1]
     assert ReviewScreen  # the review screen draws a question's answer with answer_paragraphs
+
+
+async def test_the_second_keying_keys_rows_and_the_adjudicator_sees_a_missing_row(db):
+    """B keys the table blind on the second-keying screen with one row fewer than A; the
+    adjudication screen lists row 3 with 「（行なし）」 on B's side, and taking A's row keeps it."""
+    from tui.screens.adjudication import AdjudicationScreen
+    from tui.screens.second_keying import SecondKeyingScreen
+
+    from .export_helpers import enter
+
+    rows3 = Table(ROWS.rows + ({"subject": Text("測量"), "amount": Number(Decimal(99)), "signed": Date(date(2024, 6, 1)),
+                                "method": Single(2)},))
+    first = {"has_contracts": Single(1), "contract_total": Number(Decimal(1)), "budget": Blank(),
+             "cases": Number(Decimal(3)), "contract_date": Blank(), "contracts": rows3, "distance": Blank()}
+    with open_store(db, "田中") as a:
+        a.remember_user()
+        department = next(d for d in a.departments() if d.name == "契約課").id
+        enter(a, "契約課", first)
+        a.choose_for_verification("by_hand", chosen=[department])
+    with open_store(db, "佐藤") as b:
+        b.remember_user()
+        b.start_second_keying(department)
+        app = ChoshoApp(b, ask_who=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = SecondKeyingScreen(b, department)
+            app.push_screen(screen)
+            await pilot.pause()
+            await press(pilot, "1", "text:1", "enter", "f2", "text:2", "enter", "f2")  # 問４ says 2 (B misreads)
+            assert screen.question_id == "contracts" and screen.field.target == 2
+            await press(pilot, "text:道路補修", "enter", "text:1200000", "enter", "text:R6.4.1", "enter", "3",
+                        "text:緊急", "enter")
+            await press(pilot, "text:備品", "enter", "text:500", "enter", "text:R6.5.1", "enter", "1")
+            assert screen.question_id == "distance"
+            await press(pilot, "f2")
+        keyed = b.second_keying(department).answers["contracts"]
+        assert keyed == ROWS
+        b.complete_second_keying(b.second_keying(department).id)
+    with open_store(db, "鈴木") as c:
+        c.remember_user()
+        app = ChoshoApp(c, ask_who=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = AdjudicationScreen(c, department)
+            app.push_screen(screen)
+            await pilot.pause()
+            by_name = {r.name: r for r in screen.rows}
+            assert set(by_name) == {"cases", "contracts_3"}  # rows 4… agree: nothing to settle there
+            assert by_name["contracts_3"].second.describe() == "（行なし）"
+            assert "subject 測量" in by_name["contracts_3"].first.describe()
