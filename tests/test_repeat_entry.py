@@ -203,3 +203,41 @@ async def test_the_second_keying_keys_rows_and_the_adjudicator_sees_a_missing_ro
             assert set(by_name) == {"cases", "contracts_3"}  # rows 4… agree: nothing to settle there
             assert by_name["contracts_3"].second.describe() == "（行なし）"
             assert "subject 測量" in by_name["contracts_3"].first.describe()
+
+
+async def test_a_table_with_no_rows_is_stored_as_zero_rows(db):
+    with open_store(db, "clerk-a") as store:
+        app = ChoshoApp(store, ask_who=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await _to_table(pilot, cases="0")
+            screen = app.screen
+            assert screen.question_id == "contracts"
+            assert "表を終えて" in screen.key_line.placeholder
+            await press(pilot, "enter")
+            assert screen.question_id == "distance"
+        assert _answers(store)["contracts"] == Table(())
+
+
+async def test_leaving_mid_row_with_record_stores_the_row_as_keyed(db):
+    with open_store(db, "clerk-a") as store:
+        app = ChoshoApp(store, ask_who=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await _to_table(pilot)
+            await press(pilot, "text:道路補修", "enter", "text:1200000", "enter", "escape")
+            assert isinstance(app.screen, ConfirmDialog)  # 行1（件名 道路補修、金額 1,200,000円）は未記録
+            await press(pilot, "enter")  # 記録して一覧に戻る
+            await pilot.pause()
+            assert not isinstance(app.screen, EntryScreen)
+        table = _answers(store)["contracts"]
+        assert table.rows == ({"subject": Text("道路補修"), "amount": Number(Decimal(1200000))},)
+        app = ChoshoApp(store, ask_who=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            department = next(d.id for d in store.departments() if d.name == "契約課")
+            screen = EntryScreen(store, department, "contracts")
+            app.push_screen(screen)
+            await pilot.pause()
+            assert screen.field.current == 0  # the unfinished row, on its first missing cell
+            assert screen.query_one("#key-prompt").render().plain.startswith("行1 件名")

@@ -332,7 +332,7 @@ class EntryScreen(RowKeys, MessageLine, Screen):
             self.set_message(outcome.problem, "error")
             return
         if outcome.row is not None:
-            self.submit_row(*outcome.row)
+            self.submit_row(*outcome.row, then_move_on=outcome.move_on)
         elif outcome.value is not None:
             self.submit(outcome.value, advance=outcome.advance)
         elif outcome.move_on:

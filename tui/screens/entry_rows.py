@@ -45,7 +45,7 @@ class RowKeys:
             decided,
         )
 
-    def submit_row(self, op: str, index: int, cells) -> None:
+    def submit_row(self, op: str, index: int, cells, *, then_move_on: bool = False) -> None:
         """Store one row of a repeat at once (checked as the whole table is), then go on."""
         from db.table_rows import changed_table
         from survey.answers import Table
@@ -85,5 +85,9 @@ class RowKeys:
             self._sync_key_line(text="")
             self.set_message(f"行{index + 1} を削除しました。", "success")
             return
-        self.handle(self.field.row_saved(table))
+        outcome = self.field.row_saved(table)
+        if then_move_on:  # Tab, or leaving with 「記録して」: the row as keyed is stored, then on
+            self.advance()
+            return
+        self.handle(outcome)
 

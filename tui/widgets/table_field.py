@@ -157,7 +157,8 @@ class TableField(AnswerField):
     def _table(self) -> RichText:
         columns = self._columns()
         width = (self.size.width if self.is_mounted and self.size.width else 78)
-        widths = share(columns, width + 2 * len(columns) - len(columns) + 1, scrollbar=False)
+        # share() counts two cells of padding a column; a line here has one space after each
+        widths = share(columns, width + len(columns), scrollbar=False)
         out = RichText()
         out.append_text(self._line([c.heading for c in columns], widths, "bold underline"))
         shown = max(self.target, self.current + 1, len(self.rows))
@@ -254,14 +255,27 @@ class TableField(AnswerField):
         if self.field is None:
             return Outcome(move_on=True, line="")
         if not normalize(text).strip() and self._ends_table():
-            return Outcome(move_on=True, line="")
+            return self._end()
         return self._take(text)
 
+    def _end(self) -> Outcome:
+        """The table is done: on to the next question; a table never stored (no row on the
+        paper) is stored now, as its rows (0 rows)."""
+        if self.value is None:
+            return Outcome(value=Table(tuple(self.rows)), line="")
+        return Outcome(move_on=True, line="")
+
     def commit(self, text: str) -> Outcome:
-        """Tab: what is on the line is taken first; an untouched line moves to the next question."""
-        if not normalize(text).strip():
-            return Outcome(move_on=True, line="")
-        return self.entered(text)
+        """Tab: what is on the line is taken first; cells keyed on a row not yet stored are
+        stored as that row (its missing cells are then 入力中), and the screen moves on."""
+        if normalize(text).strip():
+            outcome = self.entered(text)
+            if outcome.problem or outcome.row is not None or outcome.value is not None or outcome.move_on:
+                return outcome
+        if self.unsaved():
+            op = "insert" if self.inserting else "set"
+            return Outcome(line="", row=(op, self.current, dict(self.draft)), move_on=True)
+        return Outcome(move_on=True, line="")  # passing by: nothing stored
 
     def _parse(self, field: Question, raw: str) -> Value:
         if field.type is QuestionType.NUMBER:
