@@ -320,3 +320,10 @@ def test_check_and_show_describe_the_repeat(capsys):
     out = capsys.readouterr().out
     assert "［行数は cases の回答（200 行まで）］" in out
     assert "列 amount（数値）金額" in out and "この行で記入する条件: method = 3" in out
+
+
+def test_route_refuses_a_table_value_in_japanese(capsys):
+    from tui.cli import main
+
+    assert main(["route", "--definition", str(FORM), "has_contracts=1", "contracts=1"]) == 2
+    assert "行の表（繰り返し）です" in capsys.readouterr().err

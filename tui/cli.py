@@ -357,6 +357,8 @@ def parse_answer_arg(questionnaire: Questionnaire, text: str) -> tuple[str, Valu
         from survey.answers import parse_day
 
         return qid, parse_day(raw)
+    if question.type is QuestionType.REPEAT:
+        raise InputError(f"{qid} は行の表（繰り返し）です。行の表は経路を決めないため、ここでは指定できません。")
     parts = re.split(r"[,、]", normalize_digits(raw))  # "５，５" typed through an IME too
     if question.type is QuestionType.MATRIX:
         if len(parts) != len(question.rows):
