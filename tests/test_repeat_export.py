@@ -190,3 +190,12 @@ def test_the_tally_screen_states_a_repeat_s_rows(db):
         records = read_records(store)
         lines = [line.plain for line in render_tally(store.questionnaire, Tallies(store.questionnaire, records), 100)]
     assert any("2 所属・計 3 行" in line and "contracts_集計" in line for line in lines)
+
+
+def test_the_codebook_explains_the_repeat_s_columns(db, tmp_path):
+    book = openpyxl.load_workbook(_export(db, tmp_path))
+    rows = {row[0]: row for row in book["変数一覧"].iter_rows(values_only=True) if row and row[0]}
+    assert rows["amount"][2] == "行の表の列・数値" and rows["amount"][4] == "数値（円）"
+    assert "「contracts」シートの列" in rows["amount"][3]
+    assert "3 随意契約" in rows["method"][4]
+    assert "method = 3 のときだけ記入" in rows["reason"][5]
