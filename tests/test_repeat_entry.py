@@ -21,7 +21,7 @@ from tui.widgets.table_field import TableField
 from .conftest import FIXTURES
 from .entry_helpers import open_department, press
 
-FORM = FIXTURES / "contract_table.xlsx"
+FORM = FIXTURES / "contracts.xlsx"
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from tui.cli import main
 from .conftest import FIXTURES
 from .export_helpers import enter
 
-FORM = FIXTURES / "contract_table.xlsx"
+FORM = FIXTURES / "contracts.xlsx"
 
 ROWS = {
     "契約課": Table((

@@ -20,7 +20,7 @@ from tui.cli import main
 from .conftest import FIXTURES
 from .forms_support import cell_of, fill_by_name
 
-FORM = FIXTURES / "contract_table.xlsx"
+FORM = FIXTURES / "contracts.xlsx"
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ FIXED = "2026-11-27T10:15:00+09:00"
 def store(tmp_path, monkeypatch):
     monkeypatch.setattr(db.store, "now", lambda: FIXED)
     path = tmp_path / "table.sqlite"
-    assert main(["--db", str(path), "new", str(FIXTURES / "contract_table.xlsx")]) == 0
+    assert main(["--db", str(path), "new", str(FIXTURES / "contracts.xlsx")]) == 0
     store = open_store(path, "佐藤")
     store.remember_user()
     yield store

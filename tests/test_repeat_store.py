@@ -19,7 +19,7 @@ from tui.cli import main
 
 from .conftest import FIXTURES
 
-FORM = FIXTURES / "contract_table.xlsx"
+FORM = FIXTURES / "contracts.xlsx"
 
 
 @pytest.fixture

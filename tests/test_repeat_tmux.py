@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 @pytest.fixture
 def pane(tmp_path):
     db = tmp_path / "table.sqlite"
-    assert main(["--db", str(db), "new", str(FIXTURES / "contract_table.xlsx")]) == 0
+    assert main(["--db", str(db), "new", str(FIXTURES / "contracts.xlsx")]) == 0
     socket = f"chosho-repeat-{os.getpid()}"
     command = f"{CHOSHO} --db {db} --user clerk-a; echo CHOSHO-EXIT=$?; sleep 60"
     env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm-256color")

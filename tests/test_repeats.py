@@ -27,7 +27,7 @@ from survey.xlsform import definition_from_cells, questionnaire_from_cells
 from .conftest import FIXTURES
 from .xlsform_support import ROSTER, SETTINGS, write_sheets
 
-FORM = FIXTURES / "contract_table.xlsx"
+FORM = FIXTURES / "contracts.xlsx"
 
 
 @pytest.fixture(scope="module")
