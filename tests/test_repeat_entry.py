@@ -241,3 +241,14 @@ async def test_leaving_mid_row_with_record_stores_the_row_as_keyed(db):
             await pilot.pause()
             assert screen.field.current == 0  # the unfinished row, on its first missing cell
             assert screen.query_one("#key-prompt").render().plain.startswith("行1 件名")
+
+
+def test_the_review_shows_an_amount_and_a_date_in_its_question_view(db):
+    """The one-question view of the review drew nothing for a number or a date question."""
+    from tui.widgets.paper import answer_paragraphs
+
+    with open_store(db, "clerk-a") as store:
+        q = store.questionnaire
+    amount = [str(b) for _, b in answer_paragraphs(q.question("contract_total"), Number(Decimal(1234567)), "on")]
+    day = [str(b) for _, b in answer_paragraphs(q.question("contract_date"), Date(date(2024, 4, 1)), "on")]
+    assert amount == ["1,234,567円"] and day == ["令和6年4月1日（2024-04-01）"]
