@@ -76,6 +76,27 @@ async def test_the_who_screen_asks_for_the_password(office):
     assert ("tanaka", "user", "tanaka") in _log(office)
 
 
+@pytest.mark.parametrize("between", ["tab", "enter"])
+async def test_name_and_password_typed_ahead_each_land_in_their_field(office, between):
+    """A clerk types the name, Tab (or Enter), the password and Enter without waiting: before,
+    the keys after Tab reached the name field before the focus moved, showing the password in
+    clear there and failing the login."""
+    from tests.entry_helpers import burst
+
+    with open_store(office, "x") as store:
+        async with ChoshoApp(store).run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await burst(pilot, "text:tanaka", between, "text:wrong-password", "enter")
+            screen = pilot.app.screen
+            assert isinstance(screen, LoginScreen)
+            assert screen.query_one("#name", Input).value == "tanaka"  # no password in clear
+            assert str(screen.query_one("#message", Static).render()) == FAILED
+            await burst(pilot, "shift+tab", "ctrl+a", "ctrl+k", "text:tanaka", between, "text:" + TANAKA, "enter")
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, DepartmentsScreen)
+        assert store.who == "tanaka"
+
+
 async def test_without_accounts_the_who_screen_is_as_before(db_path):  # noqa: F811
     with open_store(db_path, "x") as store:
         async with ChoshoApp(store).run_test(size=(80, 24)) as pilot:

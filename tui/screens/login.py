@@ -8,7 +8,9 @@ write is stamped with the account's own spelling of the name.
 from __future__ import annotations
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
@@ -21,6 +23,16 @@ FAILED = "名前かパスワードが違うか、使えないアカウントで�
 
 
 class LoginScreen(Screen):
+    # Priority bindings run in the app's own key loop, before the next key is handed to a field:
+    # "tanaka", Tab, the password, Enter typed in one burst (type-ahead, a paste, an IME commit)
+    # then puts each key in its field. Left to the fields, Tab and Enter act only after the keys
+    # behind them were already given to the name field, which showed the password in clear.
+    BINDINGS = [
+        Binding("tab", "next_field", show=False, priority=True),
+        Binding("shift+tab", "name_field", show=False, priority=True),
+        Binding("enter", "submit_field", show=False, priority=True),
+    ]
+
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
@@ -43,19 +55,35 @@ class LoginScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#name", Input).focus()
 
-    @on(Input.Submitted, "#name")
-    def _name_given(self, event: Input.Submitted) -> None:
-        if event.value.strip():
-            self.query_one("#password", Input).focus()
+    def _move_to(self, field: str) -> None:
+        # Screen.set_focus at once: Widget.focus() waits for call_later, by which time the keys
+        # typed after Tab would already be in the field left behind.
+        self.set_focus(self.query_one(field, Input))
+
+    def action_name_field(self) -> None:
+        self._move_to("#name")
+
+    def action_next_field(self) -> None:
+        # The name's own keys may still be on their way to it: the move cannot wait for them, so
+        # an empty name is caught when the password is given.
+        if self.focused is self.query_one("#password", Input):
+            self._move_to("#name")
         else:
-            self.query_one("#message", Static).update("作業者名を入力してください。")
+            self._move_to("#password")
+
+    def action_submit_field(self) -> None:
+        if self.focused is self.query_one("#password", Input):
+            # Enter goes on to the password field behind the keys typed before it, so the login
+            # reads the whole password (Input.Submitted below).
+            raise SkipAction()
+        self._move_to("#password")
 
     @on(Input.Submitted, "#password")
     def _password_given(self, event: Input.Submitted) -> None:
         name = self.query_one("#name", Input).value.strip()
         if not name:
             self.query_one("#message", Static).update("作業者名を入力してください。")
-            self.query_one("#name", Input).focus()
+            self._move_to("#name")
             return
         self._log_in(name, event.value)
 
