@@ -14,6 +14,7 @@ module importing one that imports it back (tests/test_db_imports.py):
   compared with the tables; ``verify``: ``chosho verify``;
 - ``answers``, ``review``, ``verification``, ``originals``: the office's work, as functions of
   the store (``Store`` offers each as a method);
+- ``accounts``: the accounts people log in with, and the browser's sessions (functions of the store);
 - ``records``, ``keying``, ``who``, ``errors``, ``schema``, ``sqlite_file``, ``location``: what
   they all share.
 """

@@ -36,6 +36,11 @@ keying2_clear      that keyed answer removed
 keying2_done       keying p.keying completed at e.at
 adjudicated        keying p.keying adjudicated by e.who at e.at
 user               users row p.name (p.display_name when given): first seen, last seen e.at
+account_add        accounts row p.name (person key p.key, argon2id hash p.hash — never the password —,
+                   admin p.admin), created by e.who at e.at (db/accounts.py)
+account_password   accounts p.name: password_hash = p.hash
+account_disable    accounts p.name: disabled
+login              none: p.name logged in (e.who is that person), p.how 端末 / ブラウザ
 version            nothing more than p.v (a version counted with no other entry)
 keying_version     nothing more than p.kv
 events             nothing more than p.events
@@ -229,6 +234,22 @@ def _apply_user(conn, e: Entry, p: dict, blob) -> None:
     )
 
 
+def _apply_account_add(conn, e: Entry, p: dict, blob) -> None:
+    conn.execute(
+        "INSERT INTO accounts (name, key, password_hash, admin, disabled, created_at, created_by)"
+        " VALUES (?, ?, ?, ?, 0, ?, ?)",
+        (p["name"], p["key"], p["hash"], int(bool(p.get("admin"))), e.at, e.who),
+    )
+
+
+def _apply_account_password(conn, e: Entry, p: dict, blob) -> None:
+    conn.execute("UPDATE accounts SET password_hash = ? WHERE name = ?", (p["hash"], p["name"]))
+
+
+def _apply_account_disable(conn, e: Entry, p: dict, blob) -> None:
+    conn.execute("UPDATE accounts SET disabled = 1 WHERE name = ?", (p["name"],))
+
+
 def _columns(conn, table: str) -> set[str]:
     return {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
 
@@ -269,9 +290,12 @@ _APPLY = {
     "keying2_done": _apply_keying2_done,
     "adjudicated": _apply_adjudicated,
     "user": _apply_user,
+    "account_add": _apply_account_add,
+    "account_password": _apply_account_password,
+    "account_disable": _apply_account_disable,
     "reconstructed": _apply_reconstructed,
 }
-KINDS = frozenset(_APPLY) | {"version", "keying_version", "events", "create", "migrate", "triggers", "shown"}
+KINDS = frozenset(_APPLY) | {"version", "keying_version", "events", "create", "migrate", "triggers", "shown", "login"}
 
 # The tables the log determines, as m007 reconstructs them (the order they are rebuilt in).
 RECONSTRUCTED_TABLES = (

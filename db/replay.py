@@ -77,6 +77,7 @@ COMPARED: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "resolutions": ("突合の選択", ("keying_id", "variable"), ()),
     "key_events": ("入力者統計の記録", ("id",), ()),
     "users": ("作業者", ("name",), ()),
+    "accounts": ("アカウント", ("name",), ()),
 }
 
 _COLUMN_NAMES = {
@@ -95,6 +96,8 @@ _COLUMN_NAMES = {
     "loaded_at": "登録日時", "loaded_by": "登録者", "survey_id": "調書の識別子", "title": "表題", "bukyoku": "部局",
     "position": "順番", "raised_at": "疑義の日時", "replied_at": "回答日時", "questionnaire_id": "調書",
     "id": "番号", "keying_id": "照合入力", "variable": "変数", "resolved_at": "解決日時",
+    "key": "照合用の名前", "password_hash": "パスワードのハッシュ", "admin": "管理者", "disabled": "使用停止",
+    "created_at": "作成日時", "created_by": "作成者",
 }
 
 
@@ -111,12 +114,14 @@ def _rows(conn: sqlite3.Connection, table: str, skip: tuple[str, ...]) -> tuple[
 _CODES = {
     "status": STATUS_LABELS,
     "state": {"answered": "回答", "blank": "無回答", "invalid": "無効", "not_applicable": "非該当"},
+    "admin": {0: "一般", 1: "管理者"},
+    "disabled": {0: "使用中", 1: "使用停止"},
 }
 
 
 def _shown(column: str, value: object) -> object:
     """A stored code as the screens say it (状態「確定」, not ``final``)."""
-    return _CODES.get(column, {}).get(value, value) if isinstance(value, str) else value
+    return _CODES.get(column, {}).get(value, value) if isinstance(value, (str, int)) else value
 
 
 def _short(value: object, limit: int = 200) -> str:
@@ -156,6 +161,8 @@ class _Names:
             return f"{self.by_keying.get(kid, f'照合入力 {kid}')}{' ' + detail if detail else ''}"
         if table == "users":
             return f"作業者 {record.get('name')}"
+        if table == "accounts":
+            return f"アカウント {record.get('name')}"
         return f"{COMPARED[table][0]} {record.get('id', '')}".strip()
 
 

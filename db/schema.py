@@ -62,7 +62,7 @@ TRIGGERS = {
 
 MIGRATION_NAMES = (
     "m001_core", "m002_review", "m003_audit_chain", "m004_originals", "m005_verification", "m006_progress",
-    "m007_log_record",
+    "m007_log_record", "m008_accounts",
 )
 SCHEMA_VERSION = len(MIGRATION_NAMES)
 
@@ -284,9 +284,34 @@ def _m007_log_record(db: "Database") -> None:
     db["audit_log"].add_column("payload", str)
 
 
+def _m008_accounts(db: "Database") -> None:
+    """Accounts (db/accounts.py): once a database has one, a person is who logs in with a
+    password, not a name anyone can type. ``key`` is the person key (db/who.py): one account per
+    person, so a confusable second spelling is refused by the index too. ``password_hash`` is an
+    argon2id hash, never the password. Written only through the log (kinds account_*).
+
+    ``sessions``: the browser's logins (``chosho serve``), by the SHA-256 of their token (the
+    token itself is never stored). Not a record: not in the log, not compared by verify."""
+    db["accounts"].create(
+        {"name": str, "key": str, "password_hash": str, "admin": int, "disabled": int,
+         "created_at": str, "created_by": str},
+        pk="name",
+        not_null={"key", "password_hash", "admin", "disabled", "created_at", "created_by"},
+        defaults={"admin": 0, "disabled": 0},
+    )
+    db["accounts"].create_index(["key"], unique=True)
+    db["sessions"].create(
+        {"token_sha256": str, "name": str, "created_at": str, "last_seen": str, "ended": str},
+        pk="token_sha256",
+        not_null={"name", "created_at", "last_seen"},
+        foreign_keys=[("name", "accounts", "name")],
+    )
+    db["sessions"].create_index(["name"])
+
+
 MIGRATION_STEPS = (
     _m001_core, _m002_review, _m003_audit_chain, _m004_originals, _m005_verification, _m006_progress,
-    _m007_log_record,
+    _m007_log_record, _m008_accounts,
 )
 
 

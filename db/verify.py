@@ -275,7 +275,7 @@ def _check_record(conn: sqlite3.Connection, result: Verification) -> None:
         else:
             result.passed(
                 f"監査ログの再生: {len(entries)} 件の記録から作った内容が、回答・状態・確認者・疑義・原本・"
-                "照合入力・作業者の表と一致"
+                "照合入力・作業者・アカウントの表と一致"
             )
         _check_progress(conn, replayed, result)
     finally:

@@ -171,6 +171,22 @@ SCHEMA = {
         ("field", "TEXT", 0, 0),
         ("keyer", "TEXT", 0, 0),
     ],
+    "accounts": [
+        ("name", "TEXT", 0, 1),
+        ("key", "TEXT", 1, 0),
+        ("password_hash", "TEXT", 1, 0),
+        ("admin", "INTEGER", 1, 0),
+        ("disabled", "INTEGER", 1, 0),
+        ("created_at", "TEXT", 1, 0),
+        ("created_by", "TEXT", 1, 0),
+    ],
+    "sessions": [
+        ("token_sha256", "TEXT", 0, 1),
+        ("name", "TEXT", 1, 0),
+        ("created_at", "TEXT", 1, 0),
+        ("last_seen", "TEXT", 1, 0),
+        ("ended", "TEXT", 0, 0),
+    ],
 }
 
 
@@ -214,6 +230,7 @@ def test_foreign_keys_are_declared_and_enforced(store):
         ("keyed_answers", "keying_id", "keyings"),
         ("resolutions", "keying_id", "keyings"),
         ("key_events", "department_id", "departments"),
+        ("sessions", "name", "accounts"),
     }
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         store.conn.execute(

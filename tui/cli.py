@@ -119,7 +119,7 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         help="データベースを点検します（整合性・形式・監査ログの保護と連鎖・再生した内容との比較）。問題がなければ終了コード 0",
         description="何も変更せずに点検します: SQLite の整合性検査、表と索引の定義、監査ログのトリガー、"
         "監査ログのハッシュの連鎖（最初に一致しない記録を示します）、監査ログを最初から再生した内容と"
-        "回答・状態・確認者・疑義・原本・照合入力・作業者の表との比較（違う所属と問いを両方の値で示します）、"
+        "回答・状態・確認者・疑義・原本・照合入力・作業者・アカウントの表との比較（違う所属と問いを両方の値で示します）、"
         "調書定義と原本の SHA-256、封印（--head / --seals）。封印がなければ、最新の記録の削除は分からないと明記します。"
         "詳しくは docs/audit-log.md。",
     )
@@ -206,6 +206,10 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     attach.add_argument("department", metavar="所属名", help="所属名（同名が複数なら「部局 所属」）")
     attach.add_argument("file", type=Path, metavar="ファイル", help="原本のファイル")
     attach.set_defaults(handler=cmd_attach)
+
+    from tui.serve.command import add_parser as add_serve
+
+    add_serve(commands)
     return parser
 
 
