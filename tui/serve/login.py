@@ -148,5 +148,8 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    # same-origin, not no-referrer: under no-referrer Chrome sends the login form's POST with
+    # "Origin: null", which require_same_origin rightly refuses (found by tests/test_browser_e2e.py).
+    # Other sites still get no referrer.
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cache-Control", "no-store")
