@@ -16,8 +16,6 @@ name anyone can type (issue 24). Functions of the store, like db/answers.py.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import unicodedata
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
@@ -35,6 +33,7 @@ __all__ = [
     "check_password",
     "disable_account",
     "end_session",
+    "find_account",
     "has_accounts",
     "list_accounts",
     "open_session",
@@ -112,6 +111,12 @@ def _account_row(store: Store, name: str | None) -> tuple | None:
     return rows[0] if rows else None
 
 
+def find_account(store: Store, name: str) -> str | None:
+    """The stored spelling of the account that is the person ``name`` names, or None."""
+    row = _account_row(store, name)
+    return row[0] if row else None
+
+
 def _existing(store: Store, name: str) -> str:
     """The stored spelling of the account ``name`` names (RefusedError when there is none)."""
     row = _account_row(store, name)
@@ -177,6 +182,8 @@ def check_password(store: Store, name: str, password: str) -> str | None:
     neither the answer nor its time tells which it was."""
     from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+    import secrets
+
     global _dummy_hash
     if _dummy_hash is None:  # made at the first check, whatever its outcome
         _dummy_hash = _ph().hash(secrets.token_urlsafe(16))
@@ -203,11 +210,15 @@ def record_login(store: Store, name: str, how: str) -> None:
 
 
 def _token_digest(token: str) -> str:
+    import hashlib  # not on the way to the first screen (OpenSSL)
+
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def open_session(store: Store, name: str) -> str:
     """A new session for the account (which must be usable); returns its token, stored hashed."""
+    import secrets
+
     token = secrets.token_urlsafe(32)
     with store._write():
         row = _account_row(store, name)

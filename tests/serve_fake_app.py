@@ -2,8 +2,8 @@
 stdin/stdout as Textual's web driver does, in a few milliseconds instead of a whole app's start.
 
 On start it sends a data packet with its argv and whether CHOSHO_SESSION reached it. Each data
-packet from the browser is echoed back; "\\x11" (Ctrl+Q) makes it exit as an app does (an
-``exit`` meta packet); "download" offers a file (``deliver_file_start``) and serves its chunks.
+packet from the browser is echoed back; "crash" ends it at once, "\\x11" (Ctrl+Q) makes it exit as an app does (an
+``exit`` meta packet); "download", "pdf" or "html" offers a file (``deliver_file_start``) and serves its chunks.
 A ``quit`` meta packet ends it, unless it was started with ``--stubborn``.
 """
 
@@ -17,6 +17,12 @@ from textual_serve._binary_encode import dump
 
 FILE = "報告書 2024.xlsx"
 CONTENT = "集計の中身".encode("utf-8") * 10
+# What the browser can ask for: the file offered (name, how to open it, its type).
+OFFERS = {
+    b"download": (FILE, "download", "application/octet-stream"),
+    b"pdf": ("原本.pdf", "browser", "application/pdf"),
+    b"html": ("page.html", "browser", "text/html"),
+}
 
 
 def packet(kind: bytes, payload: bytes) -> None:
@@ -42,12 +48,15 @@ def main() -> int:
             return 0
         payload = stdin.read(int.from_bytes(head[1:], "big"))
         if head[:1] == b"D":
+            if payload == b"crash":
+                os._exit(1)
             if payload == b"\x11":
                 meta({"type": "exit"})
                 return 0
-            if payload == b"download":
-                meta({"type": "deliver_file_start", "key": "k" + os.urandom(8).hex(), "path": FILE,
-                      "open_method": "download", "mime_type": "application/octet-stream", "encoding": None})
+            if payload in OFFERS:
+                path, method, mime = OFFERS[payload]
+                meta({"type": "deliver_file_start", "key": "k" + os.urandom(8).hex(), "path": path,
+                      "open_method": method, "mime_type": mime, "encoding": None})
                 sent = False
                 continue
             packet(b"D", payload)

@@ -28,10 +28,13 @@ GUIDE_OF_SECTION = {
     "入力者統計": "review.md",
     "集計画面": "output.md",
 }
-GUIDES = ("clerk.md", "review.md", "output.md", "admin.md", "dev.md")
+GUIDES = ("clerk.md", "review.md", "output.md", "admin.md", "dev.md", "accounts.md", "serve.md")
 # Guides the other helpers of issue 22's round write on their branches; linked from the README
 # before they are merged. Drop a name here once its file is in docs/.
 COMING: set[str] = set()
+# Guides written on a helper's branch whose README line the lead adds at the merge (helpers do
+# not edit the README). Drop a name here once the README links it.
+NOT_YET_IN_README: set[str] = {"accounts.md", "serve.md"}
 
 _BLOCK = re.compile(r"<!-- help: (?P<section>.+?) -->\n(?P<table>.*?)<!-- /help -->", re.S)
 
@@ -78,7 +81,7 @@ def test_the_readme_links_every_guide():
     text = README.read_text(encoding="utf-8")
     linked = set(re.findall(r"\]\(docs/([\w.-]+\.md)\)", text))
     present = {p.name for p in DOCS.glob("*.md")}
-    assert present <= linked, present - linked
+    assert present - NOT_YET_IN_README <= linked, present - linked - NOT_YET_IN_README
     assert linked <= present | COMING, linked - present - COMING
     assert set(GUIDES) <= present
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timedelta
 
 import aiohttp
 import pytest
@@ -25,6 +26,8 @@ async def test_the_login_page_is_japanese_and_posts_name_and_password(serve_db):
         assert '<form method="post" action="/login">' in html
         assert 'name="name"' in html and 'name="password" type="password"' in html
         policy = page.headers["Content-Security-Policy"]
+        # "same-origin", not "no-referrer": with that a browser posts the form with "Origin: null".
+        assert page.headers["Referrer-Policy"] == "same-origin"
         assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy and "http" not in policy.replace("ws://", "")
 
 
@@ -75,11 +78,15 @@ async def test_pages_without_a_valid_session_answer_401(serve_db, path):
 
 
 async def test_an_idle_session_expires(serve_db):
-    # The store keeps times to the second: one second idle, then a little over two.
-    async with serving(fake_settings(serve_db, idle_seconds=1)) as client:
+    import sqlite3
+
+    async with serving(fake_settings(serve_db, idle_seconds=60)) as client:
         token = await token_of(client)
         assert (await client.get("/", headers=cookie(token))).status == 200
-        await asyncio.sleep(2.1)
+        with sqlite3.connect(serve_db) as conn:  # last seen two minutes ago
+            (seen,) = conn.execute("SELECT last_seen FROM sessions").fetchone()
+            earlier = (datetime.fromisoformat(seen) - timedelta(minutes=2)).isoformat(timespec="seconds")
+            conn.execute("UPDATE sessions SET last_seen = ?", (earlier,))
         expired = await client.get("/", headers=cookie(token))
         assert expired.status == 401 and "期限が切れました" in await expired.text()
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
@@ -132,3 +139,35 @@ def test_a_success_clears_its_name_and_takes_back_its_own_attempt():
     throttle.succeeded("taro", "10.0.0.1")
     assert throttle.attempt("taro", "10.0.0.9", "taro").delay == 0
     assert throttle.attempt("jiro", "10.0.0.1", "jiro").locked_for == 0
+
+
+async def test_the_login_page_sends_a_logged_in_browser_to_the_app(serve_db):
+    async with serving(fake_settings(serve_db)) as client:
+        token = await token_of(client)
+        response = await client.get("/login", headers=cookie(token), allow_redirects=False)
+        assert response.status == 303 and response.headers["Location"] == "/"
+
+
+async def test_errors_are_answered_in_japanese(serve_db, monkeypatch):
+    from db.errors import StoreBusy
+
+    async with serving(fake_settings(serve_db)) as client:
+        missing = await client.get("/nowhere")
+        assert missing.status == 404 and "ページが見つかりません" in await missing.text()
+        wrong_method = await client.put("/login")
+        assert wrong_method.status == 405 and "この操作はできません" in await wrong_method.text()
+
+        def busy(*args, **kwargs):
+            raise StoreBusy("ほかの人が保存中です。")
+
+        monkeypatch.setattr("db.accounts.check_password", busy)
+        response = await login(client)
+        assert response.status == 503 and "ほかの人が保存中です。" in await response.text()
+
+        def broken(*args, **kwargs):
+            raise ZeroDivisionError
+
+        monkeypatch.setattr("db.accounts.check_password", broken)
+        response = await login(client)
+        text = await response.text()
+        assert response.status == 500 and "予期しないエラー" in text and "ZeroDivision" not in text

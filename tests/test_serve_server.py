@@ -76,13 +76,13 @@ async def test_a_tab_starts_its_app_without_a_shell_and_with_the_token_only_in_i
 
 
 async def test_an_idle_tab_is_logged_out_and_a_typing_one_is_not(serve_db):
-    # The store keeps last_seen to the second: idle 1.5 s, keys every 0.12 s for 2.4 s.
-    settings = fake_settings(serve_db, idle_seconds=1.5, touch_seconds=0.1)
+    # The store keeps last_seen to the second: idle 1.2 s, keys every 0.12 s for 1.7 s.
+    settings = fake_settings(serve_db, idle_seconds=1.2, touch_seconds=0.1)
     async with serving(settings) as client:
         busy, idle = await token_of(client), await token_of(client, CLERK, CLERK_PASSWORD)
         busy_tab, idle_tab = await open_tab(client, busy), await open_tab(client, idle)
         await hello(busy_tab), await hello(idle_tab)
-        for _ in range(20):
+        for _ in range(14):
             await busy_tab.send_json(["stdin", "1"])
             await asyncio.sleep(0.12)
         assert idle_tab.closed or await closed(idle_tab, 2)
@@ -133,7 +133,17 @@ async def test_closing_a_tab_keeps_the_session(serve_db):
         assert "画面を閉じました" in await page.text()
 
 
-# 4. an app that will not quit is killed, and waited for
+# 4. an app that dies closes its tab; an app that will not quit is killed, and waited for
+
+
+async def test_an_app_that_dies_closes_its_tab_and_keeps_the_session(serve_db):
+    async with serving(fake_settings(serve_db)) as client:
+        token = await token_of(client)
+        tab = await open_tab(client, token)
+        await hello(tab)
+        await tab.send_json(["stdin", "crash"])
+        assert await closed(tab)
+        assert (await client.get("/", headers=cookie(token))).status == 200
 
 
 async def test_an_app_that_ignores_quit_is_killed(serve_db, monkeypatch):
@@ -199,6 +209,18 @@ async def test_the_websocket_wants_a_session_and_this_servers_origin(serve_db):
             assert refused.value.status == status, headers
 
 
+async def test_one_login_has_a_bounded_number_of_tabs(serve_db):
+    async with serving(fake_settings(serve_db, tabs_per_session=2)) as client:
+        token = await token_of(client)
+        tabs = [await open_tab(client, token), await open_tab(client, token)]
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await open_tab(client, token)
+        assert refused.value.status == 429
+        other = await open_tab(client, await token_of(client, CLERK, CLERK_PASSWORD))  # another login: its own count
+        for tab in (*tabs, other):
+            await tab.close()
+
+
 async def test_malformed_messages_from_the_browser_are_ignored(serve_db):
     async with serving(fake_settings(serve_db)) as client:
         tab = await open_tab(client, await token_of(client))
@@ -230,6 +252,22 @@ async def test_a_download_reaches_only_its_own_session(serve_db):
         disposition = response.headers["Content-Disposition"]
         assert disposition.startswith("attachment;") and "filename*=UTF-8''%E5%A0%B1%E5%91%8A%E6%9B%B8%202024.xlsx" in disposition
         assert "sandbox" in response.headers["Content-Security-Policy"]
+        await tab.close()
+
+
+@pytest.mark.parametrize("offer, inline", [("pdf", True), ("html", False)])
+async def test_only_a_pdf_or_an_image_opens_in_the_browser(serve_db, offer, inline):
+    async with serving(fake_settings(serve_db)) as client:
+        token = await token_of(client)
+        tab = await open_tab(client, token)
+        await hello(tab)
+        await tab.send_json(["stdin", offer])
+        _, key = json.loads((await asyncio.wait_for(tab.receive(), 5)).data)
+        response = await client.get(f"/download/{key}", headers=cookie(token))
+        disposition = response.headers["Content-Disposition"]
+        assert disposition.startswith("inline;" if inline else "attachment;")
+        # A page from the app never runs as this site's own (it would reach the session).
+        assert ("sandbox" in response.headers["Content-Security-Policy"]) is not inline
         await tab.close()
 
 

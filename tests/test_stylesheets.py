@@ -17,11 +17,12 @@ from tui.app import ChoshoApp
 from tui.screens import FORMS_CSS
 from tui.screens.departments import DepartmentsScreen
 from tui.screens.filtered import FilteredListScreen
+from tui.screens.login import LoginScreen
 from tui.screens.who import WhoScreen
 
 from .store_support import db_path, template_db  # noqa: F401 - fixtures
 
-FIRST = (WhoScreen, DepartmentsScreen)
+FIRST = (WhoScreen, LoginScreen, DepartmentsScreen)
 
 
 def _screen_classes() -> list[type[Screen]]:

@@ -47,6 +47,12 @@ class ChoshoApp(App[None]):
         # The first screen is the app's base screen: nothing is drawn before it (and nothing
         # imported for a screen that is not the first).
         if self.ask_who:
+            from db.accounts import has_accounts
+
+            if has_accounts(self.store):  # a password, not a name anyone can type
+                from .screens.login import LoginScreen
+
+                return LoginScreen(self.store)
             from .screens.who import WhoScreen
 
             return WhoScreen(self.store)
@@ -164,20 +170,52 @@ class ChoshoApp(App[None]):
         yield SystemCommand("終了", "chosho を終了します（Ctrl+Q）", self.action_quit)
 
 
+def _accounts_only(store: Store, typed: str) -> bool:
+    """True when the database has accounts: then a name typed after --user does not choose the
+    person (the who screen asks for a password), and until someone logs in the store is the
+    OS login's, which writes nothing. Said on stderr and on the first screen."""
+    import sys
+
+    from db.accounts import has_accounts
+    from db.who import os_login
+
+    if not has_accounts(store):
+        return False
+    note = (
+        f"このデータベースにはアカウントがあるため、--user（{typed}）は使いません。"
+        "作業者は名前とパスワードで確かめます（名前を書くだけで別の人として作業できないように）。"
+    )
+    print(f"注意: {note}", file=sys.stderr)
+    store.warnings.append(note)
+    store.who = os_login()
+    return True
+
+
+def terminal_app(args: argparse.Namespace) -> ChoshoApp:
+    """The app as ``chosho [--db FILE] [--user NAME]`` starts it in a terminal: the who screen
+    unless --user names the person — and always, with a password, once the database has accounts."""
+    from tui.cli import _open
+
+    # Neither first screen reads the questionnaire: "who is entering" shows its title, the
+    # department list the progress recorded with each change. It is read at its first use.
+    store = _open(args, defer_definition=True, host=False)
+    try:
+        ask_who = args.user is None or _accounts_only(store, args.user)
+    except BaseException:
+        store.close()
+        raise
+    return ChoshoApp(store, ask_who=ask_who)
+
+
 def run(args: argparse.Namespace) -> int:
     """Open the store named on the command line and run the app (errors handled by the CLI)."""
     import sys
 
-    from tui.cli import _open
-
     from .paste import install
 
     install()  # a bracketed paste with escape sequences stays one paste (see tui/paste.py)
-    ask_who = args.user is None
-    # Neither first screen reads the questionnaire: "who is entering" shows its title, the
-    # department list the progress recorded with each change. It is read at its first use.
-    store = _open(args, defer_definition=True)
-    app = ChoshoApp(store, ask_who=ask_who)
+    app = terminal_app(args)
+    store = app.store
     try:
         app.run()
     finally:

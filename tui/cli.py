@@ -57,7 +57,10 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
         help="データベースファイル。省略時は環境変数 CHOSHO_DB、それもなければ現在のフォルダの chosho.sqlite"
         "（なければ作成し、内蔵の調書と所属一覧を登録します）",
     )
-    parser.add_argument("--user", metavar="名前", help="作業者名。省略時は OS のログイン名")
+    parser.add_argument(
+        "--user", metavar="名前",
+        help="作業者名。省略時は OS のログイン名。アカウントのあるデータベースでは使いません（名前とパスワードで確かめます）",
+    )
     parser.set_defaults(handler=cmd_app)
     if not with_commands:
         return parser
@@ -206,6 +209,10 @@ def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     attach.add_argument("department", metavar="所属名", help="所属名（同名が複数なら「部局 所属」）")
     attach.add_argument("file", type=Path, metavar="ファイル", help="原本のファイル")
     attach.set_defaults(handler=cmd_attach)
+
+    from tui.users_command import add_parser as add_users_parser
+
+    add_users_parser(commands, _Parser).set_defaults(handler=cmd_users)
 
     from tui.serve.command import add_parser as add_serve
 
@@ -375,8 +382,13 @@ def cmd_route(args: argparse.Namespace) -> int:
     return 1 if any(p.severity.value == "error" for p in problems) else 0
 
 
-def _open(args: argparse.Namespace, *, defer_definition: bool = False):
-    """The store named by --db / $CHOSHO_DB / ./chosho.sqlite, warnings printed."""
+def _open(args: argparse.Namespace, *, defer_definition: bool = False, host: bool = True):
+    """The store named by --db / $CHOSHO_DB / ./chosho.sqlite, warnings printed.
+
+    ``host``: a command run in the host's own shell (import, attach, users, backup …). Once the
+    database has accounts it acts as the host's administrator — whoever holds the file — and is
+    stamped with the OS login, not with a name typed after --user (which is then ignored, said
+    on stderr). The app itself (``host=False``) asks for a password instead (tui/app.py run)."""
     from db import database_path, open_store
 
     store = open_store(database_path(args.db), args.user, defer_definition=defer_definition)
@@ -384,6 +396,19 @@ def _open(args: argparse.Namespace, *, defer_definition: bool = False):
         print(f"注意: {warning}", file=sys.stderr)
     if store.backup_made:
         print(f"データベースの形式を更新しました。更新前の控え: {store.backup_made}", file=sys.stderr)
+    if host:
+        from db.accounts import has_accounts
+
+        if has_accounts(store):
+            from db.who import os_login
+
+            store.who = os_login()
+            if args.user:
+                print(
+                    f"注意: このデータベースにはアカウントがあるため、--user（{args.user}）は使いません。"
+                    f"ホストで実行するコマンドは OS のログイン名「{store.who}」で監査ログに記録します。",
+                    file=sys.stderr,
+                )
     return store
 
 
@@ -468,6 +493,12 @@ def cmd_attach(args: argparse.Namespace) -> int:
     from exports.form_commands import run_attach
 
     return run_attach(args, _open)
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from tui.users_command import run_users
+
+    return run_users(args, _open)
 
 
 def _app_start(argv: Sequence[str]) -> bool:

@@ -175,6 +175,8 @@ def run_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%Y-%m-%d %H:%M:%S",
                         stream=sys.stderr)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # textual-serve's own messages are English; what matters of them chosho logs itself.
+    logging.getLogger("textual-serve").setLevel(logging.CRITICAL)
     try:
         from .server import PinError, patched_textual_js
 

@@ -18,7 +18,7 @@ from aiohttp import web
 from . import pages
 from .settings import COOKIE
 
-__all__ = ["require_same_origin", "require_session", "routes", "security_headers"]
+__all__ = ["japanese_errors", "require_same_origin", "require_session", "routes", "security_headers"]
 
 log = logging.getLogger("chosho.serve")
 
@@ -69,6 +69,8 @@ async def require_session(request: web.Request) -> tuple[str, str]:
 
 
 async def get_login(request: web.Request) -> web.Response:
+    if await _server(request).session_person(request.cookies.get(COOKIE)):
+        return web.Response(status=303, headers={"Location": "/"})  # already logged in
     return _html(pages.login_page())
 
 
@@ -134,7 +136,12 @@ def routes() -> list[web.AbstractRouteDef]:
         web.get("/logout", logout),
         web.post("/logout", logout),
         web.get("/closed", closed),
+        web.get("/favicon.ico", no_icon),
     ]
+
+
+async def no_icon(request: web.Request) -> web.Response:
+    return web.Response(status=204)
 
 
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -148,8 +155,32 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    # same-origin, not no-referrer: under no-referrer Chrome sends the login form's POST with
-    # "Origin: null", which require_same_origin rightly refuses (found by tests/test_browser_e2e.py).
-    # Other sites still get no referrer.
+    # Not "no-referrer": a form's POST would then carry "Origin: null" and be refused as foreign.
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Cache-Control", "no-store")
+
+
+@web.middleware
+async def japanese_errors(request: web.Request, handler) -> web.StreamResponse:
+    """aiohttp's own error answers ("404: Not Found", a 500 page) in Japanese; the store's
+    refusals (busy, unavailable) as their Japanese message."""
+    from db.errors import StoreError
+
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status in _PLAIN and exc.text == f"{exc.status}: {exc.reason}":
+            return _html(pages.message_page(_PLAIN[exc.status], _PLAIN[exc.status] + "。", ("/", "chosho へ")),
+                         status=exc.status)
+        raise
+    except StoreError as exc:
+        log.warning("データベースを使えませんでした（%s %s）: %s", request.method, request.path, exc)
+        return _html(pages.message_page("しばらくしてからもう一度お試しください", str(exc), ("/", "chosho へ")), status=503)
+    except Exception:
+        log.exception("予期しないエラーが起きました（%s %s）。", request.method, request.path)
+        return _html(pages.message_page(
+            "予期しないエラー", "予期しないエラーが起きました。記録済みの回答は保存されています。管理者に連絡してください。",
+            ("/", "chosho へ")), status=500)
+
+
+_PLAIN = {404: "ページが見つかりません", 405: "この操作はできません"}

@@ -12,13 +12,16 @@ tests/test_serve_server.py:
    last_seen touched at most every ``touch_seconds``; a session ended elsewhere closes the tab).
 3. ``ChoshoAppService.on_meta``: an app that ends by itself (Ctrl+Q) ends its session, and every
    other tab of it.
-4. ``ChoshoAppService.stop``: an app that does not quit within a few seconds is killed, and the
-   process is always waited for.
+4. ``ChoshoAppService.run``/``stop``: an app that dies closes its tab (textual-serve leaves a
+   dead terminal); an app that does not quit within a few seconds is killed, and the process is
+   always waited for.
 5. ``ChoshoServer.handle_index``: the app page only with a valid session, from chosho's own
    template (textual-serve's loads web fonts from the internet); the WebSocket URL from the
    request, not from the listening address.
 6. ``ChoshoServer.handle_websocket``: the ``Origin`` must be this server (403) and the session
-   valid (401) before the upgrade; a malformed message from the browser is ignored.
+   valid (401) before the upgrade, and one login has at most ``tabs_per_session`` tabs (429); a
+   malformed message from the browser is ignored; the app is stopped even when aiohttp cancels
+   the handler (the browser went away).
 7. ``ChoshoServer.handle_download``: only the session whose tab made it (401/403); the file name
    as RFC 5987 (Japanese names); shown in the browser only for PDFs and images.
 8. ``ChoshoServer.make_app``: chosho's routes (login.py), security headers on every answer, and
@@ -160,7 +163,16 @@ class ChoshoAppService(AppService):
             await self.server.end_session(self.token, but=self)
         await super().on_meta(data)
 
-    # 4. a bounded stop
+    # 4. an app that dies closes its tab (textual-serve leaves a dead terminal); a bounded stop
+    async def run(self) -> None:
+        await super().run()
+        if not self.stopping:
+            log.warning("%r の画面のプロセスが予期せず終わりました。", self.person)
+            try:
+                await self.remote_close()
+            except (ConnectionError, RuntimeError):
+                pass
+
     async def stop(self) -> None:
         self.stopping = True
         try:
@@ -242,7 +254,7 @@ class ChoshoServer(Server):
     def make_app(self) -> web.Application:
         from . import login
 
-        app = web.Application(client_max_size=64 * 1024)
+        app = web.Application(client_max_size=64 * 1024, middlewares=[login.japanese_errors])
         app[SERVER_KEY] = self
         app.add_routes([
             web.get("/", self.handle_index, name="index"),
@@ -305,6 +317,9 @@ class ChoshoServer(Server):
 
         login.require_same_origin(request, required=True)
         token, person = await login.require_session(request)
+        if len(self.services.get(token, ())) >= self.settings.tabs_per_session:
+            log.warning("%r の開いている画面が %d を超えるため、断りました。", person, self.settings.tabs_per_session)
+            raise web.HTTPTooManyRequests(text="開いている画面が多すぎます。使っていないタブを閉じてください。")
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=1024 * 1024)
         width = min(max(to_int(request.query.get("width", "80"), 80), 20), 500)
         height = min(max(to_int(request.query.get("height", "24"), 24), 5), 300)
@@ -380,8 +395,9 @@ class ChoshoServer(Server):
         inline = meta.open_method == "browser" and meta.mime_type in _DOWNLOAD_INLINE
         response.headers["Content-Type"] = content_type
         response.headers["Content-Disposition"] = content_disposition(meta.file_name, inline)
-        if not inline:
-            response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        # Anything else than a PDF or an image is never shown as a page of this site; a PDF gets
+        # no default-src 'none' (the browser's own viewer must load), nosniff keeps it a PDF.
+        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'" if inline else "default-src 'none'; sandbox"
         await response.prepare(request)
         async for chunk in self.download_manager.download(key):
             await response.write(chunk)

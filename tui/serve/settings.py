@@ -42,6 +42,8 @@ class ServeSettings:
     fail_lock_after: int = 5
     """Failed logins after which the name / the address is locked for ``fail_lock_seconds``."""
     fail_lock_seconds: float = 15 * 60
+    tabs_per_session: int = 8
+    """Open tabs (app processes, some 40 MB each) one login may have at once."""
     python: str = sys.executable
     """The interpreter that runs each tab's app (``python -m tui.served``)."""
     app_command: tuple[str, ...] | None = None
