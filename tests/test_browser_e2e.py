@@ -1,0 +1,152 @@
+"""chosho serve in a real browser: headless Chromium (Debian's package) driven by Selenium.
+
+A clerk logs in, opens a department, keys Q1 and a Japanese text through the IME path, checks
+the form (F6), downloads the workbook (F9), leaves with Ctrl+Q and sees the logged-out page;
+the store then holds the answers stamped with that person. Two people on one department: the
+later save is refused and reported, nothing is overwritten; and a clerk cannot sign off their
+own entry from another tab, while another person can.
+"""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from selenium.webdriver.common.keys import Keys
+
+from db import open_store
+from survey import Multi, Single
+
+from .browser_support import Browser, add_account, browsers, serve  # noqa: F401 (browsers: a fixture)
+
+PASSWORD = "correct-horse-1"
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "chosho.sqlite"
+    open_store(path, "admin").close()
+    for name in ("sato", "suzuki"):
+        add_account(path, name, PASSWORD)
+    return path
+
+
+def log_in(browser: Browser, served, name: str) -> None:
+    browser.login(served, name, PASSWORD)
+    browser.wait_for(lambda screen: "所属一覧" in screen and name in screen)  # the person in the header
+
+
+def open_department(browser: Browser, name: str) -> None:
+    browser.ime(name)  # the list's filter, typed in Japanese
+    browser.wait_for(lambda screen: name in screen.splitlines()[1])
+    browser.press(Keys.ENTER)
+    browser.wait_for(f"Q1 · 1/")
+
+
+def answers_of(db, department: str):
+    with open_store(db, "admin") as store:
+        dept = next(d for d in store.departments() if d.name == department)
+        return store.response(department_id=dept.id)
+
+
+def test_a_clerk_keys_exports_and_logs_out_in_a_browser(db, browsers):
+    with serve(db) as served:
+        browser = browsers()
+        log_in(browser, served, "sato")
+        open_department(browser, "保育課")
+        browser.press("1")  # Q1 行った
+        browser.wait_for("Q2 · 2/")
+        browser.press("1", "2", "5", "5")  # Q2: one code per row
+        browser.wait_for("Q3 · 3/")
+        browser.press("1", "5", Keys.ENTER)  # Q3: 1 and 5, then 5's text box
+        browser.wait_for(lambda screen: "Q3 · 3/" in screen and "5" in screen)
+        browser.ime("市ホームページ")  # an IME's committed text
+        browser.wait_for("市ホームページ")
+        browser.press(Keys.ENTER)
+        browser.wait_for("Q4 · 4/")
+        browser.press(Keys.F6)  # 点検: the answers as stored
+        screen = browser.wait_for("市ホームページ")
+        assert "Q1" in screen
+        browser.press(Keys.ESCAPE)
+        browser.wait_for("所属一覧")
+
+        browser.press(Keys.F9)  # the workbook, to this browser's downloads
+        browser.wait_for("ブラウザのダウンロードに届きます")
+        browser.press(Keys.ENTER)
+        browser.wait_for("ダウンロードに送りました")
+        book = openpyxl.load_workbook(browser.downloaded(".xlsx"), read_only=True)
+        assert "集計" in book.sheetnames
+        browser.press(Keys.ESCAPE)
+        browser.wait_for("所属一覧")
+
+        browser.press(Keys.CONTROL + "q")  # ends the session: the logged-out page, not a dead tab
+        browser.wait_for("ログアウトしました", what=browser.body_text)
+        browser.open(served.url + "/")  # the session is over
+        browser.wait_for("ログイン", what=browser.body_text)
+    response = answers_of(db, "保育課")
+    assert response.answers["Q1"] == Single(1)
+    assert response.answers["Q3"] == Multi(frozenset({1, 5}), {5: "市ホームページ"})
+    assert {stamp.who for stamp in response.stamps.values()} == {"sato"}
+
+
+def test_two_people_on_one_department_and_four_eyes(db, browsers):
+    with serve(db) as served:
+        sato, suzuki = browsers(), browsers()
+        log_in(sato, served, "sato")
+        log_in(suzuki, served, "suzuki")
+        open_department(sato, "出納室")
+        open_department(suzuki, "出納室")  # both have Q1 on their screens
+        sato.press("2")  # Q1 行っていない, saved first
+        sato.wait_for("Q16 ·")
+        suzuki.press("1")  # on the version both opened: refused, nothing overwritten
+        screen = suzuki.wait_for("上書きせずに止めました")
+        assert "sato" in screen
+        assert answers_of(db, "出納室").answers["Q1"] == Single(2)
+
+        # sato keys the rest of the form (each question on the screen before its keys) and marks it entered
+        for keys, then in (
+            (["1"], "Q17 ·"),  # Q16
+            (["1", Keys.ENTER, "防災情報", Keys.ENTER], "Q18 ·"),  # Q17 + its text box
+            (["2"], "Q19 ·"),  # Q18
+            (["2", "窓口での案内", Keys.ENTER], "Q20 ·"),  # Q19 + its text
+            ([Keys.F2], "Q21 ·"),  # Q20 無回答
+            (["1"], "Q22 ·"),  # Q21
+            (["説明会など開催してほしい。", Keys.TAB], "Q23 ·"),  # Q22
+            ([Keys.F2], "点検一覧"),  # Q23, the last: the form's check follows
+        ):
+            for key in keys:
+                if len(key) > 1:  # a text, committed by the IME
+                    sato.ime(key)
+                else:
+                    sato.press(key)
+            sato.wait_for(then)
+        sato.wait_for("入力済にする")
+        sato.press(Keys.F9)
+        sato.wait_for("入力済にしました")
+
+        # the same person in another tab (the same session) may not sign off their own entry
+        sato.new_tab(served.url + "/")
+        sato.wait_for("所属一覧")
+        sato.ime("出納室")
+        sato.wait_for(lambda screen: "出納室" in screen.splitlines()[1])
+        sato.press(Keys.F7)  # 確認
+        sato.wait_for("確認済")
+        sato.press(Keys.F9)
+        screen = sato.wait_for("確認済にできません")
+        assert "自分で確認済にはできません" in screen
+        assert answers_of(db, "出納室").status == "entered"
+
+        # another person may (their refused "1" is still on the key line: cleared, not recorded)
+        suzuki.press(Keys.BACKSPACE, Keys.ESCAPE)
+        suzuki.wait_for(lambda screen: "所属一覧" in screen and "出納室" in screen.splitlines()[1])  # the filter kept
+        suzuki.press(Keys.F7)
+        suzuki.wait_for("確認（suzuki） · Q1 ")
+        for question in ("Q16", "Q17", "Q18", "Q19", "Q20", "Q21", "Q22", "Q23"):  # every question seen
+            suzuki.press(Keys.DOWN)
+            suzuki.wait_for(f"確認（suzuki） · {question} ")
+        suzuki.press(Keys.F9)
+        suzuki.wait_for("確認済にする")
+        suzuki.press(Keys.ENTER)
+        suzuki.wait_for("確認済にしました")
+    response = answers_of(db, "出納室")
+    assert response.status == "reviewed"
+    assert {stamp.who for stamp in response.stamps.values()} == {"sato"}
