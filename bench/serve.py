@@ -1,0 +1,458 @@
+"""Ten people at once on `chosho serve`: each logs in and keys a whole department over its own
+WebSocket, as their browser would, on this machine.
+
+    .venv/bin/python bench/serve.py [--sessions N] [--quick]
+
+A temporary database gets N accounts (bench01…); `chosho serve` runs on a free loopback port.
+Each session is what a browser tab does, spoken directly (aiohttp, no browser): POST /login,
+GET the app page, open /ws with the session cookie and the page's Origin, send the terminal's
+size, then keys as textual-serve's page sends them (``["stdin", text]``; an IME's committed text
+as one message). Each keys the Q1 = 1 paper form of tests/fixtures/paper_forms.toml into its own
+department, its texts tagged with its number so that a crossed answer shows.
+
+What the person sees is followed with a terminal emulator (pyte) fed the app's output frames.
+For every key: *first change* is the first frame after the key that changes a character on the
+screen (the cursor's blink changes none); *settled* is the last such frame before the screen
+stays still for 80 ms — the screen as the key left it. The next key is sent when it has
+settled. Goals: median ≤ 50 ms, worst ≤ 250 ms. The same keys by one session alone on the same
+server, first in the same run, are the baseline: ``ratio`` is N sessions' median settled time
+over one's.
+
+Then: the first screen after login for one more person while the N sessions are open (POST
+/login → department list drawn and still; goal ≤ 1 s), the resident memory of each session's
+app process (goal ≤ 80 MB), and the store: every department exactly as its person keyed it,
+stamped with that person, and no other department touched (0 lost, 0 crossed). Exit 1 when an
+answer is lost or crossed. ``--quick`` (tests/test_benches.py): 2 sessions, the same checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+import pyte  # noqa: E402
+
+from db import open_store  # noqa: E402
+from survey.answers import decode  # noqa: E402
+from tests.entry_helpers import paper_forms  # noqa: E402
+
+WIDTH, HEIGHT = 80, 24
+QUIET = 0.08  # the screen is settled when no character changed for this long
+PATIENCE = 5.0  # a key whose screen never changes in this long is counted as lost
+PASSWORD = "bench-password-1"
+KEYS = {"enter": "\r", "tab": "\t", "escape": "\x1b", "ctrl+q": "\x11"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# -- what each person keys ----------------------------------------------------------------------
+
+
+def tagged(form: dict, number: int) -> tuple[list[str], dict]:
+    """The form's keys as stdin messages with every text tagged 「（n）」, and the answers the
+    store must then hold."""
+    tag = f"（{number}）"
+    texts: dict[str, str] = {}
+    keys = []
+    for key in form["keys"]:
+        if key.startswith("text:"):
+            text = key.removeprefix("text:")
+            texts[text] = text + tag
+            keys.append(text + tag)  # one IME commit
+        else:
+            keys.append(KEYS.get(key, key))
+
+    def retag(data):
+        if isinstance(data, str):
+            return texts.get(data, data)
+        if isinstance(data, dict):
+            return {k: retag(v) for k, v in data.items()}
+        if isinstance(data, list):
+            return [retag(v) for v in data]
+        return data
+
+    return keys, {qid: decode(retag(data)) for qid, data in form["expected"].items()}
+
+
+def departments_typed_alone(store) -> list[str]:
+    """Departments whose whole name, typed in the list's filter, leaves only that department."""
+    departments = store.departments()
+    return [
+        d.name for d in departments
+        if sum(d.name in other.name or d.name in other.bukyoku for other in departments) == 1
+    ]
+
+
+# -- one browser tab, spoken directly -----------------------------------------------------------
+
+
+class Tab:
+    """One person's tab: their cookie, their WebSocket, the screen as their browser draws it."""
+
+    def __init__(self, url: str, name: str) -> None:
+        self.url = url
+        self.name = name
+        self.screen = pyte.Screen(WIDTH, HEIGHT)
+        self.stream = pyte.ByteStream(self.screen)
+        self.changed = asyncio.Event()
+        self.change_times: list[float] = []  # when a frame changed a character on the screen
+        self.rows = [" " * WIDTH] * HEIGHT  # the characters of each row as last seen
+        self.closed = False
+        self.http: aiohttp.ClientSession | None = None
+        self.ws = None
+        self.reader: asyncio.Task | None = None
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    async def login(self) -> None:
+        # A cookie for 127.0.0.1: aiohttp keeps cookies of an IP address only when told to.
+        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        login = {"name": self.name, "password": PASSWORD}
+        async with self.http.post(self.url + "/login", data=login, headers={"Origin": self.url}) as answer:
+            page = await answer.text()
+            if answer.status != 200 or "/login" in str(answer.url):
+                raise SystemExit(f"{self.name}: login refused ({answer.status}): {page[:300]}")
+
+    async def connect(self) -> None:
+        ws_url = self.url.replace("http", "ws", 1) + f"/ws?width={WIDTH}&height={HEIGHT}"
+        self.ws = await self.http.ws_connect(ws_url, headers={"Origin": self.url}, max_msg_size=0)
+        await self.ws.send_str(json.dumps(["resize", {"width": WIDTH, "height": HEIGHT}]))
+        self.reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        screen = self.screen
+        async for message in self.ws:
+            if message.type != aiohttp.WSMsgType.BINARY:
+                continue
+            screen.dirty.clear()
+            self.stream.feed(message.data)
+            changed = False
+            for y in screen.dirty:
+                if y < HEIGHT and (row := _row(screen, y)) != self.rows[y]:
+                    self.rows[y] = row
+                    changed = True
+            if changed:
+                self.change_times.append(time.perf_counter())
+                self.changed.set()
+        self.closed = True
+        self.changed.set()
+
+    async def settle(self, since: float, seen: int) -> tuple[float, float] | None:
+        """After a key sent at ``since`` (``seen`` changes before it): (first change, settled) in
+        seconds, or None when the screen did not change at all."""
+        times = self.change_times
+        while not self.closed:
+            self.changed.clear()
+            now = time.perf_counter()
+            wait = (times[-1] + QUIET - now) if len(times) > seen else (since + PATIENCE - now)
+            if wait <= 0:
+                break
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.changed.wait(), wait)
+        if len(times) == seen:
+            return None
+        return times[seen] - since, times[-1] - since
+
+    async def wait_for(self, text: str, timeout: float = 20) -> None:
+        deadline = time.perf_counter() + timeout
+        while text not in self.text():
+            if time.perf_counter() > deadline or self.closed:
+                raise SystemExit(f"{self.name}: 「{text}」 not on the screen after {timeout} s:\n{self.text()}")
+            self.changed.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self.changed.wait(), 0.2)
+
+    async def key(self, data: str) -> tuple[float, float] | None:
+        seen = len(self.change_times)
+        since = time.perf_counter()
+        await self.ws.send_str(json.dumps(["stdin", data]))
+        return await self.settle(since, seen)
+
+    async def quiet(self) -> None:
+        """Wait until the screen has not changed for QUIET (after a screen opens)."""
+        await self.settle(time.perf_counter(), len(self.change_times) - 1 if self.change_times else 0)
+
+    async def close(self) -> None:
+        if self.ws is not None and not self.ws.closed:
+            with contextlib.suppress(Exception):
+                await self.ws.send_str(json.dumps(["stdin", KEYS["ctrl+q"]]))
+                await asyncio.wait_for(self.reader, 10)
+            await self.ws.close()
+        if self.http is not None:
+            await self.http.close()
+
+
+def _row(screen: pyte.Screen, y: int) -> str:
+    line = screen.buffer[y]
+    return "".join(line[x].data for x in range(screen.columns))
+
+
+# -- the server and its processes ---------------------------------------------------------------
+
+
+def start_server(db: Path, port: int, log: Path) -> subprocess.Popen:
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "tui.cli", "--db", str(db), "serve", "--port", str(port)],
+            cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"chosho serve ended ({server.returncode}):\n{log.read_text(errors='replace')[-3000:]}")
+        with contextlib.suppress(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        time.sleep(0.1)
+    raise SystemExit("chosho serve did not listen in 30 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.send_signal(2)  # Ctrl+C
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                stat = (entry / "stat").read_text()
+                parent = int(stat[stat.rindex(")") + 2:].split()[1])
+                tree.setdefault(parent, []).append(int(entry.name))
+    return tree
+
+
+def _rss(pid: int) -> int:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def session_memory(server_pid: int) -> tuple[int, list[int]]:
+    """The server's own RSS and, per session, the RSS of its app process (with any shell or child
+    it started), in bytes."""
+    tree = _children()
+
+    def subtree(pid: int) -> int:
+        return _rss(pid) + sum(subtree(child) for child in tree.get(pid, []))
+
+    return _rss(server_pid), [subtree(child) for child in tree.get(server_pid, [])]
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+
+async def log_in(url: str, name: str) -> tuple[Tab, float]:
+    tab = Tab(url, name)
+    start = time.perf_counter()
+    await tab.login()
+    return tab, start
+
+
+async def first_screen(tab: Tab, start: float) -> float:
+    """Load the app page and open its WebSocket, as the browser does after the login; the seconds
+    from ``start`` to the department list drawn and still."""
+    async with tab.http.get(tab.url + "/") as page:
+        await page.read()
+    await tab.connect()
+    await tab.wait_for("所属一覧")
+    await tab.quiet()
+    return tab.change_times[-1] - start
+
+
+async def open_session(url: str, name: str) -> tuple[Tab, float]:
+    """Log in and reach the department list; returns the tab and the seconds it took."""
+    tab, start = await log_in(url, name)
+    return tab, await first_screen(tab, start)
+
+
+async def key_department(tab: Tab, department: str, keys: list[str], pace: float) -> tuple[list[tuple[float, float, str]], int]:
+    """Open the department and key the form, a key every ``pace`` seconds or when the screen has
+    settled, whichever is later; (first change, settled, key) per key and the keys lost."""
+    await tab.key(department)
+    await tab.key("\r")
+    await tab.wait_for("Q1 ·")
+    await tab.quiet()
+    timings, lost = [], 0
+    next_key = time.perf_counter()
+    for key in keys:
+        await asyncio.sleep(max(0.0, next_key - time.perf_counter()))
+        next_key = time.perf_counter() + pace
+        timing = await tab.key(key)
+        if timing is None:
+            lost += 1
+        else:
+            timings.append((*timing, key))
+    return timings, lost
+
+
+async def run(url: str, people: list[tuple[str, str, list[str]]], late: str | None, pace: float) -> dict:
+    """Every person at once; ``late`` logs in while they are keying."""
+    # One login after another: logins from one address at the same instant count against it
+    # (tui/serve/throttle.py); then every tab opens at once.
+    logged_in = [await log_in(url, name) for name, _, _ in people]
+    await asyncio.gather(*(first_screen(tab, start) for tab, start in logged_in))
+    tabs = [tab for tab, _ in logged_in]
+    late_seconds = None
+
+    async def late_login() -> None:
+        nonlocal late_seconds
+        await asyncio.sleep(2.0)
+        tab, late_seconds = await open_session(url, late)
+        tabs.append(tab)
+
+    work = [key_department(tab, department, keys, pace) for tab, (_, department, keys) in zip(tabs, people)]
+    extra = [late_login()] if late else []
+    results = await asyncio.gather(*work, *extra)
+    return {"tabs": tabs, "keyed": results[: len(people)], "late": late_seconds}
+
+
+def check_store(db: Path, people: list[tuple[str, str, dict]]) -> tuple[int, list[str]]:
+    """(departments exactly as keyed and stamped with their person, what is lost or crossed)."""
+    problems = []
+    exact = 0
+    with open_store(db, "bench-check") as store:
+        by_name = {d.name: d for d in store.departments()}
+        keyed = {department for _, department, _ in people}
+        for name, department, expected in people:
+            response = store.response(department_id=by_name[department].id)
+            answers = dict(response.answers)
+            who = {stamp.who for stamp in response.stamps.values()}
+            if answers != expected:
+                wrong = sorted(q for q in set(answers) | set(expected) if answers.get(q) != expected.get(q))
+                problems.append(f"{department} ({name}): answers differ at {', '.join(wrong)}")
+            elif who != {name}:
+                problems.append(f"{department} ({name}): stamped by {sorted(who)}")
+            else:
+                exact += 1
+        for department in store.departments():
+            if department.name not in keyed and store.response(department_id=department.id).answers:
+                problems.append(f"{department.name}: answers nobody keyed there")
+    return exact, problems
+
+
+def prepare(folder: Path, count: int) -> tuple[Path, list[str]]:
+    from db.accounts import add_account
+
+    db = folder / "chosho.sqlite"
+    with open_store(db, "bench-admin") as store:
+        departments = departments_typed_alone(store)[:count]
+        if len(departments) < count:
+            raise SystemExit(f"only {len(departments)} departments can be opened by name alone")
+        for number in range(1, count + 2):  # one more: the late login's
+            add_account(store, f"bench{number:02d}", PASSWORD)
+    return db, departments
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def measure(folder: Path, count: int, form: dict, late: bool, pace: float) -> dict:
+    db, departments = prepare(folder, count)
+    port = free_port()
+    server = start_server(db, port, folder / "serve.log")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        people = [(f"bench{n + 1:02d}", departments[n], tagged(form, n + 1)) for n in range(count)]
+        outcome = asyncio.run(_measure(url, server.pid, [(name, d, keys) for name, d, (keys, _) in people],
+                                       f"bench{count + 1:02d}" if late else None, pace))
+    finally:
+        stop_server(server)
+    outcome["store"] = check_store(db, [(name, d, expected) for name, d, (_, expected) in people])
+    return outcome
+
+
+async def _measure(url: str, server_pid: int, people: list, late: str | None, pace: float) -> dict:
+    outcome = await run(url, people, late, pace)
+    outcome["memory"] = session_memory(server_pid)
+    for tab in outcome["tabs"]:
+        await tab.close()
+    return outcome
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="2 sessions, flat out (tests/test_benches.py)")
+    parser.add_argument("--pace", type=float, default=0.4,
+                        help="seconds from one key to the next at the least (0.4: 9,000 keys an hour, a fast keyer)")
+    parser.add_argument("--flat-out", action="store_true", help="each key as soon as the last one's screen settled")
+    args = parser.parse_args()
+    count = 2 if args.quick else args.sessions
+    pace = 0.0 if args.flat_out or args.quick else args.pace
+    load = os.getloadavg()[0]
+    form = next(f for f in paper_forms() if f["expected"]["Q1"].get("single") == 1)
+    with tempfile.TemporaryDirectory(prefix="chosho-bench-serve-") as folder:
+        alone_folder, many_folder = Path(folder) / "alone", Path(folder) / "many"
+        alone_folder.mkdir()
+        many_folder.mkdir()
+        alone = measure(alone_folder, 1, form, late=False, pace=pace)
+        many = measure(many_folder, count, form, late=True, pace=pace)
+
+    keys = len(tagged(form, 1)[0])
+    base = statistics.median(s for t, _ in alone["keyed"] for _, s, _ in t)
+    timings = [timing for keyed, _ in many["keyed"] for timing in keyed]
+    first = sorted(f for f, _, _ in timings)
+    settled = sorted(s for _, s, _ in timings)
+    slowest = sorted(timings, key=lambda t: -t[1])[:5]
+    lost_keys = sum(lost for _, lost in many["keyed"])
+    exact, problems = many["store"]
+    server_rss, sessions_rss = many["memory"]
+    median = statistics.median(settled)
+    print(f"{count} sessions at once on chosho serve (127.0.0.1), each logged in as its own person and keying"
+          f" the Q1 = 1 form ({keys} keys, texts as IME commits) into its own department, {WIDTH}×{HEIGHT}")
+    rate = "as soon as the screen settled" if pace == 0 else f"at most one every {pace:.2f} s ({3600 / pace:,.0f} an hour)"
+    print(f"keys {rate}; load average before the run {load:.2f} on {os.cpu_count()} CPUs")
+    print(f"key → screen settled   median {ms(median)}, 95th {ms(settled[int(len(settled) * 0.95) - 1])},"
+          f" worst {ms(settled[-1])} over {len(settled)} keys (goal median ≤ 50 ms, worst ≤ 250 ms)")
+    print(f"key → first change     median {ms(statistics.median(first))}, worst {ms(first[-1])}")
+    print("slowest keys (settled): " + ", ".join(f"{json.dumps(k, ensure_ascii=False)} {ms(s)}" for _, s, k in slowest))
+    print(f"one session alone      median {ms(base)} settled over {sum(len(t) for t, _ in alone['keyed'])} keys;"
+          f" {count} at once ×{median / base:.2f}")
+    print(f"keys without a screen change: {lost_keys}")
+    print(f"first screen after login with {count} sessions open: {many['late']:.2f} s (goal ≤ 1 s;"
+          f" POST /login → department list drawn and still)")
+    mb = [r / 1024 / 1024 for r in sessions_rss]
+    print(f"RSS per session: median {statistics.median(mb):.0f} MB, max {max(mb):.0f} MB over {len(mb)} app"
+          f" processes (goal ≤ 80 MB); server {server_rss / 1024 / 1024:.0f} MB")
+    print(f"answers: {exact}/{count} departments exactly as keyed and stamped with their person;"
+          f" lost or crossed {len(problems)}")
+    for problem in problems:
+        print(f"  {problem}")
+    import resource
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"bench client CPU {own.ru_utime + own.ru_stime:.1f} s")
+    print(f"ratio={median / base:.2f}")
+    return 1 if problems or lost_keys else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
