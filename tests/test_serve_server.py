@@ -286,9 +286,38 @@ async def test_the_real_app_runs_as_the_logged_in_person(serve_db):
             screen += message.data
         text = screen.decode("utf-8", "replace")
         assert "所属一覧" in text and f"作業者 {CLERK}" in text
-        await tab.send_json(["stdin", "\x11"])  # Ctrl+Q on the department list: the app ends
+        # Q1 of 保育課 keyed through the WebSocket: the write is the logged-in person's.
+        await tab.send_json(["stdin", "保育課"])  # the filter, as an IME commits it
+        await asyncio.sleep(0.5)
+        await tab.send_json(["stdin", "\r"])
+        answer = await saved_q1(tab, serve_db)
+        assert answer.who == CLERK and answer.action == "answer"
+        await tab.send_json(["stdin", "\x11"])  # Ctrl+Q: the app ends, and the session
         assert await closed(tab, 10)
         assert (await client.get("/", headers=cookie(token))).status == 401
+
+
+async def saved_q1(tab, db, seconds: float = 20):
+    """Key 1 for Q1 once the entry screen is up, then the audit entry of 保育課's Q1."""
+    from db import open_store
+
+    deadline = time.monotonic() + seconds
+    sent = False
+    while time.monotonic() < deadline:
+        try:
+            message = await asyncio.wait_for(tab.receive(), 0.3)
+        except asyncio.TimeoutError:
+            message = None
+        if not sent and message is not None and isinstance(message.data, bytes) and b"Q1" in message.data:
+            await tab.send_json(["stdin", "1"])  # the entry screen is up
+            sent = True
+        with open_store(db, "check") as store:
+            department = next(d for d in store.departments() if d.name == "保育課")
+            response = store.response(department_id=department.id)
+            entries = [e for e in store.history(response.id) if e.question_id == "Q1"]
+        if entries:
+            return entries[-1]
+    raise AssertionError("Q1 was never saved")
 
 
 def test_the_served_app_refuses_an_unknown_session(serve_db):

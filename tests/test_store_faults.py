@@ -498,7 +498,7 @@ def test_a_really_full_disk(tmp_path):
     try:
         result = subprocess.run(
             ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-             f'mount -t tmpfs -o size=448k tmpfs "{mount}" || exit 97; exec "{sys.executable}" "{script}" "{mount}"'],
+             f'mount -t tmpfs -o size=512k tmpfs "{mount}" || exit 97; exec "{sys.executable}" "{script}" "{mount}"'],
             capture_output=True, text=True, encoding="utf-8", timeout=120,
         )  # fmt: skip
     except FileNotFoundError:

@@ -162,6 +162,12 @@ async def serve(settings: ServeSettings, context: ssl.SSLContext | None = None) 
             pass
     print(f"chosho serve: {settings.url}/login で待ち受けています（データベース {settings.db}）。終了は Ctrl+C。",
           file=sys.stderr, flush=True)
+    if settings.host in ("0.0.0.0", "::", ""):
+        import socket
+
+        scheme = "https" if settings.tls else "http"
+        print(f"chosho serve: 各 PC のブラウザでは {scheme}://{socket.gethostname()}:{settings.port}/login"
+              "（またはこのコンピューターの IP アドレス）を開きます。", file=sys.stderr, flush=True)
     try:
         await stop.wait()
     finally:
