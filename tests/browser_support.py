@@ -1,5 +1,5 @@
-"""The app served to a real browser: `chosho serve` on a free port of the loopback, its accounts,
-and headless Chromium (Debian's ``chromium`` and
+"""The app served to a real browser: `chosho serve` on a free port of the loopback, accounts made
+with `chosho users add --password-stdin`, and headless Chromium (Debian's ``chromium`` and
 ``chromium-driver``, which `.ci/run` installs) driven by Selenium.
 
 Without Chromium the browser tests are skipped on a developer's machine, and fail under CI
@@ -88,12 +88,9 @@ def chosho(db: Path, *args: str, stdin: str = "", timeout: float = 60) -> subpro
 
 
 def add_account(db: Path, name: str, password: str, *, admin: bool = False) -> None:
-    """An account in the database (db.accounts; `chosho users add` is not on this branch yet)."""
-    from db import open_store
-    from db.accounts import add_account as add
-
-    with open_store(db, "admin") as store:
-        add(store, name, password, admin=admin)
+    """An account, made as an office's administrator does: the password on stdin."""
+    done = chosho(db, "users", "add", name, *(["--admin"] if admin else []), "--password-stdin", stdin=password + "\n")
+    assert done.returncode == 0, done.stderr
 
 
 class Served:
