@@ -150,3 +150,47 @@ def test_two_people_on_one_department_and_four_eyes(db, browsers):
     response = answers_of(db, "出納室")
     assert response.status == "reviewed"
     assert {stamp.who for stamp in response.stamps.values()} == {"sato"}
+
+
+def tiny_pdf(text: str) -> bytes:
+    """A one-page PDF showing ``text`` (ASCII), with a correct cross-reference table."""
+    stream = f"BT /F1 24 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+def test_ctrl_o_opens_the_original_in_a_new_tab_of_the_browser(db, browsers, tmp_path):
+    from .browser_support import chosho
+
+    original = tmp_path / "保育課_回答.pdf"
+    original.write_bytes(tiny_pdf("Hoiku-ka original"))
+    done = chosho(db, "attach", "保育課", str(original))
+    assert done.returncode == 0, done.stderr
+    with serve(db) as served:
+        browser = browsers()
+        log_in(browser, served, "suzuki")
+        open_department(browser, "保育課")
+        app_tab = browser.driver.current_window_handle
+        browser.press(Keys.CONTROL + "o")
+        browser.wait_for("ブラウザの新しいタブで開きました")
+        browser.wait_for(lambda handles: len(handles) == 2, what=lambda: browser.driver.window_handles)
+        browser.driver.switch_to.window(next(h for h in browser.driver.window_handles if h != app_tab))
+        browser.wait_for("/download/", what=lambda: browser.driver.current_url)
+        # the browser's own viewer shows it: nothing landed in the downloads
+        assert browser.driver.execute_script("return document.contentType") == "application/pdf"
+        assert list(browser.downloads.iterdir()) == []
