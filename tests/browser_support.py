@@ -237,6 +237,14 @@ class Browser:
         self.driver.execute_script("arguments[0].focus()", self._input())
         self.driver.execute_cdp_cmd("Input.insertText", {"text": text})
 
+    def paste(self, text: str) -> None:
+        """The browser's paste (Ctrl+V): a paste event with ``text`` on xterm.js's input."""
+        self.driver.execute_script(
+            "const box = arguments[0], data = new DataTransfer(); data.setData('text/plain', arguments[1]);"
+            "box.focus(); box.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));",
+            self._input(), text,
+        )
+
     def downloaded(self, suffix: str, timeout: float = 20) -> Path:
         """The file that arrived in this browser's downloads (complete: no .crdownload left)."""
         deadline = time.monotonic() + timeout

@@ -4,7 +4,8 @@ A clerk logs in, opens a department, keys Q1 and a Japanese text through the IME
 the form (F6), downloads the workbook (F9), leaves with Ctrl+Q and sees the logged-out page;
 the store then holds the answers stamped with that person. Two people on one department: the
 later save is refused and reported, nothing is overwritten; and a clerk cannot sign off their
-own entry from another tab, while another person can.
+own entry from another tab, while another person can. Ctrl+O shows an attached PDF in a new
+tab, in the browser's own viewer; F1, Ctrl+P and the browser's paste reach the app.
 """
 
 from __future__ import annotations
@@ -194,3 +195,22 @@ def test_ctrl_o_opens_the_original_in_a_new_tab_of_the_browser(db, browsers, tmp
         # the browser's own viewer shows it: nothing landed in the downloads
         assert browser.driver.execute_script("return document.contentType") == "application/pdf"
         assert list(browser.downloads.iterdir()) == []
+
+
+def test_help_palette_and_paste_reach_the_app_in_the_browser(db, browsers):
+    with serve(db) as served:
+        browser = browsers()
+        log_in(browser, served, "sato")
+        browser.press(Keys.F1)  # F1–F12 are the app's, not the browser's
+        browser.wait_for("Esc / F1: 閉じる")  # the help, at this screen's keys
+        browser.press(Keys.ESCAPE)
+        browser.wait_for(lambda screen: "F1: 閉じる" not in screen)
+        browser.press(Keys.CONTROL + "p")  # the command palette, in Japanese
+        browser.wait_for("コマンドを検索")
+        browser.press(Keys.ESCAPE)
+        browser.wait_for(lambda screen: "コマンドを検索" not in screen)
+        browser.paste("保育課")  # the browser's paste: one bracketed paste for the app
+        browser.wait_for(lambda screen: "保育課" in screen.splitlines()[1])
+        browser.press(Keys.ENTER)
+        browser.wait_for("Q1 · 1/")
+        assert "保育課" in browser.screen().splitlines()[0]
