@@ -198,9 +198,14 @@ class Browser:
         field.submit()
 
     def body_text(self) -> str:
+        """The page's text ("" while a new page is loading)."""
+        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
         from selenium.webdriver.common.by import By
 
-        return self.driver.find_element(By.TAG_NAME, "body").text
+        try:
+            return self.driver.find_element(By.TAG_NAME, "body").text
+        except (NoSuchElementException, StaleElementReferenceException):
+            return ""
 
     def screen(self) -> str:
         """The terminal's characters as shown, one line per row ("" before it is drawn)."""
