@@ -434,9 +434,38 @@ class MultiField(AnswerField):
 
 
 class _Editor(AnswerEditor):
-    """The free-text editor: refuses what follows a code taken as typed (see CodeLineRest)."""
+    """The free-text editor: refuses what follows a code taken as typed (see CodeLineRest), and
+    hands the entry screen's keys on in the order they were typed, as the key line does.
+
+    Textual checks the screen's bindings (Tab, F2…) only after a key has bubbled up from the
+    focused editor, while the keys typed after it are already in the editor's queue: "text, Tab,
+    next answer" arriving together (an IME's commit and the keys after it, in a browser) put the
+    next answer into this one. So Tab, Shift+Tab, F2–F6 and Esc go to the screen at once, and a
+    key that reaches this editor after the clerk has moved on goes to where keys go now.
+    """
+
+    ENTRY_KEYS = frozenset({"tab", "shift+tab", "f2", "f3", "f4", "f5", "f6", "escape"})
+
+    def on_mount(self) -> None:
+        screen = self.screen
+        self._owner = screen if hasattr(screen, "key_line_key") else None  # the entry screen (KeyLineOwner)
 
     async def _on_key(self, event: events.Key) -> None:
+        owner = getattr(self, "_owner", None)
+        if owner is not None:
+            if owner.field is not self.parent:  # typed before the clerk moved on: the next field's
+                event.stop()
+                event.prevent_default()
+                now = owner.focused
+                if not (isinstance(now, _Editor) and now is not self and now.is_attached):
+                    now = owner.key_line  # the next question's line (it hands an editor's keys on early)
+                await now._on_key(events.Key(event.key, event.character))
+                return
+            if event.key in self.ENTRY_KEYS:
+                event.stop()
+                event.prevent_default()
+                owner.key_line_key(event.key)
+                return
         field = self.parent
         if isinstance(field, TextField) and field.rest.open:
             if event.is_printable and event.character and field.rest.refuses(event.character):
