@@ -450,6 +450,11 @@ class _Editor(AnswerEditor):
         screen = self.screen
         self._owner = screen if hasattr(screen, "key_line_key") else None  # the entry screen (KeyLineOwner)
 
+    def on_focus(self) -> None:
+        owner = getattr(self, "_owner", None)
+        if owner is not None and owner.field is self.parent:
+            owner._sync_key_line()  # the key line held the focus until now: hidden again
+
     async def _on_key(self, event: events.Key) -> None:
         owner = getattr(self, "_owner", None)
         if owner is not None:
