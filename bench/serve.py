@@ -369,7 +369,9 @@ def check_store(db: Path, people: list[tuple[str, str, dict]]) -> tuple[int, lis
             who = {stamp.who for stamp in response.stamps.values()}
             if answers != expected:
                 wrong = sorted(q for q in set(answers) | set(expected) if answers.get(q) != expected.get(q))
-                problems.append(f"{department} ({name}): answers differ at {', '.join(wrong)}")
+                first = wrong[0]
+                problems.append(f"{department} ({name}): answers differ at {', '.join(wrong)}"
+                                f" ({first}: {answers.get(first)!r}, keyed {expected.get(first)!r})")
             elif who != {name}:
                 problems.append(f"{department} ({name}): stamped by {sorted(who)}")
             else:
