@@ -49,8 +49,11 @@ def save_answer(
     clear: Iterable[str] = (),
     why: str | None = None,
     events: Iterable = (),
+    row: dict | None = None,
 ) -> int:
     """Store one accepted answer at once; ``clear`` drops answers that left the route.
+    ``row``: for a repeat's table changed one row at a time (db/table_rows.py), which row and
+    how, kept in the entry's payload so the audit log reads row by row.
 
     Returns the response's new version. Hard errors are refused here too, so no adapter
     can store what the form does not allow. ``events``: the keying events (入力者統計) that
@@ -72,20 +75,21 @@ def save_answer(
             _withdraw_sign_off(store, response_id)
         for qid in clear:
             _clear(store, response_id, qid, why or "経路の変更により非該当")
-        _put(store, response_id, question_id, value, why)
+        _put(store, response_id, question_id, value, why, row)
         store._insert_events(events)
         if status == "entered":  # a signed-off form goes back to 入力済, as the issue asks
             _reopen_if_unfinished(store, response_id, before, (question_id,))
     return version
 
 
-def _put(store, response_id: int, question_id: str, value: Value, why: str | None) -> None:
+def _put(store, response_id: int, question_id: str, value: Value, why: str | None, row: dict | None = None) -> None:
     """Write one answer (new or replacing) and log it with the value it replaced."""
     old = store.conn.execute(
         "SELECT value FROM answers WHERE response_id = ? AND question_id = ?", (response_id, question_id)
     ).fetchone()
     new = dump_value(value)
-    store._log(response_id, question_id, "answer", old[0] if old else None, new, why, state=value_state(value))
+    extra = {"row": row} if row is not None else {}
+    store._log(response_id, question_id, "answer", old[0] if old else None, new, why, state=value_state(value), **extra)
 
 
 def unfinished(store, answers: Mapping[str, Value]) -> list[str]:

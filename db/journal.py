@@ -17,7 +17,8 @@ seed               p.questionnaire {id, survey_id, title, sha256, source}; p.dep
                    [[department id, 部局, 所属, position, response id], …]: the questionnaire row
                    (loaded by e.who at e.at), its departments and their empty responses
 answer             answers[e.response_id, e.question_id] = e.new (the value's JSON), p.state,
-                   entered by e.who at e.at
+                   entered by e.who at e.at; a repeat's table changed one row at a time also
+                   carries p.row {op: add/change/insert/remove, n, cells} (db/table_rows.py)
 clear              that answer removed (e.old keeps its value)
 status             responses.status = e.new (status_by/at = e.who/e.at); p.stamp: of
                    "entered" / "reviewed" / "finalised", the columns stamped with e.who/e.at;

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from survey import DefinitionError
 from survey.definition_text import DefinitionText
 
-from . import answers, audit, opening, review, verification
+from . import answers, audit, opening, review, table_rows, verification
 from .errors import ConflictError, RefusedError, StoreError, StoreUnavailable
 from .location import name_problem
 from .sqlite_file import _copy_database, _preflight, translate
@@ -457,6 +457,9 @@ class Store:
     # -- entering, review, double entry: functions of the store, offered as its methods ------
 
     save_answer = partialmethod(answers.save_answer)
+    save_row = partialmethod(table_rows.save_row)
+    remove_row = partialmethod(table_rows.remove_row)
+    row_log = partialmethod(table_rows.row_log)
     clear_answers = partialmethod(answers.clear_answers)
     mark_entered = partialmethod(answers.mark_entered)
     import_answers = partialmethod(answers.import_answers)

@@ -101,7 +101,26 @@ def read_answer_file(path: Path, questionnaire: Questionnaire) -> tuple[list[Rec
             name=get("所属"),
             cells={name: get(name) for name in columns if name in names},
         ))
+    _attach_tables(path, questionnaire, records, refusals)
     return records, refusals
+
+
+def _attach_tables(path: Path, questionnaire: Questionnaire, records: list[Record], refusals: list[Refusal]) -> None:
+    """A repeat's rows, from its own sheet, go with the 回答一覧 row of their department."""
+    from .repeat_import import read_repeat_sheets
+
+    tables, problems = read_repeat_sheets(path, questionnaire)
+    refusals += problems
+    by_key = {(r.bukyoku.strip(), r.name.strip()): r for r in records}
+    for (bukyoku, name), repeats in tables.items():
+        record = by_key.get((bukyoku, name))
+        if record is None:
+            first = next(iter(repeats.values()))[0][0]
+            refusals.append(Refusal(first, name, next(iter(repeats)), f"所属「{bukyoku} {name}」の行がありますが、{ROWS}シートにこの所属の行がありません。"))
+            continue
+        for qid, rows in repeats.items():
+            record.tables[qid] = rows
+            record.table_sheets[qid] = qid[:31]
 
 
 def _row_problems(

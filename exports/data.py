@@ -31,6 +31,7 @@ from pathlib import Path
 from survey import Questionnaire
 
 from . import layout
+from .repeat_tally import cell_of, repeats, table_rows
 from .tally import DepartmentRecord
 
 __all__ = ["MISSING_CODES", "DataResult", "csv_safe", "write_data"]
@@ -53,6 +54,9 @@ chosho が書き出した分析用データです（1 行 1 所属）。
 {name}.dta          Stata（118 形式）。変数ラベル・値ラベル付き。
 {name}.csv          UTF-8（BOM 付き）。Excel でそのまま開けます。
 {name}_codebook.csv 変数・値・ラベルの一覧（1 行 1 値）。
+{name}_表の名前.dta / .csv / _codebook.csv
+                    行の表（繰り返し）ごとに 1 行 1 表の行（部局・所属・行、列は表の列の名前）。
+                    部局と所属で {name}.dta とつなげます（pandas: merge(on=["部局", "所属"])）。
 
 空の状態（数値の変数）:
   .a  無回答（用紙が空欄）
@@ -184,15 +188,9 @@ def _patch_formats(data: bytes, positions: list[int]) -> bytes:
     return bytes(out)
 
 
-def write_data(
-    folder: str | Path, questionnaire: Questionnaire, records: Sequence[DepartmentRecord], *, name: str = "chosho_data"
-) -> DataResult:
-    """Write the .dta, the CSV, the codebook and the read-me into ``folder`` (created if missing)."""
+def _frames(columns):
+    """The CSV's and the .dta's columns, the %td positions, the labels and the codebook rows."""
     import pandas as pd
-
-    folder = Path(folder).expanduser()
-    folder.mkdir(parents=True, exist_ok=True)
-    included, columns = _frame_columns(questionnaire, records)
 
     csv_frame, stata_frame = {}, {}
     dates: list[int] = []  # the positions of the date variables: given Stata's %td format
@@ -232,33 +230,73 @@ def write_data(
             if question is not None:
                 codebook.append((col, "（文字）", "記述。空の状態は 無回答・無効（…）・非該当、空欄は未入力"))
 
+    return csv_frame, stata_frame, dates, variable_labels, value_labels, codebook
+
+
+def _repeat_columns(question, records: Sequence[DepartmentRecord]):
+    """A repeat in long format: 部局, 所属, 行, then each field (a choice's code with its labels,
+    an amount, a Stata %td day, a multiple choice's codes and a text as text)."""
+    from survey import QuestionType
+    from survey.routing import row_route
+
+    rows = table_rows(question, records)
+    kinds = {QuestionType.NUMBER: layout.NUMBER, QuestionType.DATE: layout.DATE, QuestionType.SINGLE: layout.CODE}
+    columns = [
+        ("部局", layout.TEXT, "部局", [r.bukyoku for r, _, _ in rows], None),
+        ("所属", layout.TEXT, "所属", [r.name for r, _, _ in rows], None),
+        ("行", layout.ITEM, "表の行（所属ごとに 1 から）", [n for _, n, _ in rows], None),
+    ]
+    statuses = [row_route(question, row) for _, _, row in rows]
+    for f in question.fields:
+        values = [cell_of(f, row, status[f.id]) for (_, _, row), status in zip(rows, statuses)]
+        label = f"{question.label} {f.text}"
+        columns.append((f.id, kinds.get(f.type, layout.TEXT), label[:80], values, f))
+    return columns
+
+
+def write_data(
+    folder: str | Path, questionnaire: Questionnaire, records: Sequence[DepartmentRecord], *, name: str = "chosho_data"
+) -> DataResult:
+    """Write the .dta, the CSV, the codebook and the read-me into ``folder`` (created if missing)."""
+    import pandas as pd
+
+    folder = Path(folder).expanduser()
+    folder.mkdir(parents=True, exist_ok=True)
+    included, columns = _frame_columns(questionnaire, records)
+    frames = {name: _frames(columns)}
+    for question in repeats(questionnaire):  # each repeat: its own files, linked by 部局 and 所属
+        frames[f"{name}_{question.id}"] = _frames(_repeat_columns(question, records))
+
     from .leftovers import sweep, temp_beside
 
-    targets = {
-        "dta": folder / f"{name}.dta",
-        "csv": folder / f"{name}.csv",
-        "codebook": folder / f"{name}_codebook.csv",
-        "readme": folder / "読み込み方.txt",
-    }
+    targets = {}
+    for stem in frames:
+        targets |= {(stem, "dta"): folder / f"{stem}.dta", (stem, "csv"): folder / f"{stem}.csv",
+                    (stem, "codebook"): folder / f"{stem}_codebook.csv"}
+    targets["readme"] = folder / "読み込み方.txt"
     for path in targets.values():
         sweep(path, f"{path.suffix}.tmp")  # what a killed export left
     temps = {key: temp_beside(path, f"{path.suffix}.tmp") for key, path in targets.items()}
+    import pandas as pd
+
     try:
-        frame = pd.DataFrame(stata_frame)
-        frame.to_stata(
-            temps["dta"], write_index=False, version=118, byteorder="<",
-            variable_labels=variable_labels, value_labels=value_labels,
-            data_label=questionnaire.title[:80],
-        )
-        replace = {
-            struct.pack("<d", value): struct.pack("<Q", _STATA_DOT + (i + 1) * _STATA_STEP)
-            for i, value in enumerate(_SENTINELS)
-        }
-        temps["dta"].write_bytes(_patch_formats(_patch_missing(temps["dta"].read_bytes(), replace), dates))
-        pd.DataFrame(csv_frame).to_csv(temps["csv"], index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        pd.DataFrame([tuple(csv_safe(str(c)) for c in row) for row in codebook], columns=["variable", "code", "label"]).to_csv(
-            temps["codebook"], index=False, encoding="utf-8-sig", lineterminator="\r\n"
-        )
+        for stem, (csv_frame, stata_frame, dates, variable_labels, value_labels, codebook) in frames.items():
+            frame = pd.DataFrame(stata_frame)
+            dta = temps[(stem, "dta")]
+            frame.to_stata(
+                dta, write_index=False, version=118, byteorder="<",
+                variable_labels=variable_labels, value_labels=value_labels,
+                data_label=questionnaire.title[:80],
+            )
+            replace = {
+                struct.pack("<d", value): struct.pack("<Q", _STATA_DOT + (i + 1) * _STATA_STEP)
+                for i, value in enumerate(_SENTINELS)
+            }
+            dta.write_bytes(_patch_formats(_patch_missing(dta.read_bytes(), replace), dates))
+            pd.DataFrame(csv_frame).to_csv(temps[(stem, "csv")], index=False, encoding="utf-8-sig", lineterminator="\r\n")
+            pd.DataFrame([tuple(csv_safe(str(c)) for c in row) for row in codebook], columns=["variable", "code", "label"]).to_csv(
+                temps[(stem, "codebook")], index=False, encoding="utf-8-sig", lineterminator="\r\n"
+            )
         temps["readme"].write_text(READ_ME.format(name=name), encoding="utf-8")
         for key, temp in temps.items():
             os.replace(temp, targets[key])

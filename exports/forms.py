@@ -39,7 +39,9 @@ __all__ = [
     "excel_name",
     "form_filename",
     "form_layout",
+    "form_rows",
     "layout_digest",
+    "repeat_cells",
     "write_form",
     "write_forms",
 ]
@@ -54,6 +56,8 @@ FONT = "ＭＳ Ｐゴシック"
 TEXT_LIMIT = 32_000  # long free text: below Excel's 32,767-character cell limit
 BOX_LIMIT = 1_000  # an option's text box
 
+FORM_ROWS = 10  # a repeat's rows on a form when its repeat_count is not a number
+
 # Excel refuses a defined name that reads as a cell reference (Q1, Q10: column Q, row 1 / 10).
 _CELL_LIKE = re.compile(r"^[A-Za-z]{1,3}\d+$|^[RrCc]\d*$|^[Rr]\d+[Cc]\d+$")
 
@@ -63,6 +67,23 @@ def _excel_number(value):
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def form_rows(question: Question) -> int:
+    """How many rows a repeat has on a form: its repeat_count when that is a number, else
+    FORM_ROWS (a department with more rows returns a second form or is keyed on screen)."""
+    count = question.repeat_count
+    return count if isinstance(count, int) else FORM_ROWS
+
+
+def repeat_cells(questionnaire: Questionnaire) -> list[tuple[str, Question, Question, int]]:
+    """Every repeat cell of a form: (variable ``{field}_{row}``, the repeat, the field, row)."""
+    return [
+        (f"{f.id}_{n}", q, f, n)
+        for q in questionnaire.questions if q.type is QuestionType.REPEAT
+        for n in range(1, form_rows(q) + 1)
+        for f in q.fields
+    ]
 
 
 class FormError(Exception):
@@ -115,6 +136,7 @@ class _Form:
         self.f = _Formats(wb)
         self.ws = wb.add_worksheet(FORM_SHEET)
         self.row = 0
+        self.last_col = 4  # the printed width: E, or the last column of a repeat's table
         self.names: list[tuple[str, str]] = []  # (variable, cell) in form order
 
     def line(self, text: str, fmt=None, *, first: int = 1, last: int = 4, height_cells: int = 86) -> None:
@@ -173,26 +195,35 @@ class _Form:
     def number(self, q: Question) -> None:
         """An amount / number cell: Excel checks the kind and the bounds as the clerk's screen
         does (the import checks again: a validation is only a hint Excel shows)."""
-        rule: dict = {"validate": "decimal" if q.decimal else "integer"}
-        low, high = q.minimum, q.maximum
-        excel = {"minimum": _excel_number(low), "maximum": _excel_number(high)}
-        if low is not None and high is not None:
-            rule.update(criteria="between", **excel)
-        elif low is not None or high is not None:
-            rule.update(criteria=">=" if low is not None else "<=", value=excel["minimum" if low is not None else "maximum"])
-        else:
-            rule.update(criteria="between", minimum=-(10**15), maximum=10**15)
-        span = "".join(
-            part for part in (f"{grouped(low)}{q.unit} 以上" if low is not None else "",
-                              f"{grouped(high)}{q.unit} 以下" if high is not None else "") if part
-        )
-        kind = "数値（小数可）" if q.decimal else "整数"
-        message = f"{kind}を数字で入力してください" + (f"（{span}）" if span else "") + "。「万」は使えません。"
         self.ws.write_string(self.row, 2, "回答", self.f.right)
-        self.answer(q.id, 3, {**rule, "input_title": _title(f"{q.label} 回答"), "input_message": message})
+        self.answer(q.id, 3, {**_number_rule(q), "input_title": _title(f"{q.label} 回答")})
         if q.unit:
             self.ws.write_string(self.row, 4, q.unit, self.f.text)
         self.row += 1
+
+    def repeat(self, q: Question) -> None:
+        """A repeat as a table: 行 in column B, a column per field from C on, ``form_rows`` rows;
+        each cell named ``{field}_{row}`` with the validation its type takes."""
+        f, ws = self.f, self.ws
+        rows = form_rows(q)
+        count = q.repeat_count
+        said = (f"{count} 行" if isinstance(count, int) else f"{rows} 行まで（足りない場合は担当課にご連絡ください）")
+        self.line(f"１行に１件ずつ記入してください（{said}）。", f.note)
+        ws.write_string(self.row, 1, "行", f.code)
+        for col, field in enumerate(q.fields, start=2):
+            head = f"{field.text}（{field.unit}）" if field.unit else field.text
+            ws.write_string(self.row, col, head, f.label)
+            if field.relevant_text:
+                ws.write_comment(self.row, col, f"{field.relevant_text} の行だけ記入")
+        self.last_col = max(self.last_col, 1 + len(q.fields))
+        self.row += 1
+        for n in range(1, rows + 1):
+            ws.write_number(self.row, 1, n, f.code)
+            for col, field in enumerate(q.fields, start=2):
+                title = _title(f"{q.label} {n} 行目 {field.text}")
+                self.answer(f"{field.id}_{n}", col, {**_field_rule(field), "input_title": title},
+                            fmt=f.answer_text if field.type is QuestionType.TEXT else None)
+            self.row += 1
 
     def question(self, question: Question) -> None:
         f, q = self.f, question
@@ -245,10 +276,10 @@ class _Form:
             self.number(q)
         elif q.type is QuestionType.DATE:
             self.ws.write_string(self.row, 2, "回答（日付）", self.f.right)
-            self.answer(q.id, 3, {"validate": "date", "criteria": ">=", "value": date(1873, 1, 1),
-                                  "input_title": _title(f"{q.label} 日付"),
-                                  "input_message": "日付を入力してください（2024/4/1、令和6年4月1日、R6.4.1 など）。"})
+            self.answer(q.id, 3, {**_DATE_RULE, "input_title": _title(f"{q.label} 日付")})
             self.row += 1
+        elif q.type is QuestionType.REPEAT:
+            self.repeat(q)
         if q.text_instruction and q.text_boxes:
             self.line(q.text_instruction, f.note)
         for box in q.text_boxes:
@@ -263,6 +294,44 @@ class _Form:
             if skip.at == q.id and skip.note:
                 self.line(skip.note, f.note)
         self.row += 1
+
+
+def _number_rule(q: Question) -> dict:
+    rule: dict = {"validate": "decimal" if q.decimal else "integer"}
+    low, high = q.minimum, q.maximum
+    excel = {"minimum": _excel_number(low), "maximum": _excel_number(high)}
+    if low is not None and high is not None:
+        rule.update(criteria="between", **excel)
+    elif low is not None or high is not None:
+        rule.update(criteria=">=" if low is not None else "<=", value=excel["minimum" if low is not None else "maximum"])
+    else:
+        rule.update(criteria="between", minimum=-(10**15), maximum=10**15)
+    span = "".join(
+        part for part in (f"{grouped(low)}{q.unit} 以上" if low is not None else "",
+                          f"{grouped(high)}{q.unit} 以下" if high is not None else "") if part
+    )
+    kind = "数値（小数可）" if q.decimal else "整数"
+    rule["input_message"] = f"{kind}を数字で入力してください" + (f"（{span}）" if span else "") + "。「万」は使えません。"
+    return rule
+
+
+_DATE_RULE = {"validate": "date", "criteria": ">=", "value": date(1873, 1, 1),
+              "input_message": "日付を入力してください（2024/4/1、令和6年4月1日、R6.4.1 など）。"}
+
+
+def _field_rule(field: Question) -> dict:
+    """A repeat cell's validation: as the same type's question has."""
+    if field.type is QuestionType.NUMBER:
+        return _number_rule(field)
+    if field.type is QuestionType.DATE:
+        return dict(_DATE_RULE)
+    if field.type is QuestionType.SINGLE:
+        return {"validate": "list", "source": [str(o.code) for o in field.options],
+                "input_message": f"番号を一つ入力してください（{_codes(list(field.codes))}）。"}
+    if field.type is QuestionType.MULTI:
+        return {"validate": "length", "criteria": "<=", "value": 100,
+                "input_message": f"番号を「,」で区切って入力してください（{_codes(list(field.codes))}）。"}
+    return {"validate": "length", "criteria": "<=", "value": BOX_LIMIT, "input_message": "記入してください。"}
 
 
 def _codes(codes: list[int]) -> str:
@@ -353,7 +422,9 @@ def write_form(
     ws.set_portrait()
     ws.set_margins(left=0.6, right=0.6, top=0.7, bottom=0.7)
     ws.fit_to_pages(1, 0)  # as wide as the page, as many pages as it takes
-    ws.print_area(0, 0, form.row, 4)
+    ws.print_area(0, 0, form.row, form.last_col)
+    if form.last_col > 4:  # a repeat's table: its columns after D as wide as a date or an amount
+        ws.set_column(4, form.last_col, 12)
     ws.set_footer("&C&P / &N")
     ws.activate()
 

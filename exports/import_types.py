@@ -33,6 +33,10 @@ class Record:
     name: str  # 所属 as written
     cells: dict[str, str]
     unreadable: set[str] = field(default_factory=set)  # variables already refused by the reader
+    # a repeat's rows read from its own sheet (exports/repeat_import.py): repeat id ->
+    # [(Excel row, 行, field -> text)], and the sheet they came from
+    tables: dict[str, list] = field(default_factory=dict)
+    table_sheets: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from survey import InputError, NotApplicable, Value, check_answer, check_form
 from survey.validation import Severity
 
 from . import layout
+from .repeat_import import parse_table
 from .answer_file import read_answer_file, read_table
 from .import_types import ImportFileError, ImportReport, Record, Refusal
 
@@ -207,6 +208,12 @@ def import_records(
                 continue
             if value is not None:
                 answers[question.id] = value
+        for qid, rows in record.tables.items():  # a repeat's rows, read as typed entry reads them
+            question = questionnaire.question(qid)
+            try:
+                answers[qid] = parse_table(question, rows, record.table_sheets.get(qid, qid))
+            except InputError as exc:
+                refuse(question.label, str(exc))
         route = router.route(answers)
         for qid, value in list(answers.items()):
             if route.status(qid) != "off":

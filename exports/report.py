@@ -321,7 +321,18 @@ def _quotes(draft: Draft, p: Phrases, question: Question, tallies: Tallies) -> N
 
 # -- the draft --------------------------------------------------------------------------------
 
+def _repeat(p: Phrases, t: QuestionTally) -> list[str]:
+    """A repeat: how many rows, from how many departments (its columns are tallied on the
+    workbook's ``{name}_集計`` sheet)."""
+    return [f"{p.number(t.table_departments)}所属から計 {p.number(t.table_rows)} 行の記入があった。"]
+
+
+def _repeat_table(p: Phrases, t: QuestionTally) -> list[list[str]]:
+    return [["", "行数"], ["計", p.number(t.table_rows)]]
+
+
 _SENTENCES = {
+    QuestionType.REPEAT: _repeat,
     QuestionType.SINGLE: _single,
     QuestionType.MULTI: _multi,
     QuestionType.MATRIX: _matrix,
@@ -331,6 +342,7 @@ _SENTENCES = {
     QuestionType.DATE: _date,
 }
 _TABLES = {
+    QuestionType.REPEAT: _repeat_table,
     QuestionType.SINGLE: _choice_table,
     QuestionType.MULTI: _choice_table,
     QuestionType.MATRIX: _matrix_table,

@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from db.location import shown_name
-from survey import Questionnaire
+from survey import Questionnaire, QuestionType
 
 from . import layout
 from .forms import (
     DEPARTMENT_NAME, FORM_SHEET, HEADER_CELL, ID_SHEET, department_header, excel_name, form_layout, layout_digest,
+    repeat_cells,
 )
 from .import_types import ImportFileError, Record, Refusal
 from .tables import cell_problem, file_problem
@@ -141,6 +142,8 @@ def _read(book, name: str, questionnaire: Questionnaire, sha256: str) -> Return:
     expected = form_layout(questionnaire, blank=blank)
     variables = layout.variables(questionnaire)
     wanted_names = ([(DEPARTMENT_NAME, DEPARTMENT_NAME)] if blank else []) + [(v.name, excel_name(v.name)) for v in variables]
+    table_cells = repeat_cells(questionnaire)  # a repeat's table: {field}_{row}, read by name too
+    wanted_names += [(variable, excel_name(variable)) for variable, *_ in table_cells]
 
     # The layout: every name where the definition puts it, on the form sheet, one cell each.
     cells: dict[str, str] = {}
@@ -185,6 +188,7 @@ def _read(book, name: str, questionnaire: Questionnaire, sha256: str) -> Return:
     unreadable: set[str] = set()
     texts: dict[str, str] = {}
     kinds = {v.name: v.kind for v in variables}
+    kinds |= {variable: layout.DATE for variable, _q, f, _n in table_cells if f.type is QuestionType.DATE}
     for variable, address in cells.items():
         out.cells[variable] = address
         cell = read.get(address)
@@ -223,10 +227,29 @@ def _read(book, name: str, questionnaire: Questionnaire, sha256: str) -> Return:
         if any(texts.get(n) for n in ticks):
             for n in ticks:
                 texts.setdefault(n, "0")
+    tables, sheets = _tables(table_cells, texts, cells)
     out.department = department_header(bukyoku or None, department) if department else ""
-    out.record = Record(name, None, bukyoku, department, texts, unreadable=unreadable)
+    out.record = Record(name, None, bukyoku, department, texts, unreadable=unreadable, tables=tables, table_sheets=sheets)
     _stamp(out, department)
     return out
+
+
+def _tables(table_cells, texts: dict[str, str], cells: dict[str, str]):
+    """A repeat's filled rows of the form, in order (empty rows between are left out), as the
+    import reads a repeat's sheet: (Excel row, 行, field -> text). A refused cell is refused
+    with the return already, so nothing of it is stored."""
+    rows: dict[tuple[str, int], dict[str, str]] = {}
+    where: dict[tuple[str, int], int] = {}
+    for variable, question, field, n in table_cells:
+        rows.setdefault((question.id, n), {})[field.id] = texts.pop(variable, "")
+        if variable in cells:
+            where.setdefault((question.id, n), int("".join(ch for ch in cells[variable] if ch.isdigit())))
+    tables: dict[str, list] = {}
+    for (qid, n), row in rows.items():
+        if any(text.strip() for text in row.values()):
+            table = tables.setdefault(qid, [])
+            table.append((where.get((qid, n), 0), len(table) + 1, row))
+    return tables, {qid: FORM_SHEET for qid in tables}
 
 
 def _stamp(out: Return, department: str) -> None:

@@ -26,9 +26,11 @@ from survey import (
     QuestionType,
     Router,
     Single,
+    Table,
     Text,
     Value,
 )
+from survey.routing import OFF, row_route
 
 __all__ = ["TEXTS", "random_answers", "random_value"]
 
@@ -63,6 +65,17 @@ def random_value(question: Question, rng: random.Random, *, judgeable: bool = Fa
         return Number(Decimal(rng.randint(low, max(low, min(high, low + 10**9)))))
     if kind is QuestionType.DATE:  # a day of 令和 or 平成
         return Blank() if roll < 0.1 else Date(date(1989, 1, 8) + timedelta(days=rng.randint(0, 13000)))
+    if kind is QuestionType.REPEAT:  # up to 5 rows, each field drawn as a question of its type
+        rows = []
+        for _ in range(rng.randint(0, min(5, question.repeat_count if isinstance(question.repeat_count, int) else 5))):
+            row: dict = {}
+            for f in question.fields:
+                if row_route(question, row)[f.id] == OFF:
+                    continue
+                value = random_value(f, rng)
+                row[f.id] = Blank() if isinstance(value, (NotApplicable, Counts, Grid)) else _plain(value)
+            rows.append(row)
+        return Table(tuple(rows))
     if kind is QuestionType.COUNTS:
         if roll < 0.15:
             return Blank()
@@ -95,6 +108,15 @@ def random_value(question: Question, rng: random.Random, *, judgeable: bool = Fa
     chosen = frozenset(rng.sample(question.codes, rng.randint(1, min(3, len(question.codes)))))
     texts = {c: rng.choice(TEXTS) for c in chosen if c in boxes and rng.random() < 0.7}
     return Multi(chosen, texts)
+
+
+def _plain(value: Value) -> Value:
+    """A row's cell: a state with no route chosen (a table's cell takes none)."""
+    if isinstance(value, Blank):
+        return Blank()
+    if isinstance(value, Invalid):
+        return Invalid(raw=value.raw)
+    return value
 
 
 def random_answers(

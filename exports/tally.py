@@ -46,6 +46,7 @@ from survey import (
     Route,
     Router,
     Single,
+    Table,
     Text,
     Value,
 )
@@ -158,6 +159,8 @@ class QuestionTally:
     unknown_codes: int = 0  # answers holding a code the definition does not have
     numbers: list[Decimal] = field(default_factory=list)  # a number question's values (exact)
     days: list[date] = field(default_factory=list)  # a date question's days
+    table_rows: int = 0  # a repeat: rows over the departments that wrote one
+    table_departments: int = 0
 
     @property
     def base(self) -> int:
@@ -205,6 +208,9 @@ class QuestionTally:
             self.numbers.append(value.value)
         elif isinstance(value, Date):
             self.days.append(value.day)
+        elif isinstance(value, Table):
+            self.table_rows += len(value.rows)
+            self.table_departments += 1
         elif isinstance(value, Counts):
             for item in question.items:
                 number = value.values.get(item.id)

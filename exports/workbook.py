@@ -28,7 +28,7 @@ from db.location import name_problem
 from survey import Questionnaire, QuestionType, Router
 
 from .records import read_records, scope_statement
-from .sheets import by_group, codebook, counts, keyers, rows, summary, texts
+from .sheets import by_group, codebook, counts, keyers, repeats, rows, summary, texts
 from .sheets import flags as flags_sheet
 from .sheets import progress as progress_sheet
 from .sheets.common import CELL_LIMIT, Book, names, utf16_length
@@ -168,6 +168,7 @@ def _write_workbook(
         step()
     rows.write(book, questionnaire, records, scope)
     step()
+    repeats.write(book, questionnaire, records)  # each repeat's rows and tallies (no step: few)
     codebook.write(book, questionnaire)
     step()
     if has_flags:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from .errors import DefinitionError, InputError
 
 if TYPE_CHECKING:
-    from .answers import Blank, Counts, Date, Grid, Invalid, Multi, NotApplicable, Number, Single, Text, Value
+    from .answers import Blank, Counts, Date, Grid, Invalid, Multi, NotApplicable, Number, Single, Table, Text, Value
     from .loader import load_definition, parse_definition
     from .model import Question, Questionnaire, QuestionType
     from .routing import Route, RouteChange, Router
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # (dataclasses, the condition parser) is most of this package's import time.
 _FROM = {
     **dict.fromkeys(
-        ("Blank", "Counts", "Date", "Grid", "Invalid", "Multi", "NotApplicable", "Number", "Single", "Text", "Value"), "answers"
+        ("Blank", "Counts", "Date", "Grid", "Invalid", "Multi", "NotApplicable", "Number", "Single", "Table", "Text", "Value"), "answers"
     ),
     **dict.fromkeys(("load_definition", "parse_definition"), "loader"),
     **dict.fromkeys(("Question", "Questionnaire", "QuestionType"), "model"),

@@ -19,7 +19,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from .model import Question, QuestionType
+from .model import MAX_ROWS, Question, QuestionType
 from .dates import parse_date, shown_date
 from .errors import InputError
 from .numbers import NumberError, grouped, parse_number, parse_whole, to_ascii_digits
@@ -35,6 +35,7 @@ __all__ = [
     "Counts",
     "Number",
     "Date",
+    "Table",
     "Value",
     "Cell",
     "EMPTY_LABELS",
@@ -201,7 +202,50 @@ class Date:
             raise InputError(f"日付は date で指定してください（{self.day!r} は使えません）。")
 
 
-Value = Blank | Invalid | NotApplicable | Single | Multi | Text | Grid | Counts | Number | Date
+# What one field of a repeat's row may hold (a field off its row's route is absent).
+RowCell = Blank | Invalid | Single | Multi | Text | Number | Date
+
+
+@dataclass(frozen=True)
+class Table:
+    """A repeat's value: its rows in the paper's order, each a mapping field id → value. A row
+    holds the fields keyed for it (a field its row does not ask is absent); a row is stored the
+    moment it is accepted. At most ``MAX_ROWS`` rows."""
+
+    rows: tuple[Mapping[str, RowCell], ...]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.rows, tuple):
+            raise InputError(f"表の行は tuple で指定してください（{self.rows!r} は使えません）。")
+        if len(self.rows) > MAX_ROWS:
+            raise InputError(f"行が多すぎます（{len(self.rows)} 行。chosho の表は {MAX_ROWS} 行までです）。")
+        for row in self.rows:
+            if not isinstance(row, Mapping):
+                raise InputError(f"表の行は列ごとに指定してください（{row!r} は使えません）。")
+            for name, cell in row.items():
+                _clean(name, "列の名前")
+                if not isinstance(cell, (Blank, Invalid, Single, Multi, Text, Number, Date)):
+                    raise InputError(f"表の欄に {type(cell).__name__} は入れられません。")
+                if getattr(cell, "route_as", None) is not None:
+                    raise InputError("表の欄では経路を選べません。")
+
+    def replaced(self, index: int, row: Mapping[str, RowCell]) -> Table:
+        """This table with row ``index`` (0-based) set; ``index == len(rows)`` appends."""
+        rows = list(self.rows)
+        if index == len(rows):
+            rows.append(dict(row))
+        else:
+            rows[index] = dict(row)
+        return Table(tuple(rows))
+
+    def inserted(self, index: int, row: Mapping[str, RowCell]) -> Table:
+        return Table(self.rows[:index] + (dict(row),) + self.rows[index:])
+
+    def removed(self, index: int) -> Table:
+        return Table(self.rows[:index] + self.rows[index + 1 :])
+
+
+Value = Blank | Invalid | NotApplicable | Single | Multi | Text | Grid | Counts | Number | Date | Table
 
 EMPTY_LABELS = {Blank: "無回答", Invalid: "無効", NotApplicable: "非該当"}
 
@@ -356,6 +400,8 @@ def encode(value: Value) -> dict[str, Any]:
         return {"number": str(value.value)}
     if isinstance(value, Date):
         return {"date": value.day.isoformat()}  # a string: JSON's numbers are floats to most readers
+    if isinstance(value, Table):
+        return {"table": [{name: encode(cell) for name, cell in row.items()} for row in value.rows]}
     raise TypeError(f"not an answer value: {value!r}")
 
 
@@ -390,6 +436,8 @@ def decode(data: Mapping[str, Any]) -> Value:
         return Number(Decimal(str(data["number"])))
     if "date" in data:
         return Date(datetime.date.fromisoformat(str(data["date"])))
+    if "table" in data:
+        return Table(tuple({name: decode(cell) for name, cell in row.items()} for row in data["table"]))
     raise ValueError(f"回答の形式が不明です: {data!r}")
 
 
@@ -427,7 +475,31 @@ def describe(question: Question, value: Value | None) -> str:
         return " / ".join(
             f"{item.label} {_count_shown(item, value)}" for item in question.items
         )
+    if isinstance(value, Table):
+        if not value.rows:
+            return "0 行"
+        return f"{len(value.rows)} 行: " + " ／ ".join(
+            f"［{n}］" + describe_row(question, row) for n, row in enumerate(value.rows, start=1)
+        )
     return repr(value)
+
+
+def describe_row(question: Question, row: Mapping[str, Value]) -> str:
+    """One row of a repeat in a line: each field keyed for it, in the table's order."""
+    parts = []
+    for f in question.fields:
+        if f.id in row:
+            cell = row[f.id]
+            shown = str(cell.code) if isinstance(cell, Single) else describe(f, cell)
+            parts.append(f"{f.text} {shown}")
+    return "、".join(parts) if parts else "（空の行）"
+
+
+def missing_fields(question: Question, row: Mapping[str, Value]) -> tuple[str, ...]:
+    """Fields one row of a repeat asks (its relevance, by the routing engine) not keyed yet."""
+    from .routing import OFF, row_route  # routing imports this module
+
+    return tuple(fid for fid, status in row_route(question, row).items() if status != OFF and fid not in row)
 
 
 def _count_shown(item, value: Counts) -> str:
@@ -444,6 +516,8 @@ def unfinished_parts(question: Question, value: Value | None) -> tuple[str, ...]
         return tuple(row.id for row in question.rows if row.id not in value.cells)
     if isinstance(value, Counts):
         return tuple(item.id for item in question.items if item.id not in value.values)
+    if isinstance(value, Table):
+        return tuple(f"行{n}" for n, row in enumerate(value.rows, start=1) if missing_fields(question, row))
     return ()
 
 
@@ -462,5 +536,6 @@ def kind_accepts(question: Question, value: Value) -> bool:
         QuestionType.COUNTS: Counts,
         QuestionType.NUMBER: Number,
         QuestionType.DATE: Date,
+        QuestionType.REPEAT: Table,
     }[question.type]
     return isinstance(value, (Blank, Invalid, NotApplicable, expected))

@@ -16,6 +16,8 @@ from .errors import DefinitionError
 from .numbers import NumberError, parse_number
 from .model import (
     CHOOSE_ROUTE,
+    FIELD_TYPES,
+    MAX_ROWS,
     Check,
     Group,
     Item,
@@ -37,6 +39,11 @@ _TOP_KEYS = {"schema", "survey", "sections", "questions", "skips", "checks", "ro
 _QUESTION_KEYS = {
     "id", "label", "type", "text", "section", "required", "on_blank", "notes", "options",
     "text_instruction", "text_boxes", "rows", "items", "short_title", "unit", "decimal", "min", "max",
+    "fields", "repeat_count",
+}
+# A field of a repeat: a question of its own kind, with its relevance and ceiling within the row.
+_FIELD_KEYS = {
+    "id", "label", "type", "text", "required", "notes", "options", "unit", "decimal", "min", "max", "relevant", "at_most",
 }
 _SKIP_KEYS = {"at", "when", "to", "note", "respondent_judgement"}
 _CHECK_KEYS = {"at", "when", "message"}
@@ -138,6 +145,7 @@ class _Builder:
                 self.fail(name, f"変数名 {name} が {count} 回使われています（回答一覧の列名は一つずつにしてください）。")
         order = {q.id: i for i, q in reversed(list(enumerate(usable)))}
         by_id = {q.id: q for q in usable}
+        self.repeats(usable, order)
 
         skips = tuple(
             s for i, raw in enumerate(self.table_list("定義", data, "skips"))
@@ -174,10 +182,13 @@ class _Builder:
         return sections
 
     # -- questions -------------------------------------------------------------------------
-    def question(self, index: int, entry: dict, sections: dict[str, Section]) -> Question | None:
-        where = _where("設問", index, entry)
+    def question(
+        self, index: int, entry: dict, sections: dict[str, Section], *, within: str | None = None
+    ) -> Question | None:
+        """A question, or (``within`` the repeat's id) a field of a repeat."""
+        where = _where("設問", index, entry) if within is None else f"{within} の列 {_where('', index, entry).strip()}"
         before = len(self.problems)
-        self.unknown_keys(where, entry, _QUESTION_KEYS)
+        self.unknown_keys(where, entry, _QUESTION_KEYS if within is None else _FIELD_KEYS)
         qid = self.text(where, entry, "id")
         if qid and not (qid.isascii() and qid.replace("_", "").isalnum() and qid[0].isalpha()):
             self.fail(where, "「id」は英字で始まる半角英数字にしてください（例: Q1）。")
@@ -210,6 +221,16 @@ class _Builder:
         rows = self.rows(where, entry, qtype)
         items = self.items(where, entry, qtype)
         number = self.number(where, entry, qtype)
+        repeat = self.repeat(where, entry, qtype, sections) if within is None else {}
+        if within is not None:
+            if qtype is not None and qtype not in FIELD_TYPES:
+                kinds = "、".join(t.value for t in FIELD_TYPES)
+                self.fail(where, f"表の列に{qtype.label}は置けません（{kinds} のいずれか）。")
+            for key in ("relevant", "at_most"):
+                if key in entry and not isinstance(entry[key], str):
+                    self.fail(where, f"「{key}」は文字列にしてください。")
+            if "at_most" in entry and qtype is not QuestionType.NUMBER:
+                self.fail(where, "「at_most」は数値（number）の列にだけ置けます。")
         if len(self.problems) > before or qtype is None:
             if qid:
                 self.broken.add(qid)
@@ -230,7 +251,75 @@ class _Builder:
             rows=rows,
             items=items,
             **number,
+            **repeat,
+            relevant_text=entry.get("relevant", "") if within is not None else "",
+            at_most=entry.get("at_most") if within is not None else None,
         )
+
+    def repeat(self, where: str, entry: dict, qtype: QuestionType | None, sections: dict) -> dict[str, Any]:
+        """A repeat's ``fields`` (its table's columns) and ``repeat_count`` (a number from 1 to
+        MAX_ROWS, or the id of an earlier integer question; checked with the whole form)."""
+        keys = [k for k in ("fields", "repeat_count") if k in entry]
+        if qtype is not QuestionType.REPEAT:
+            if keys:
+                self.fail(where, f"「{'」「'.join(keys)}」は表（repeat）の設問にだけ置けます。")
+            return {}
+        raw = self.table_list(where, entry, "fields")
+        if not raw:
+            self.fail(where, "表（repeat）に列（fields）がありません。")
+        qid = entry.get("id") if isinstance(entry.get("id"), str) else where
+        fields = [self.question(i, f, sections, within=qid) for i, f in enumerate(raw)]
+        fields = [f for f in fields if f is not None]
+        for fid, count in Counter(f.id for f in fields).items():
+            if count > 1:
+                self.fail(where, f"列 {fid} が重複しています。")
+        fields = [self.field_links(where, f, fields[:i], fields) for i, f in enumerate(fields)]
+        count = entry.get("repeat_count")
+        if count is not None:
+            if isinstance(count, bool) or not isinstance(count, (int, str)):
+                self.fail(where, "「repeat_count」は行数（整数）か設問の id にしてください。")
+                count = None
+            elif isinstance(count, int) and not 1 <= count <= MAX_ROWS:
+                self.fail(where, f"「repeat_count」は 1 から {MAX_ROWS} までにしてください（chosho の表は {MAX_ROWS} 行までです）。")
+                count = None
+        return {"fields": tuple(fields), "repeat_count": count}
+
+    def repeats(self, questions: tuple[Question, ...], order: dict[str, int]) -> None:
+        """Names unique across the form (a field's name is its column in the repeat's sheet and
+        data file, its choice list's name in XLSForm); ``repeat_count`` naming an earlier
+        integer question."""
+        names = Counter(q.id for q in questions) + Counter(f.id for q in questions for f in q.fields)
+        for q in questions:
+            for f in q.fields:
+                if names[f.id] > 1:
+                    self.fail(q.id, f"列の名前 {f.id} が調書の中で {names[f.id]} 回使われています（名前は調書全体で一つずつにしてください）。")
+            count = q.repeat_count
+            if isinstance(count, str):
+                target = next((t for t in questions if t.id == count), None)
+                if target is None:
+                    self.fail(q.id, f"repeat_count の {count} という設問はありません。")
+                elif target.type is not QuestionType.NUMBER or target.decimal:
+                    self.fail(q.id, f"repeat_count の {count} は整数（integer）の設問ではありません。")
+                elif order[count] >= order[q.id]:
+                    self.fail(q.id, f"repeat_count の {count} はこの表より後ろにあります（前の設問にしてください）。")
+
+    def field_links(self, where: str, field: Question, earlier: list[Question], fields: list[Question]) -> Question:
+        """A field's ``relevant`` (on the row's earlier single / multiple-choice fields) and its
+        ``at_most`` (another number field of the row)."""
+        from dataclasses import replace
+
+        condition = None
+        if field.relevant_text:
+            by_id = {f.id: f for f in earlier}
+            condition = self.condition(
+                f"{where} 列 {field.id}", field.relevant_text, by_id, {f.id: i for i, f in enumerate(earlier)}, None,
+                unknown="この行のこれより前の列ではない",
+            )
+        if field.at_most is not None:
+            ceiling = next((f for f in fields if f.id == field.at_most), None)
+            if ceiling is None or ceiling is field or ceiling.type is not QuestionType.NUMBER:
+                self.fail(where, f"列 {field.id} の上限「{field.at_most}」は同じ表の別の数値の列ではありません。")
+        return replace(field, relevant=condition)
 
     def number(self, where: str, entry: dict, qtype: QuestionType | None) -> dict[str, Any]:
         """A number question's ``unit``, ``decimal``, ``min`` and ``max`` (written as TOML numbers
@@ -355,7 +444,7 @@ class _Builder:
     # -- routing and checks ----------------------------------------------------------------
     def condition(
         self, where: str, text: str, by_id: dict[str, Question], order: dict[str, int], latest: str | None,
-        counting: bool = False,
+        counting: bool = False, unknown: str = "存在しない設問",
     ) -> Condition | None:
         try:
             condition = parse_condition(text)
@@ -368,7 +457,7 @@ class _Builder:
             question = by_id.get(ref.question)
             if question is None:
                 if ref.question not in self.broken:
-                    self.fail(where, f"条件が存在しない設問 {ref.question} を参照しています。")
+                    self.fail(where, f"条件が{unknown} {ref.question} を参照しています。")
                 ok = False
                 continue
             if latest is not None and order[ref.question] > order[latest]:
@@ -382,7 +471,9 @@ class _Builder:
             elif ref.row is not None:
                 self.fail(where, f"{ref.question} は表形式ではないので「.{ref.row}」は使えません。")
                 ok = False
-            if question.type in (QuestionType.TEXT, QuestionType.COUNTS, QuestionType.NUMBER, QuestionType.DATE):
+            if question.type in (
+                QuestionType.TEXT, QuestionType.COUNTS, QuestionType.NUMBER, QuestionType.DATE, QuestionType.REPEAT
+            ):
                 self.fail(where, f"{question.type.label}の設問 {ref.question} は条件に使えません。")
                 ok = False
                 continue

@@ -18,6 +18,7 @@ class QuestionType(str, Enum):
     COUNTS = "counts"
     NUMBER = "number"
     DATE = "date"
+    REPEAT = "repeat"
 
     @property
     def label(self) -> str:
@@ -32,7 +33,13 @@ _TYPE_LABELS = {
     QuestionType.COUNTS: "人数",
     QuestionType.NUMBER: "数値",
     QuestionType.DATE: "日付",
+    QuestionType.REPEAT: "行の表（繰り返し）",
 }
+
+# What a field of a repeat (one column of its table) may be.
+FIELD_TYPES = (QuestionType.NUMBER, QuestionType.DATE, QuestionType.SINGLE, QuestionType.MULTI, QuestionType.TEXT)
+# The most rows a repeat holds (one row per contract, vehicle, subsidy): chosho's stated limit.
+MAX_ROWS = 200
 
 CHOOSE_ROUTE = "choose_route"
 
@@ -108,6 +115,19 @@ class Question:
     decimal: bool = False
     minimum: Decimal | None = None
     maximum: Decimal | None = None
+    # A repeat (XLSForm ``begin_repeat``): its fields (each a question of a type in FIELD_TYPES,
+    # one column of the table) and how many rows the paper has: a number, a question id (an
+    # integer question asked before it: ``${V2}``) or None (as many as keyed, up to MAX_ROWS).
+    fields: tuple[Question, ...] = ()
+    repeat_count: int | str | None = None
+    # A field of a repeat: when it is asked within its row (a condition on the row's earlier
+    # fields), and the field of the same row it may not exceed (``. <= ${other}``).
+    relevant: Condition | None = None
+    relevant_text: str = ""
+    at_most: str | None = None
+
+    def field(self, field_id: str) -> Question | None:
+        return next((f for f in self.fields if f.id == field_id), None)
 
     @property
     def chart_title(self) -> str:
@@ -155,6 +175,8 @@ class Question:
             main = tuple(self.row_variable(r) for r in self.rows)
         elif self.type is QuestionType.COUNTS:
             main = tuple(self.item_variable(i) for i in self.items)
+        elif self.type is QuestionType.REPEAT:
+            main = ()  # a table of rows: its own sheet and data file, one column per field
         else:
             main = (self.id,)
         return main + tuple(self.box_variable(b.option) for b in self.text_boxes)

@@ -23,11 +23,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import product
 
-from .answers import Blank, Grid, Invalid, Multi, NotApplicable, Single, Value
+from .answers import Blank, Grid, Invalid, Multi, NotApplicable, Number, Single, Value
 from .conditions import Ref, comparisons, evaluate
-from .model import Questionnaire, QuestionType
+from .model import MAX_ROWS, Question, Questionnaire, QuestionType
 
-__all__ = ["Route", "RouteChange", "Router", "known_codes"]
+__all__ = ["Route", "RouteChange", "Router", "expected_rows", "known_codes", "row_route"]
 
 ON, PENDING, OFF = "on", "pending", "off"
 
@@ -239,7 +239,47 @@ class Router:
         entering = tuple(q for q in after.order if q not in before)
         return RouteChange(before, after, leaving, entering)
 
+    def row_route(self, question_id: str, row: Answers) -> dict[str, str]:
+        """Within one row of a repeat: each field ON, PENDING or OFF (see ``row_route``)."""
+        return row_route(self.questionnaire.question(question_id), row)
+
     def off_route(self, answers: Answers) -> tuple[str, ...]:
         """Recorded answers that are not on the route (kept for the audit log, never tallied)."""
         route = self.route(answers)
         return tuple(q for q in self.ids if q in answers and q not in route)
+
+
+# -- inside a repeat's row ---------------------------------------------------------------------
+
+
+def row_route(question: Question, row: Answers) -> dict[str, str]:
+    """Each field of one row of a repeat: ON, PENDING or OFF (非該当 in this row).
+
+    The same rules as the form's route, within the row: a field is asked unless its
+    ``relevant`` (a condition on the row's earlier fields) is false; a field whose condition an
+    unknown answer leaves open (not yet keyed, blank, 無効) is still asked (pending); a field
+    off the row's route holds nothing chosen for the fields after it.
+    """
+    status: dict[str, str] = {}
+
+    def lookup(ref: Ref) -> frozenset[int] | None:
+        if status.get(ref.question) == OFF:
+            return frozenset()
+        return known_codes(ref, row)
+
+    for field in question.fields:
+        holds = True if field.relevant is None else evaluate(field.relevant, lookup)
+        status[field.id] = ON if holds is True else PENDING if holds is None else OFF
+    return status
+
+
+def expected_rows(question: Question, answers: Answers) -> int | None:
+    """How many rows a repeat's ``repeat_count`` asks for: its number, the number answered to
+    the question it names (up to MAX_ROWS), or None when that is not known or not stated."""
+    count = question.repeat_count
+    if count is None or isinstance(count, int):
+        return count
+    value = answers.get(count)
+    if isinstance(value, Number) and value.value == value.value.to_integral_value() and value.value >= 0:
+        return min(int(value.value), MAX_ROWS)
+    return None

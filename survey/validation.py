@@ -20,6 +20,7 @@ from .answers import (
     NotApplicable,
     Number,
     Single,
+    Table,
     Text,
     Value,
     allowed_codes,
@@ -30,8 +31,8 @@ from .answers import (
 from .conditions import Ref, evaluate
 from .errors import InputError
 from .numbers import grouped
-from .model import Question, Questionnaire
-from .routing import Route, Router, known_codes
+from .model import Question, Questionnaire, QuestionType
+from .routing import OFF, Route, Router, expected_rows, known_codes, row_route
 
 __all__ = ["Severity", "Problem", "check_answer", "check_form"]
 
@@ -91,6 +92,13 @@ def check_answer(questionnaire: Questionnaire, question_id: str, value: Value) -
             problems.append(_error(qid, "route-choice-not-allowed", f"{question.label}では経路を選べません。"))
         elif (p := _code_problem(question, route_as, "経路の ")) is not None:
             problems.append(p)
+    return problems + _value_problems(question, value)
+
+
+def _value_problems(question: Question, value: Value) -> list[Problem]:
+    """What a value of the question's kind may not hold (a question's or a repeat field's)."""
+    qid = question.id
+    problems: list[Problem] = []
     if isinstance(value, Single):
         if (p := _code_problem(question, value.code)) is not None:
             problems.append(p)
@@ -115,6 +123,37 @@ def check_answer(questionnaire: Questionnaire, question_id: str, value: Value) -
         problems += _count_errors(question, value)
     if isinstance(value, Number):
         problems += _number_errors(question, value)
+    if isinstance(value, Table):
+        problems += _table_errors(question, value)
+    return problems
+
+
+def _table_errors(question: Question, value: Table) -> list[Problem]:
+    """Each row's cells checked as a question of the field's type is, and ``at_most`` within
+    the row; every message names the row and the field (「行2 金額: …」)."""
+    problems: list[Problem] = []
+    for n, row in enumerate(value.rows, start=1):
+        for field_id, cell in row.items():
+            field = question.field(field_id)
+            if field is None:
+                problems.append(_error(question.id, "unknown-field", f"行{n}: 列「{field_id}」はこの表にありません。"))
+                continue
+            where = f"行{n} {field.text}: "
+            if not kind_accepts(field, cell) or isinstance(cell, NotApplicable):
+                problems.append(_error(question.id, "wrong-kind", f"{where}{field.type.label}の欄です。"))
+                continue
+            problems += [
+                Problem(question.id, p.severity, p.kind, where + p.message) for p in _value_problems(field, cell)
+            ]
+        for field in question.fields:
+            number, ceiling = row.get(field.id), row.get(field.at_most) if field.at_most else None
+            if isinstance(number, Number) and isinstance(ceiling, Number) and number.value > ceiling.value:
+                limit = question.field(field.at_most)
+                problems.append(_error(
+                    question.id, "over-ceiling",
+                    f"行{n}: {field.text}（{grouped(number.value)}{field.unit}）が{limit.text}"
+                    f"（{grouped(ceiling.value)}{limit.unit}）を超えています。",
+                ))
     return problems
 
 
@@ -179,9 +218,11 @@ def check_form(
             problems.append(_warning(qid, "not-entered", "まだ入力されていません。"))
             continue
         if missing := unfinished_parts(question, value):
-            labels = [(question.row(p) or question.item(p)).label for p in missing]
+            labels = [p if question.type is QuestionType.REPEAT else (question.row(p) or question.item(p)).label for p in missing]
             problems.append(_warning(qid, "unfinished", f"{'、'.join(labels)} がまだ入力されていません（入力中）。"))
         problems += _soft(question, value)
+        if isinstance(value, Table):
+            problems += _table_soft(question, value, answers)
     problems += _check_rules(questionnaire, answers, route)
     return problems
 
@@ -221,6 +262,29 @@ def _soft(question: Question, value: Value) -> list[Problem]:
                 limit = question.item(item.at_most)
                 problems.append(_warning(qid, "ceiling-blank", f"{item.label}に記入がありますが、{limit.label}が無回答です。"))
                 break
+    return problems
+
+
+def _table_soft(question: Question, value: Table, answers: Mapping[str, Value]) -> list[Problem]:
+    """A table's rows against ``repeat_count``, required fields blank, fields a row does not ask."""
+    qid = question.id
+    problems = []
+    expected = expected_rows(question, answers)
+    if expected is not None and expected != len(value.rows):
+        source = f"{question.repeat_count} 行" if isinstance(question.repeat_count, int) else (
+            f"{question.repeat_count} の {expected}"
+        )
+        problems.append(_warning(qid, "row-count", f"行数（{len(value.rows)} 行）が{source}と合いません。"))
+    for n, row in enumerate(value.rows, start=1):
+        route = row_route(question, row)
+        for field in question.fields:
+            cell = row.get(field.id)
+            if cell is not None and route[field.id] == OFF:
+                problems.append(_warning(qid, "off-route", f"行{n}: {field.text} はこの行では非該当ですが、記入があります。"))
+            elif isinstance(cell, Blank) and field.required:
+                problems.append(_warning(qid, "blank", f"行{n}: {field.text} が無回答です。"))
+            elif isinstance(cell, Invalid):
+                problems.append(_warning(qid, "invalid", f"行{n}: {field.text} が無効（{cell.raw}）です。"))
     return problems
 
 

@@ -17,6 +17,10 @@ How XLSForm maps onto chosho:
   (its ``label`` the heading);
 - ``relevant``: each part joined by ``and`` that a run of consecutive questions shares is one
   skip, from the question before the run to the one after it (the paper's "※ …に進んでください");
+- ``begin_repeat`` … ``end_repeat``: a table of rows (one per contract…); each row inside is a
+  field (``select_one``, ``select_multiple``, ``text``, ``integer``, ``decimal``, ``date``), whose
+  ``relevant`` and ``constraint`` (bounds, ``. <= ${other}``) may name the row's earlier fields;
+  ``repeat_count`` a number or ``${an earlier integer}``;
 - ``note`` rows before the first question: the form's notes; after a question: its notes.
 
 Every problem is collected with where it is in Excel's words (``survey シートの 12 行目
@@ -48,6 +52,7 @@ from .loader import SCHEMA_VERSION, parse_definition
 from .model import CHOOSE_ROUTE, Questionnaire
 from .xlsform_sheets import (
     EXTRA,
+    FIELD_TYPES,
     NO,
     QUESTION_TYPES,
     ROSTER_GROUP,
@@ -101,6 +106,7 @@ def definition_from_cells(cells: Cells, source: str = "<workbook>") -> tuple[dic
 _SHEET_ORDER = ("ブック", "survey", "choices", "settings", ROSTER_SHEET)
 
 
+_CEILING = re.compile(r"\.\s*<=\s*\$\{(?P<name>[^}]*)\}")
 _BOUND = re.compile(r"\.\s*(?P<op>>=|<=)\s*(?P<bound>-?[0-9]+(?:\.[0-9]+)?)")
 
 
@@ -243,6 +249,8 @@ class _Builder:
                             continue
                         sections.append({"id": node.name, "title": node.row.get("label") or node.name})
                         walk(node.children, node.name, relevant)
+                    elif group_kind == "repeat":
+                        out.append(self.repeat(node, section, relevant, lists))
                     elif group_kind:
                         out.append(self.question(node, group_kind, section, relevant, lists))
                 elif kind == "integer":  # a number of its own: an amount, km, 件 (a group of them is counts)
@@ -267,6 +275,8 @@ class _Builder:
         if not children:
             self.fail(node.row.at("type"), f"グループ「{node.name}」に中身がありません。")
             return None
+        if node.type == "begin_repeat":
+            return "repeat"
         if "table-list" in node.row.get("appearance"):
             lists = {c.argument for c in children if c.type == "select_one"}
             if any(c.type != "select_one" for c in children) or len(lists) != 1:
@@ -321,21 +331,82 @@ class _Builder:
             self.ceilings(node, entry["items"])
         return _Question(node, kind, section, relevant, entry)
 
-    def number(self, row: SheetRow, decimal: bool) -> dict:
+    def number(self, row: SheetRow, decimal: bool, siblings: set[str] | None = None) -> dict:
         """An integer / decimal row: its unit (``chosho_unit``) and its bounds from ``constraint``
-        (``. >= 0``, ``. <= 99999999``, joined by ``and``), as the TOML's ``min`` / ``max``."""
+        (``. >= 0``, ``. <= 99999999``, joined by ``and``), as the TOML's ``min`` / ``max``; in a
+        repeat (``siblings``: its fields' names) also ``. <= ${other field}``, as ``at_most``."""
         out: dict = {"decimal": decimal}
         if row.get(EXTRA["unit"]):
             out["unit"] = row.get(EXTRA["unit"])
         constraint = row.get("constraint").strip()
         for part in filter(None, (p.strip() for p in re.split(r"\band\b", constraint))):
             match = _BOUND.fullmatch(part)
+            ceiling = _CEILING.fullmatch(part)
+            if ceiling and siblings is not None:
+                if ceiling["name"] not in siblings or ceiling["name"] == row.get("name"):
+                    self.fail(row.at("constraint"), f"${{{ceiling['name']}}} は同じ表の別の列ではありません。")
+                out["at_most"] = ceiling["name"]
+                continue
             if not match:
                 self.fail(row.at("constraint"), f"「{part}」は読めません。数値の constraint は「. >= 0」「. <= 99999999」"
                           "のように書き、二つは and でつなぎます。")
                 continue
             out["min" if match["op"] == ">=" else "max"] = match["bound"]
         return out
+
+    def repeat(self, node: SheetNode, section: str | None, relevant: list, lists: dict) -> _Question:
+        """A ``begin_repeat`` group: a table of rows, each child row one of its fields."""
+        q = self.question(node, "repeat", section, relevant, lists)
+        count = node.row.get("repeat_count").strip()
+        if count:
+            if count.isdigit():
+                q.entry["repeat_count"] = int(count)
+            elif count.startswith("${") and count.endswith("}"):
+                q.entry["repeat_count"] = count[2:-1].strip()
+            else:
+                self.fail(node.row.at("repeat_count"), f"repeat_count「{count}」は行数（数字）か ${{問いの name}} にしてください。")
+        names = {child.name for child in node.children}
+        references: dict[str, Reference] = {}
+        fields = []
+        for child in node.children:
+            kind = FIELD_TYPES.get(child.type)
+            if kind is None:
+                self.fail(child.row.at("type"), f"表（repeat）の中に {child.type} は置けません（置けるのは {'、'.join(FIELD_TYPES)}）。")
+                continue
+            field = self.field(child, kind, lists, names, references)
+            fields.append(field)
+            codes = tuple(o["code"] for o in field.get("options", []))
+            references[child.name] = Reference(Ref(child.name), kind, codes)
+        q.entry["fields"] = fields
+        return q
+
+    def field(self, child: SheetNode, kind: str, lists: dict, names: set[str], earlier: dict) -> dict:
+        row = child.row
+        entry: dict = {"id": child.name, "type": kind, "text": row.get("label")}
+        if not (child.name.isascii() and child.name.replace("_", "").isalnum() and child.name[0].isalpha()):
+            self.fail(row.at("name"), f"name「{child.name}」は英字で始まる半角英数字と _ にしてください。")
+        if not entry["text"]:
+            self.fail(row.at("label"), f"{child.name} に label（列の見出し）がありません。")
+        entry["required"] = self.required(row)
+        if row.get("hint"):
+            entry["notes"] = row.get("hint").splitlines()
+        if kind == "number":
+            entry.update(self.number(row, child.type == "decimal", names))
+        elif row.get("constraint"):
+            self.fail(row.at("constraint"), "constraint は数値の列にだけ置けます。")
+        if kind in ("single", "multi"):
+            if child.argument not in lists:
+                self.fail(row.at("type"), f"リスト「{child.argument}」が choices シートにありません。")
+            entry["options"] = lists.get(child.argument, [])
+        text = row.get("relevant")
+        if text:
+            try:
+                condition = parse_xlsform(text, earlier.get)
+            except ConditionSyntaxError as exc:
+                self.fail(row.at("relevant"), f"{text} … {exc}（表の中の relevant は同じ行の前の列だけを参照できます）")
+            else:
+                entry["relevant"] = format_condition(condition)
+        return entry
 
     def required(self, row: SheetRow) -> bool:
         value = row.get("required").lower()

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
-    "EXTRA", "NO", "QUESTION_TYPES", "ROSTER_GROUP", "ROSTER_NAME", "ROSTER_SHEET", "ROW_KINDS", "SETTINGS_COLUMNS", "SETTINGS_PREFIX",
+    "EXTRA", "FIELD_TYPES", "NO", "QUESTION_TYPES", "ROSTER_GROUP", "ROSTER_NAME", "ROSTER_SHEET", "ROW_KINDS", "SETTINGS_COLUMNS", "SETTINGS_PREFIX",
     "SURVEY_COLUMNS", "YES", "Cells", "SheetNode", "SheetReader", "SheetRow",
 ]
 
@@ -52,12 +52,17 @@ ROW_KINDS = {
     "note": "note",
     "begin_group": "begin",
     "end_group": "end",
+    "begin_repeat": "begin",  # a table of rows (one per contract, vehicle…): its rows are its fields
+    "end_repeat": "end",
 }
 # A row that is a question of its own, and its chosho type.
 QUESTION_TYPES = {"select_one": "single", "select_multiple": "multi", "text": "text", "date": "date"}
+# A row inside a repeat: a field (one column of its table) of this chosho type.
+FIELD_TYPES = {**QUESTION_TYPES, "integer": "number", "decimal": "number"}
 
 SURVEY_COLUMNS = {
     "type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message", "appearance",
+    "repeat_count",
 }
 _LANGUAGE_COLUMNS = ("label", "hint", "constraint_message")
 YES = {"yes", "true", "true()", "1", "はい"}
@@ -170,16 +175,20 @@ class SheetReader:
                 continue
             node = SheetNode(row, kind, argument)
             if ROW_KINDS[kind] == "end":
+                opened = kind.replace("end_", "begin_")
                 if not stack:
-                    self.fail(row.at("type"), "対応する begin_group がない end_group です。")
+                    self.fail(row.at("type"), f"対応する {opened} がない {kind} です。")
                     continue
+                if stack[-1].type != opened:
+                    self.fail(row.at("type"), f"{stack[-1].type}（{stack[-1].row.number} 行目）を {kind} で閉じています。")
                 stack.pop()
                 continue
             (stack[-1].children if stack else top).append(node)
             if ROW_KINDS[kind] == "begin":
                 stack.append(node)
         for node in stack:
-            self.fail(node.row.at("type"), f"グループ「{node.name}」が end_group で閉じられていません。")
+            closing = node.type.replace("begin_", "end_")
+            self.fail(node.row.at("type"), f"グループ「{node.name}」が {closing} で閉じられていません。")
         return top
 
     # -- choices ---------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def sheets_from_questionnaire(q: Questionnaire) -> dict[str, list[list[str]]]:
     """Sheet name -> rows (the first is the header), in the order they are written."""
     writer = _Writer(q)
     return {
-        "survey": [list(SURVEY_COLUMNS), *writer.survey()],
+        "survey": [list(writer.columns), *writer.survey()],
         "choices": [list(CHOICE_COLUMNS), *writer.choices()],
         "settings": writer.settings(),
         ROSTER_SHEET: [[ROSTER_GROUP, ROSTER_NAME], *([group, name] for group, name in q.departments)],
@@ -42,6 +42,9 @@ def _part(when: Condition) -> Condition:
 class _Writer:
     def __init__(self, q: Questionnaire) -> None:
         self.q = q
+        # repeat_count only when the form has a repeat: this year's workbook stays as it was
+        has_repeat = any(question.type is QuestionType.REPEAT for question in q.questions)
+        self.columns = SURVEY_COLUMNS + (("repeat_count",) if has_repeat else ())
         self.names: dict[Ref, str] = {}
         for question in q.questions:
             self.names[Ref(question.id)] = question.id
@@ -57,7 +60,7 @@ class _Writer:
         return to_xlsform(condition, lambda ref: self.names[ref])
 
     def row(self, **cells: str) -> list[str]:
-        return [cells.get(column, "") for column in SURVEY_COLUMNS]
+        return [cells.get(column, "") for column in self.columns]
 
     def survey(self) -> list[list[str]]:
         out: list[list[str]] = []
@@ -119,13 +122,27 @@ class _Writer:
                 ))
             return [*rows, self.row(type="end_group")]
         if question.type is QuestionType.NUMBER:
-            bounds = [f". >= {question.minimum}" if question.minimum is not None else "",
-                      f". <= {question.maximum}" if question.maximum is not None else ""]
-            return [self.row(
-                type="decimal" if question.decimal else "integer", name=question.id, label=question.text,
-                required=required, constraint=" and ".join(b for b in bounds if b), **{EXTRA["unit"]: question.unit},
-                **extras,
+            return [self.number(question, required, extras)]
+        if question.type is QuestionType.REPEAT:
+            count = question.repeat_count
+            rows = [self.row(
+                type="begin_repeat", name=question.id, label=question.text, required=required,
+                repeat_count="" if count is None else str(count) if isinstance(count, int) else f"${{{count}}}", **extras,
             )]
+            for f in question.fields:
+                cells = {
+                    "hint": "\n".join(f.notes),
+                    "relevant": to_xlsform(f.relevant, lambda ref: ref.question) if f.relevant else "",
+                }
+                if f.type is QuestionType.NUMBER:
+                    rows.append(self.number(f, "yes" if f.required else "", cells))
+                else:
+                    kind = _TYPES[f.type]
+                    rows.append(self.row(
+                        type=f"{kind} {f.id}" if f.options else kind, name=f.id, label=f.text,
+                        required="yes" if f.required else "", **cells,
+                    ))
+            return [*rows, self.row(type="end_repeat")]
         kind = _TYPES[question.type]
         rows = [self.row(
             type=f"{kind} {question.id}" if question.options else kind,
@@ -139,11 +156,23 @@ class _Writer:
             rows.append(self.row(type="text", name=question.box_variable(box.option), label=box.prompt, relevant=relevant))
         return rows
 
+    def number(self, question: Question, required: str, extras: dict[str, str]) -> list[str]:
+        """An integer / decimal row (a question or a repeat's field): unit, bounds, ceiling."""
+        bounds = [f". >= {question.minimum}" if question.minimum is not None else "",
+                  f". <= {question.maximum}" if question.maximum is not None else "",
+                  f". <= ${{{question.at_most}}}" if question.at_most else ""]
+        return self.row(
+            type="decimal" if question.decimal else "integer", name=question.id, label=question.text,
+            required=required, constraint=" and ".join(b for b in bounds if b), **{EXTRA["unit"]: question.unit},
+            **extras,
+        )
+
     def choices(self) -> list[list[str]]:
         return [
-            [question.id, str(option.code), option.label, option.short]
+            [owner.id, str(option.code), option.label, option.short]
             for question in self.q.questions
-            for option in question.options
+            for owner in (question, *question.fields)
+            for option in owner.options
         ]
 
     def settings(self) -> list[list[str]]:

@@ -1,6 +1,7 @@
 """Issue 27, parts 1 and 2 end to end: the contracts form's amounts, numbers and 和暦 date keyed
 under Pilot, reviewed, double-entered, exported as numbers and date cells with their tallies,
-read back, written as analysis data, and filled in a form."""
+read back, written as analysis data, and filled in a form. (Its table of contracts, a repeat, is
+keyed here too; tests/test_repeat_*.py follow it through every layer.)"""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from db import open_store
 from survey import Blank, Single
-from survey.answers import Date, Number
+from survey.answers import Date, Number, Table, Text
 from tui.app import ChoshoApp
 from tui.cli import main
 from tui.screens.entry import EntryScreen
@@ -32,6 +33,11 @@ KEYED = {
     "budget": Number(Decimal("15000")),
     "cases": Number(Decimal("3")),
     "contract_date": Date(date(2024, 4, 1)),
+    "contracts": Table(tuple(
+        {"subject": Text(subject), "amount": Number(Decimal(amount)), "signed": Date(date(2024, 4, day)),
+         "method": Single(1)}
+        for subject, amount, day in (("道路補修", 10000000, 1), ("備品購入", 345678, 2), ("測量委託", 2000000, 3))
+    )),
     "distance": Number(Decimal("1234.5")),
 }
 
@@ -75,6 +81,9 @@ async def test_amounts_are_keyed_heads_down_under_pilot(db):
             assert "2019-04-01 は平成31年4月1日です" in app.screen.message
             app.screen.key_line.value = ""
             await press(pilot, "text:Ｒ６．４．１", "enter")  # as the paper writes it, full-width
+            assert app.screen.question_id == "contracts"  # 問４ said 3: three rows, keyed heads-down
+            for subject, amount, day in (("道路補修", "10,000,000", 1), ("備品購入", "３４５，６７８", 2), ("測量委託", "2000000", 3)):
+                await press(pilot, f"text:{subject}", "enter", f"text:{amount}", "enter", f"text:R6.4.{day}", "enter", "1")
             await press(pilot, "text:1234.5", "enter")  # distance, a decimal
             assert isinstance(app.screen, SummaryScreen)
             table = app.screen.query_one("DataTable")
@@ -182,7 +191,10 @@ async def test_an_amount_in_a_form_is_checked_like_typed_entry(db, tmp_path, cap
     assert main(["--db", str(db), "import", str(bad_date)]) != 0
     assert "平成31年4月1日です" in capsys.readouterr().err
     fill_by_name(form, {"has_contracts": 1, "contract_total": "１２，３４５，６７８", "budget": 15000, "cases": "3件",
-                        "contract_date": datetime(2024, 4, 1), "distance": 1234.5})  # Excel's own date cell
+                        "contract_date": datetime(2024, 4, 1), "distance": 1234.5,  # Excel's own date cell
+                        **{f"{field}_{n}": value for n, row in enumerate(KEYED["contracts"].rows, start=1)
+                           for field, value in (("subject", row["subject"].text), ("amount", int(row["amount"].value)),
+                                                ("signed", f"R6.4.{row['signed'].day.day}"), ("method", 1))}})
     assert main(["--db", str(db), "import", str(form)]) == 0
     with open_store(db, "clerk-a") as store:
         assert dict(store.response(department_id=_department(store, "契約課").id).answers) == KEYED

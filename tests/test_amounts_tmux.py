@@ -73,6 +73,8 @@ def test_an_amount_and_a_wareki_date_keyed_in_tmux(pane):
     pane.keys("令和６年４月１日", literal=True)
     time.sleep(0.3)
     pane.keys("Enter")
+    pane.wait_for("contracts ·")  # the table of contracts: passed by with Tab (tests/test_repeat_tmux.py keys it)
+    pane.keys("Tab")
     pane.wait_for("distance ·")
     assert "CHOSHO-EXIT" not in pane.text()
     with open_store(db, "check") as store:

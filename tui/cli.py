@@ -286,12 +286,34 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(f"    {item.label}［{item.unit}］{ceiling}")
         if question.type.value == "number":
             print(f"    {number_line(question)}")
+        if question.type.value == "repeat":
+            for line in repeat_lines(question):
+                print(f"    {line}")
         for note in question.notes:
             print(f"    {note}")
         for skip in questionnaire.skips_at(question.id):
             judged = "（所属の判断による非該当あり）" if skip.respondent_judgement else ""
             print(f"    {skip.note or '分岐'}　→ {skip.to}　条件: {skip.when_text}{judged}")
     return 0
+
+
+def repeat_lines(question) -> list[str]:
+    """A repeat as ``show`` prints it: how many rows, then each field (its column) and its rule."""
+    from survey.model import MAX_ROWS
+
+    count = question.repeat_count
+    rows = (f"行数 {count}" if isinstance(count, int) else f"行数は {count} の回答" if count else "行数は記入のとおり")
+    lines = [f"［{rows}（{MAX_ROWS} 行まで）］"]
+    for field in question.fields:
+        extra = "・任意" if not field.required else ""
+        lines.append(f"列 {field.id}（{field.type.label}{extra}）{field.text}")
+        if field.type.value == "number":
+            ceiling = f"（{question.field(field.at_most).text}以下）" if field.at_most else ""
+            lines.append(f"    {number_line(field)}{ceiling}")
+        lines += [f"    {option.code} {option.label}" for option in field.options]
+        if field.relevant_text:
+            lines.append(f"    この行で記入する条件: {field.relevant_text}")
+    return lines
 
 
 def number_line(question) -> str:
@@ -346,6 +368,8 @@ def parse_answer_arg(questionnaire: Questionnaire, text: str) -> tuple[str, Valu
         from survey.answers import parse_day
 
         return qid, parse_day(raw)
+    if question.type is QuestionType.REPEAT:
+        raise InputError(f"{qid} は行の表（繰り返し）です。行の表は経路を決めないため、ここでは指定できません。")
     parts = re.split(r"[,、]", normalize_digits(raw))  # "５，５" typed through an IME too
     if question.type is QuestionType.MATRIX:
         if len(parts) != len(question.rows):

@@ -23,6 +23,29 @@ def route_condition(questionnaire: Questionnaire, question: Question) -> str:
 CODEBOOK_WIDTHS = (16, 8, 14, 50, 40, 40)
 
 
+def _repeat_rows(question: Question, condition: str) -> list[tuple[str, ...]]:
+    """A repeat's columns (on the sheet named by the repeat): one codebook row per field."""
+    from survey import QuestionType
+
+    if question.type is not QuestionType.REPEAT:
+        return []
+    out = []
+    for field in question.fields:
+        kind = f"行の表の列・{field.type.label}" + ("・任意" if not field.required else "")
+        content = f"「{question.id}」シートの列（1 行 1 表の行）。{question.text}\n列: {field.text}"
+        if field.options:
+            values = "\n".join(f"{o.code} {o.label}" for o in field.options)
+        elif field.type is QuestionType.NUMBER:
+            values = f"数値（{field.unit}）" if field.unit else "数値"
+        elif field.type is QuestionType.DATE:
+            values = "日付"
+        else:
+            values = "文字"
+        where = condition + (f"\nその行で {field.relevant_text} のときだけ記入（ほかの行は非該当）" if field.relevant_text else "")
+        out.append((field.id, question.label, kind, content, values, where))
+    return out
+
+
 def write(book: Book, questionnaire: Questionnaire) -> None:
     b = book
     ws = b.wb.add_worksheet(CODEBOOK)
@@ -50,6 +73,12 @@ def write(book: Book, questionnaire: Questionnaire) -> None:
         row += 1
     for question in questionnaire.questions:
         condition = route_condition(questionnaire, question)
+        for cells in _repeat_rows(question, condition):  # a repeat: its own sheet's columns
+            for col, value in enumerate(cells):
+                b.text(ws, row, col, value, b.wrap)
+            widths[0] = max(widths[0], display_width(cells[0]))
+            b.fit_row(ws, row, zip(cells[2:], CODEBOOK_WIDTHS[2:]))
+            row += 1
         for variable in layout.question_variables(question):
             kind = question.type.label + ("・任意" if not question.required else "")
             if variable.kind == layout.TICK:

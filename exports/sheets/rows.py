@@ -61,6 +61,8 @@ def write(book: Book, questionnaire: Questionnaire, records: Sequence[Department
         if off is None:
             off = off_route[id(route)] = frozenset(route.off())
         for question, qvars in by_question:
+            if not qvars:
+                continue  # a repeat: its rows are on its own sheet
             cells = layout.render(question, answers.get(question.id), question.id in off, qvars)
             for col, (variable, cell) in enumerate(zip(qvars, cells), col):
                 if cell is None:

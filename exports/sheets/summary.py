@@ -124,6 +124,8 @@ class Summary:
             end = self.number(row + 2, t)
         elif kind is QuestionType.DATE:
             end = self.dates(row + 2, t)
+        elif kind is QuestionType.REPEAT:
+            end = self.repeat(row + 2, t)
         else:
             end = self.choices(row + 2, t)
         self.blocks.append((row, end))
@@ -377,6 +379,18 @@ class Summary:
         note = f"基数 Ｎ＝{t.base} 所属のうち記入のあった {stats['count']} 所属で計算（無回答・無効の {empty} 所属は含まない）。"
         b.text(ws, r, 1, note, b.note)
         return r
+
+    def repeat(self, row: int, t: QuestionTally) -> int:
+        """A repeat: its rows in all; each column is tallied on its own sheet."""
+        from .repeats import tally_sheet_name
+
+        q = t.question
+        self.book.text(
+            self.ws, row, 1,
+            f"{t.table_departments} 所属から計 {t.table_rows} 行。列ごとの集計（基数は行）は「{tally_sheet_name(q)}」シート、"
+            f"行の一覧は「{q.id}」シート。", self.book.note,
+        )
+        return row
 
     def dates(self, row: int, t: QuestionTally) -> int:
         """A date: the earliest and the latest day written, 和暦 beside the date cell."""

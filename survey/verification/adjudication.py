@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 import datetime
 from decimal import Decimal
 
-from ..answers import Blank, Counts, Date, Grid, Invalid, Multi, NotApplicable, Number, Single, Text, Value, check_bounds
+from ..answers import Blank, Counts, Date, Grid, Invalid, Multi, NotApplicable, Number, Single, Table, Text, Value, check_bounds
 from ..errors import InputError
 from ..model import Question, QuestionType
 from ..routing import Route
 from ..validation import check_answer
 from .cells import (
-    ANSWER, BLANK, BOX, CODE, DATE, INVALID, ITEM, NO_TEXT, NOT_APPLICABLE, NOT_ENTERED, NUMBER, OFF_ROUTE, ROW, TEXT, TICK,
-    Cell, Variable, VerificationError,
+    ANSWER, BLANK, BOX, CODE, DATE, INVALID, ITEM, NO_ROW, NO_TEXT, NOT_APPLICABLE, NOT_ENTERED, NUMBER, OFF_ROUTE, ROW,
+    ROW_VALUE, TABLE_ROW, TEXT, TICK, Cell, Variable, VerificationError, row_of,
 )
 from .compare import Comparer, Comparison, Difference
 
@@ -87,6 +87,10 @@ def cell_problem(question: Question, variable: Variable, cell: Cell, judgeable: 
         return f"{name}: 値の形式が不明です。"
     if cell.state in _NOTHING:
         return f"{name}: 「未入力」や「経路外」は第三の値にできません（経路外は経路が決めます）。"
+    if variable.kind == TABLE_ROW:
+        return f"{name}: 表の行は 1 回目か 2 回目のどちらかを選んでください（第三の値は入力画面で直してください）。"
+    if cell.state in (ROW_VALUE, NO_ROW):
+        return f"{name}: 表の行の値は表の行にだけ指定できます。"
     if variable.kind == BOX:
         if cell.state == NO_TEXT or (cell.state == ANSWER and isinstance(cell.value, str) and cell.value.strip()):
             return None
@@ -172,6 +176,8 @@ def build_value(question: Question, variables_: tuple[Variable, ...], cells: tup
     mains = [c for v, c in zip(variables_, cells) if v.main]
     texts = {v.key: c.value for v, c in zip(variables_, cells) if v.kind == BOX and c.state == ANSWER}
     label = question.label
+    if question.type is QuestionType.REPEAT:
+        return _table_value(question, variables_, mains)
     if all(c.state in _NOTHING for c in mains):
         if texts:
             raise VerificationError(f"{label}: 記入欄に記入がありますが、回答がありません。")
@@ -227,6 +233,28 @@ def build_value(question: Question, variables_: tuple[Variable, ...], cells: tup
     if not codes:
         raise VerificationError(f"{label}: 選ばれた選択肢がありません（用紙が空欄なら「無回答」にしてください）。")
     return Multi(codes, texts)
+
+
+def _table_value(question: Question, variables_: tuple[Variable, ...], mains: list[Cell]) -> Value | None:
+    """A repeat from its row cells, in order: row 1 may hold the whole question's state (未入力,
+    無回答…), then no row follows; a row missing in the chosen keying (「（行なし）」) is left out."""
+    head = mains[0]
+    if head.state in _NOTHING + (BLANK, INVALID, NOT_APPLICABLE):
+        stray = next((v for v, c in zip(variables_[1:], mains[1:]) if c.state != NO_ROW), None)
+        if stray is not None:
+            raise VerificationError(f"{question.label}: 行1 が{head.describe()}ですが、{stray.label} に行があります。")
+        if head.state in _NOTHING:
+            return None
+        if head.state == NOT_APPLICABLE:
+            return NotApplicable()
+        return Blank() if head.state == BLANK else Invalid(raw=head.value or "")
+    rows = []
+    for v, c in zip(variables_, mains):
+        if c.state == ROW_VALUE:
+            rows.append(row_of(c))
+        elif c.state != NO_ROW:
+            raise VerificationError(f"{question.label}: {v.label} が{c.describe()}で、他の行と合いません。")
+    return Table(tuple(rows))
 
 
 def adjudicate(comparer: Comparer, comparison: Comparison, resolutions: Iterable[Resolution]) -> Adjudication:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..answers import Blank, Counts, Date, Grid, Invalid, Multi, NotApplicable, Number, Single, Text, Value
+from ..answers import Blank, Counts, Date, Grid, Invalid, Multi, NotApplicable, Number, Single, Table, Text, Value
 from ..errors import InputError
-from ..model import Question, Questionnaire, QuestionType
+from ..model import MAX_ROWS, Question, Questionnaire, QuestionType
 
 __all__ = [
     "ANSWER", "BLANK", "INVALID", "NOT_APPLICABLE", "OFF_ROUTE", "NOT_ENTERED", "NO_TEXT",
-    "CODE", "TICK", "TEXT", "BOX", "ROW", "ITEM", "NUMBER", "DATE",
+    "CODE", "TICK", "TEXT", "BOX", "ROW", "ITEM", "NUMBER", "DATE", "TABLE_ROW", "ROW_VALUE", "NO_ROW",
     "Cell", "Variable", "VerificationError", "number_cell", "question_variables", "variables", "value_cells",
 ]
 
@@ -33,6 +33,9 @@ class VerificationError(InputError):
 
 ANSWER, BLANK, INVALID = "answer", "blank", "invalid"
 NOT_APPLICABLE, OFF_ROUTE, NOT_ENTERED, NO_TEXT = "not_applicable", "off_route", "not_entered", "no_text"
+# A repeat's rows are compared by position: row n of each keying is one cell, holding the whole
+# row (``ROW_VALUE``: its canonical JSON) or, where that keying has fewer rows, ``NO_ROW``.
+ROW_VALUE, NO_ROW = "row", "no_row"
 
 _STATE_WORDS = {
     BLANK: "無回答",
@@ -41,11 +44,13 @@ _STATE_WORDS = {
     OFF_ROUTE: "非該当（経路外）",
     NOT_ENTERED: "未入力",
     NO_TEXT: "（記入なし）",
+    NO_ROW: "（行なし）",
 }
 
 CODE, TICK, TEXT, BOX, ROW, ITEM = "code", "tick", "text", "box", "row", "item"
 NUMBER = "number"  # an integer / decimal question: the cell holds its exact Decimal
 DATE = "date"  # a date question: the cell holds the ISO date
+TABLE_ROW = "table_row"  # row n (``key``) of a repeat
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +66,8 @@ class Cell:
     def describe(self) -> str:
         if self.state == ANSWER:
             return str(self.value)
+        if self.state == ROW_VALUE:
+            return row_words(self.value)
         word = _STATE_WORDS[self.state]
         if self.state == INVALID and self.value:
             word += f"（{self.value}）"
@@ -70,6 +77,7 @@ class Cell:
 
 
 BLANK_CELL, OFF_ROUTE_CELL, NOT_ENTERED_CELL = Cell(BLANK), Cell(OFF_ROUTE), Cell(NOT_ENTERED)
+NO_ROW_CELL = Cell(NO_ROW)
 NA_CELL, NO_TEXT_CELL = Cell(NOT_APPLICABLE), Cell(NO_TEXT)
 # Codes, ticks and small counts share one cell each: comparing 10,000 forms then allocates
 # little, which keeps the time per form flat as the batch grows (fewer objects for the GC).
@@ -117,6 +125,8 @@ def question_variables(question: Question) -> tuple[Variable, ...]:
         out.append(Variable(q.id, q.id, NUMBER, None, _short(f"{label}（{q.unit}）") if q.unit else label))
     elif q.type is QuestionType.DATE:
         out.append(Variable(q.id, q.id, DATE, None, label))
+    elif q.type is QuestionType.REPEAT:
+        out += [Variable(f"{q.id}_{n}", q.id, TABLE_ROW, n, f"{label} 行{n}") for n in range(1, MAX_ROWS + 1)]
     out += [
         Variable(q.box_variable(b.option), q.id, BOX, b.option, _short(f"{label} {b.option}［{b.prompt}］"))
         for b in q.text_boxes
@@ -140,6 +150,44 @@ def number_cell(value) -> Cell:
     return Cell(ANSWER, format(value.normalize(), "f"))
 
 
+def row_cell(row) -> Cell:
+    """One row of a repeat as a cell: its values as stored, numbers in one spelling (so 1234.50
+    and 1234.5 agree), as canonical JSON."""
+    import json
+
+    from ..answers import encode
+
+    plain = {
+        name: {"number": number_cell(cell.value).value} if isinstance(cell, Number) else encode(cell)
+        for name, cell in row.items()
+    }
+    return Cell(ROW_VALUE, json.dumps(plain, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+
+
+def row_of(cell: Cell) -> dict:
+    """The row a ``ROW_VALUE`` cell holds."""
+    import json
+
+    from ..answers import decode
+
+    return {name: decode(data) for name, data in json.loads(cell.value).items()}
+
+
+def row_words(value: str) -> str:
+    """A row cell as the adjudicator reads it: each field's name and value."""
+    import json
+
+    parts = []
+    for name, data in json.loads(value).items():
+        shown = next((str(v) for k, v in data.items() if k in ("number", "date", "single", "text")), None)
+        if shown is None and "multi" in data:
+            shown = ",".join(map(str, data["multi"]))
+        if shown is None:
+            shown = _STATE_WORDS.get(data.get("state"), "") + (f"（{data['raw']}）" if data.get("raw") else "")
+        parts.append(f"{name} {shown}")
+    return "／".join(parts)
+
+
 def _state_cell(value: Blank | Invalid) -> Cell:
     if isinstance(value, Blank):
         return BLANK_CELL if value.route_as is None else Cell(BLANK, None, value.route_as)
@@ -154,17 +202,26 @@ def _grid_cell(cell: object) -> Cell:
     return _state_cell(cell)  # a row left blank or unusable on paper
 
 
+def _first_only(question: Question, state: Cell, variables_: tuple[Variable, ...]) -> tuple[Cell, ...] | None:
+    """A repeat's whole-question state (未入力, 無回答…) is its row 1's cell; no row follows."""
+    if question.type is not QuestionType.REPEAT:
+        return None
+    return (state,) + (NO_ROW_CELL,) * (len(variables_) - 1)
+
+
 def value_cells(question: Question, variables_: tuple[Variable, ...], value: Value | None, on_route: bool) -> tuple[Cell, ...]:
     """The cells of one question's answer in one keying, aligned with ``variables_``."""
     if not on_route:
-        return tuple(OFF_ROUTE_CELL if v.main else NO_TEXT_CELL for v in variables_)
+        return _first_only(question, OFF_ROUTE_CELL, variables_) or tuple(OFF_ROUTE_CELL if v.main else NO_TEXT_CELL for v in variables_)
     if value is None:
-        return tuple(NOT_ENTERED_CELL if v.main else NO_TEXT_CELL for v in variables_)
+        return _first_only(question, NOT_ENTERED_CELL, variables_) or tuple(NOT_ENTERED_CELL if v.main else NO_TEXT_CELL for v in variables_)
     if isinstance(value, NotApplicable):
-        return tuple(NA_CELL if v.main else NO_TEXT_CELL for v in variables_)
+        return _first_only(question, NA_CELL, variables_) or tuple(NA_CELL if v.main else NO_TEXT_CELL for v in variables_)
     if isinstance(value, (Blank, Invalid)):
         state = _state_cell(value)
-        return tuple(state if v.main else NO_TEXT_CELL for v in variables_)
+        return _first_only(question, state, variables_) or tuple(state if v.main else NO_TEXT_CELL for v in variables_)
+    if isinstance(value, Table):
+        return tuple(row_cell(value.rows[v.key - 1]) if v.key <= len(value.rows) else NO_ROW_CELL for v in variables_)
     expected = {
         QuestionType.SINGLE: Single, QuestionType.MULTI: Multi, QuestionType.TEXT: Text,
         QuestionType.MATRIX: Grid, QuestionType.COUNTS: Counts, QuestionType.NUMBER: Number, QuestionType.DATE: Date,

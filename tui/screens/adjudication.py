@@ -27,7 +27,7 @@ from survey.verification import (
     ANSWER, FIRST, INVALID, NOT_APPLICABLE, OFF_ROUTE, SECOND, Adjudication, Cell, Comparison, Resolution, take_first, take_second,
 )
 
-from survey.verification.cells import CODE, ROW, TICK
+from survey.verification.cells import CODE, NO_ROW, ROW, TABLE_ROW, TICK
 
 from ..widgets.columns import Column, cell, share
 from ..widgets.folded import Folded
@@ -106,7 +106,12 @@ def adjudication_rows(store: Store, comparison: Comparison, result: Adjudication
     wanted = set(differences) | set(chosen)
     for question in set(result.missing) | set(problems):
         start, end = comparer.by_question[question]
-        wanted |= {v.name for v in comparer.variables[start:end] if v.main}
+        wanted |= {
+            v.name for i, v in enumerate(comparer.variables[start:end], start) if v.main
+            # a repeat's rows past both keyings' last row say nothing: only its first row is asked
+            and not (v.kind == TABLE_ROW and v.key > 1 and comparison.first_cells[i].state == NO_ROW
+                     and comparison.second_cells[i].state == NO_ROW)
+        }
     rows = []
     for index in comparer.order:  # routing answers first, then form order
         variable = comparer.variables[index]

@@ -16,6 +16,7 @@ from survey.answers import describe, is_complete
 from survey.validation import Severity
 
 from ..widgets.fields import AnswerField, MultiField, Outcome, TextField, _RowsField, field_for
+from ..widgets.table_field import TABLE_CSS, TableField
 from ..widgets.folded import Folded
 from ..widgets.footer import KeyFooter
 from ..keying import starts_stray
@@ -23,6 +24,7 @@ from ..keying_log import KeyingLog
 from ..widgets.key_line import KeyLine
 from . import FORMS_CSS
 from .dialogs import ConfirmDialog, JumpDialog
+from .entry_rows import RowKeys
 from .message import MessageLine
 
 __all__ = ["EntryScreen"]
@@ -36,14 +38,14 @@ FINAL_MESSAGE = (
 )
 
 
-class EntryScreen(MessageLine, Screen):
+class EntryScreen(RowKeys, MessageLine, Screen):
     """Leads through the route; every accepted answer is stored at once.
 
     The bindings below are what the footer, the help and the command palette show; while the
     key line has focus it performs the same actions itself, in typing order (see KeyLine).
     """
 
-    CSS_PATH = FORMS_CSS
+    CSS_PATH = [FORMS_CSS, TABLE_CSS]  # the table's own stylesheet beside the widget
 
     BINDINGS = [
         Binding("tab", "next", "次へ", id="entry.next"),
@@ -61,6 +63,10 @@ class EntryScreen(MessageLine, Screen):
         Binding("ctrl+o", "open_original", "原本", show=False, id="entry.original"),
         # Shown only on a question with an open 疑義 (check_action), where the clerk needs it.
         Binding("f7", "reply_flag", "回答", id="entry.reply"),
+        # A repeat's rows (shown only on a repeat, check_action): add, insert, remove (asked first).
+        Binding("f8", "add_row", "行追加", id="entry.add_row"),
+        Binding("f9", "insert_row", "行挿入", show=False, id="entry.insert_row"),
+        Binding("f10", "delete_row", "行削除", id="entry.delete_row"),
     ]
 
     def __init__(self, store: Store, department_id: int, question_id: str | None = None) -> None:
@@ -158,6 +164,10 @@ class EntryScreen(MessageLine, Screen):
                 self.set_focus(self.key_line, scroll_visible=False)
             self._field.remove()
         field = self._field = field_for(question, value)
+        if isinstance(field, TableField):
+            from survey.routing import expected_rows
+
+            field.set_expected(expected_rows(question, self.response.answers))
         if self._typing and not field.uses_key_line:
             field.rest.start()  # "1,2" on Q21: the ",2" is not Q22's text
         field.disabled = self.final  # 確定: shown dimmed, nothing to type into
@@ -193,7 +203,12 @@ class EntryScreen(MessageLine, Screen):
     def _update_recorded(self, value: Value | None) -> None:
         stamp = self.response.stamps.get(self.question_id)
         who = f"　（{self.store.display_name(stamp.who)} {stamp.at[5:16].replace('T', ' ')}）" if stamp else ""
-        paragraphs = [(Text("記録: ", style="dim"), Text(describe(self.question, value) + who, style="dim"))]
+        shown = describe(self.question, value)
+        if isinstance(self._field, TableField) or self.question.type.value == "repeat":
+            from survey.answers import Table
+
+            shown = f"{len(value.rows)} 行" if isinstance(value, Table) else shown  # the rows are above
+        paragraphs = [(Text("記録: ", style="dim"), Text(shown + who, style="dim"))]
         self.query_one("#recorded", Folded).update(paragraphs)
         flags = []
         for flag in self.open_flags():
@@ -293,15 +308,18 @@ class EntryScreen(MessageLine, Screen):
                 self.handle(self.field.blank_row())
             return
         if key in ("up", "down"):
-            if isinstance(self.field, _RowsField):
+            if isinstance(self.field, (_RowsField, TableField)):
                 self.field.move(1 if key == "down" else -1)
                 self._sync_key_line(text="")
             return
         action = {
             "enter": "enter", "tab": "next", "pagedown": "next", "shift+tab": "previous", "pageup": "previous",
             "f2": "blank", "f3": "invalid", "f4": "not_applicable", "f5": "jump", "f6": "summary", "escape": "back",
+            "f8": "add_row", "f9": "insert_row", "f10": "delete_row",
         }[key]
-        if self.final and action in ("blank", "invalid", "not_applicable"):
+        if action in ("add_row", "insert_row", "delete_row") and not isinstance(self.field, TableField):
+            return
+        if self.final and action in ("blank", "invalid", "not_applicable", "add_row", "insert_row", "delete_row"):
             self._refuse_final()
             return
         if self.final and action in ("enter", "next"):
@@ -319,7 +337,9 @@ class EntryScreen(MessageLine, Screen):
         if outcome.problem:
             self.set_message(outcome.problem, "error")
             return
-        if outcome.value is not None:
+        if outcome.row is not None:
+            self.submit_row(*outcome.row, then_move_on=outcome.move_on)
+        elif outcome.value is not None:
             self.submit(outcome.value, advance=outcome.advance)
         elif outcome.move_on:
             self.advance()
@@ -331,6 +351,8 @@ class EntryScreen(MessageLine, Screen):
             return self.question_id in self.questionnaire.judgeable
         if action == "reply_flag":
             return bool(self._flags_here())
+        if action in ("add_row", "insert_row", "delete_row"):
+            return isinstance(self._field, TableField)
         return True
 
     def _flags_here(self) -> list:
@@ -388,6 +410,9 @@ class EntryScreen(MessageLine, Screen):
         field = self.field
         field.invalid_raw = field.raw_text(self.key_line.value)
         field.taking_invalid = False
+        if (outcome := field.empty_entered(Invalid, field.invalid_raw)) is not None:
+            self.handle(outcome)
+            return
         if self.question.chooses_route_when_blank:
             field.ask_route_choice(Invalid)
             self._sync_key_line(text="")
@@ -415,6 +440,9 @@ class EntryScreen(MessageLine, Screen):
             field.taking_invalid = True
             field.route_choice_for = None
             self._sync_key_line(text="")
+            return
+        if (outcome := field.empty_entered(kind, "")) is not None:
+            self.handle(outcome)
             return
         if self.question.chooses_route_when_blank:
             field.ask_route_choice(kind)
@@ -473,6 +501,7 @@ class EntryScreen(MessageLine, Screen):
             line = ""  # never an answer (see _stray): moving back to correct is the point
         line = line if line.strip() and line != self.field.line_text() else ""
         ticks = self.field.pending() if isinstance(self.field, MultiField) else ""
+        ticks = self.field.unsaved() if isinstance(self.field, TableField) else ticks
         return "　".join(part for part in (ticks, line) if part)
 
     def confirm_leaving(self, then, *, doing: str) -> None:

@@ -97,6 +97,7 @@ class SecondKeyingScreen(EntryScreen):
         return "【照合入力】"  # first, so the verifier always sees it (the mode is in the status)
 
     def write_answer(self, *args, **kwargs) -> int:
+        kwargs.pop("row", None)  # the second keying's log holds the whole table (compared by position)
         return self.store.save_second_answer(*args, **kwargs)
 
     # -- the live check --------------------------------------------------------------------

@@ -109,6 +109,9 @@ def render_tally(questionnaire, tallies, width: int) -> list[Text]:
         elif question.type is QuestionType.DATE:
             if t.days:
                 lines.append(Text(clip(f"  記入 {len(t.days)} 所属: {wareki(min(t.days))} ～ {wareki(max(t.days))}", width)))
+        elif question.type is QuestionType.REPEAT:
+            lines.append(Text(clip(
+                f"  {t.table_departments} 所属・計 {t.table_rows} 行（列ごとの集計は Excel の「{question.id}_集計」シート）", width)))
         else:
             for s in answered_shares(t):
                 lines.append(_line(s.label, s.share, str(s.count), _percent(s.whole), width, grey if s.state != "answered" else ""))

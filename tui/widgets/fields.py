@@ -38,6 +38,7 @@ class Outcome:
     problem: str | None = None
     move_on: bool = False
     line: str | None = None
+    row: tuple | None = None  # a repeat's row to store at once: (op "set" / "insert", index, cells)
 
 
 def options_paragraphs(question: Question, chosen=frozenset(), multi: bool = False, recorded=None) -> list:
@@ -139,6 +140,11 @@ class AnswerField(Vertical):
 
     def refused(self) -> None:
         """The screen could not store the value this field offered."""
+
+    def empty_entered(self, kind: type, raw: str) -> Outcome | None:
+        """F2 / F3 on a field with parts of its own (a repeat's cell): its outcome, or None
+        when 無回答 / 無効 is the whole question's."""
+        return None
 
     def reset(self) -> None:
         """Back to what is recorded (a route change was declined)."""
@@ -840,4 +846,8 @@ _FIELDS: dict[QuestionType, type[AnswerField]] = {
 
 
 def field_for(question: Question, value: Value | None) -> AnswerField:
+    if question.type is QuestionType.REPEAT:
+        from .table_field import TableField
+
+        return TableField(question, value, classes="answer-field")
     return _FIELDS[question.type](question, value, classes="answer-field")

@@ -27,7 +27,8 @@ class KeyLineOwner(Protocol):
 class KeyLine(Input):
     # Keys the entry screen acts on; everything else edits the line as in any Input.
     ENTRY_KEYS = frozenset(
-        {"enter", "tab", "shift+tab", "f2", "f3", "f4", "f5", "f6", "escape", "pageup", "pagedown", "up", "down"}
+        {"enter", "tab", "shift+tab", "f2", "f3", "f4", "f5", "f6", "f8", "f9", "f10", "escape", "pageup", "pagedown",
+         "up", "down"}
     )
 
     def __init__(self, owner: KeyLineOwner, **kwargs) -> None:

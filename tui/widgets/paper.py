@@ -11,7 +11,7 @@ from rich.cells import cell_len
 from rich.text import Text as RichText
 
 from survey import Blank, Counts, Grid, Invalid, Multi, NotApplicable, Question, Single, Text, Value
-from survey.answers import EMPTY_LABELS
+from survey.answers import EMPTY_LABELS, Date, Number, Table, describe, describe_row
 
 from .columns import clip
 from .fields import options_paragraphs
@@ -118,4 +118,12 @@ def answer_paragraphs(question: Question, value: Value | None, route_status: str
             number = value.values.get(item.id)
             body = _mark("無回答") if number is None else RichText(f"{number:>5}{item.unit}", style="bold")
             lines.append((_row_label(item.label, width), body))
+    elif isinstance(value, (Number, Date)):  # an amount with its unit, a date in 和暦 and 西暦
+        lines.append(("  ", RichText(describe(question, value), style="bold")))
+    elif isinstance(value, Table):  # a repeat: one paragraph a row, its fields in the table's order
+        if not value.rows:
+            lines.append(("  ", _mark("行なし（0 行）")))
+        width = cell_len(f"行{len(value.rows)}")
+        for n, row in enumerate(value.rows, start=1):
+            lines.append((_row_label(f"行{n}", width), RichText(describe_row(question, row), style="bold")))
     return lines
