@@ -152,5 +152,4 @@ def test_a_typed_name_loses_every_folder():
     assert file_name("集計.xlsx") == "集計.xlsx"
     assert file_name(" /etc/集計.xlsx ") == "集計.xlsx"
     assert file_name(r"C:\Users\someone\集計.xlsx") == "集計.xlsx"
-    assert file_name("../../集計.xlsx") == "集計.xlsx"
     assert file_name("..") == "" and file_name("/") == ""
