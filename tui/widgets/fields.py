@@ -455,6 +455,8 @@ class _Editor(AnswerEditor):
     def on_mount(self) -> None:
         screen = self.screen
         self._owner = screen if hasattr(screen, "key_line_key") else None  # the entry screen (KeyLineOwner)
+        if isinstance(self.parent, TextField):
+            self.call_after_refresh(self.parent._editor_ready)  # once is_mounted holds
 
     def on_focus(self) -> None:
         owner = getattr(self, "_owner", None)
@@ -503,31 +505,50 @@ class TextField(AnswerField):
     def __init__(self, question: Question, value: Value | None, **kwargs) -> None:
         super().__init__(question, value, **kwargs)
         self.early = ""  # typed ahead before the editor was on screen
+        self._editor: _Editor | None = None
+        self._in_editor = 0  # how much of ``early`` the editor holds
 
     def compose(self) -> ComposeResult:
         text = self.value.text if isinstance(self.value, Text) else ""
         yield Label("記入内容（Enter で改行、Tab で記録して次へ。日本語入力可）", classes="hint")
-        yield _Editor(text + self.early, id="text", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+        self._editor = _Editor(text + self.early, id="text", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+        self._in_editor = len(self.early)
+        yield self._editor
 
     def on_mount(self) -> None:
-        editors = self.query("#text").results(TextArea)
-        for editor in editors:  # none if the clerk already moved on (F2 typed ahead)
-            editor.move_cursor(editor.document.end)
-            editor.focus()
+        self._editor_ready()
+
+    def _editor_ready(self) -> None:
+        """The editor is on screen: it takes what was typed ahead since it was made, the caret
+        at the end, and the focus. (Called by the field's mount and the editor's, whichever
+        comes first; none if the clerk already moved on — F2 typed ahead.)"""
+        editor = self._editor
+        if editor is None or not editor.is_mounted:
+            return
+        if len(self.early) > self._in_editor:
+            editor.insert(self.early[self._in_editor:], editor.document.end, maintain_selection_offset=False)
+            self._in_editor = len(self.early)
+        editor.move_cursor(editor.document.end)
+        editor.focus()
 
     def take_early(self, text: str) -> None:
         """Keys typed before the editor had the focus belong to it, in order."""
-        editors = list(self.query("#text").results(TextArea)) if self.is_mounted else []
-        if editors:
-            editors[0].insert(text, editors[0].document.end)
-            editors[0].focus()
-        else:
+        editor = self._editor
+        if editor is not None and editor.is_mounted:
+            # The caret goes after it: left where it was, the selection would grow over the
+            # inserted text and the next key typed in the editor replace it (a lost character).
+            editor.insert(text, editor.document.end, maintain_selection_offset=False)
+            editor.move_cursor(editor.document.end)
+            editor.focus()
+        else:  # made but not yet on screen (its text was fixed when made), or not made yet
             self.early += text
 
     def _written(self) -> str:
-        if not (self.is_mounted and self.query("#text")):
+        editor = self._editor
+        if editor is None or not editor.is_mounted:
             return clean_text((self.value.text if isinstance(self.value, Text) else "") + self.early).strip()
-        return clean_text(self.query_one("#text", TextArea).text).strip()
+        self._editor_ready()  # typed ahead while it was being mounted
+        return clean_text(editor.text).strip()
 
     def raw_text(self, text: str) -> str:
         return self._written()
