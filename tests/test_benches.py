@@ -51,3 +51,15 @@ def test_import_bounds_bench_runs_every_hostile_file():
         assert re.search(rf"^{re.escape(name)}\s.*refused: ", out, flags=re.M), out
     assert re.search(r"^form\s.*read: 1 departments", out, flags=re.M), out
     assert "ceilings: peak memory ≤ 1.5× and time ≤ 10.0×" in out
+
+
+def test_serve_bench_keys_two_sessions_and_loses_nothing():
+    """Two people at once over chosho serve's WebSocket: the figures are printed, and the store
+    must hold both departments exactly as keyed, each stamped with its person."""
+    out = _bench("bench/serve.py", "--quick")
+    assert re.search(r"^key → screen settled +median \d+\.\d ms, 95th \d+\.\d ms, worst \d+\.\d ms over 112 keys", out, flags=re.M), out
+    assert "keys without a screen change: 0" in out
+    assert re.search(r"^first screen after login with 2 sessions open: \d+\.\d\d s", out, flags=re.M), out
+    assert re.search(r"^RSS per session: median \d+ MB, max \d+ MB over 3 app processes", out, flags=re.M), out
+    assert "answers: 2/2 departments exactly as keyed and stamped with their person; lost or crossed 0" in out
+    assert re.search(r"^ratio=\d+\.\d\d$", out, flags=re.M), out

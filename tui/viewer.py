@@ -57,9 +57,12 @@ def remove_copies() -> None:
 atexit.register(remove_copies)
 
 
-def open_original(store: Store, department_id: int, original_id: int | None = None) -> tuple[str, str]:
+def open_original(
+    store: Store, department_id: int, original_id: int | None = None, *, send: Callable[[str, bytes], str] | None = None
+) -> tuple[str, str]:
     """Open one of the department's originals (default: the newest). Returns (message, severity)
-    for a notification."""
+    for a notification. ``send`` (name, content) -> what it did, hands the original to the
+    person's browser instead of the host's viewer (tui/browser.py)."""
     from db.errors import StoreError
     from db.originals import kind_problem, original_content, originals
 
@@ -73,6 +76,9 @@ def open_original(store: Store, department_id: int, original_id: int | None = No
         return str(exc), "error"
     if problem := kind_problem(newest.name, content[:16]):
         return f"{problem}開きません。", "error"
+    more = f"（ほかに {len(kept) - 1} 件）" if len(kept) > 1 and original_id is None else ""
+    if send is not None:
+        return f"{send(newest.name, content)}{more}。", "information"
     folder = Path(tempfile.mkdtemp(prefix="chosho-original-"))
     _copies.append(folder)
     path = folder / Path(newest.name).name
@@ -81,5 +87,4 @@ def open_original(store: Store, department_id: int, original_id: int | None = No
         opener(path)
     except OSError as exc:
         return f"原本「{newest.name}」を開けませんでした（{exc.strerror or exc}）。一時ファイル: {path}", "error"
-    more = f"（ほかに {len(kept) - 1} 件）" if len(kept) > 1 and original_id is None else ""
     return f"原本「{newest.name}」を開きました{more}。", "information"

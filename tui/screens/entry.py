@@ -157,6 +157,11 @@ class EntryScreen(RowKeys, MessageLine, Screen):
         self._update_recorded(value)
         self.set_message("")
         if self._field is not None:
+            if self.focused is not None and self._field in self.focused.ancestors_with_self:
+                # Keys typed ahead must not fall between two questions (onto the body's scroll,
+                # which drops them): the key line holds the focus until the next input has it.
+                self.query_one("#key-row").display = True
+                self.set_focus(self.key_line, scroll_visible=False)
             self._field.remove()
         field = self._field = field_for(question, value)
         if isinstance(field, TableField):
@@ -174,7 +179,8 @@ class EntryScreen(RowKeys, MessageLine, Screen):
     def _sync_key_line(self, text: str | None = None) -> None:
         field = self.field
         line = self.key_line
-        self.query_one("#key-row").display = field.uses_key_line
+        # A free-text question hides the line once its editor has the focus (see show).
+        self.query_one("#key-row").display = field.uses_key_line or self.focused is line
         self.query_one("#key-prompt", Label).update(field.prompt())
         line.placeholder = field.placeholder()
         if text is not None:

@@ -2,6 +2,9 @@
 
 The records are read in the app's thread (the store's connection belongs to it); the workbook
 is written in a thread worker, which needs no database, so the screen stays responsive.
+
+In a browser (``chosho serve``) the person names the file only: it is written to a private
+temporary folder on the host and arrives as a download in their browser (tui/browser.py).
 """
 
 from __future__ import annotations
@@ -41,9 +44,14 @@ class ExportScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         from exports.commands import default_name  # light: no pandas
 
+        from ..browser import in_browser
+
         with Vertical(classes="dialog"):
             yield Static("集計用 Excel ブックの出力", classes="dialog-text")
-            yield Label("保存先ファイル（Enter で出力）")
+            if in_browser(self.app):
+                yield Label("ファイル名（Enter で出力。ブラウザのダウンロードに届きます）")
+            else:
+                yield Label("保存先ファイル（Enter で出力）")
             yield Input(str(default_name(self.store.questionnaire.title)), id="export-path")
             # The state in words: a checkbox's mark alone is hard to read in every theme.
             yield Checkbox(_scope_label(False), id="confirmed-only", compact=True)
@@ -65,7 +73,11 @@ class ExportScreen(ModalScreen[None]):
             return
         from exports.records import read_records
 
+        from ..browser import file_name, in_browser
+
         path = self.query_one("#export-path", Input).value.strip()
+        if in_browser(self.app):
+            path = file_name(path)  # a name, never a folder of the host
         if not path:
             self.query_one("#export-result", Folded).update("保存先のファイル名を入力してください。")
             return
@@ -77,10 +89,22 @@ class ExportScreen(ModalScreen[None]):
         bar.display = True
         bar.update(total=None, progress=0)
         self.query_one("#export-result", Folded).update("出力中…")
-        self._write(path, records, confirmed_only, names)
+        self._write(path, records, confirmed_only, names, in_browser(self.app))
 
     @work(thread=True, exclusive=True)
-    def _write(self, path: str, records, confirmed_only: bool, names: dict) -> None:
+    def _write(self, path: str, records, confirmed_only: bool, names: dict, browser: bool) -> None:
+        if not browser:
+            self._save(path, records, confirmed_only, names)
+            return
+        from ..browser import scratch_file
+
+        with scratch_file(path) as scratch:
+            result, error = self._save(scratch, records, confirmed_only, names, report=False)
+            content = result.path.read_bytes() if result is not None else None
+        self.app.call_from_thread(self._done, result, error, content)
+
+    def _save(self, path, records, confirmed_only: bool, names: dict, report: bool = True):
+        """Write the workbook at ``path`` (in the worker's thread); with ``report`` tell the screen."""
         from exports.workbook import ExportError, save_workbook
 
         bar = self.query_one("#export-progress", ProgressBar)
@@ -100,22 +124,33 @@ class ExportScreen(ModalScreen[None]):
                 router=self.store.router,
             )
         except ExportError as exc:
-            self.app.call_from_thread(self._done, None, str(exc))
-            return
-        self.app.call_from_thread(self._done, result, "")
+            result, error = None, str(exc)
+        else:
+            error = ""
+        if report:
+            self.app.call_from_thread(self._done, result, error)
+        return result, error
 
-    def _done(self, result, error: str) -> None:
+    def _done(self, result, error: str, content: bytes | None = None) -> None:
+        from ..browser import send_download
+
         self.running = False
         out = self.query_one("#export-result", Folded)
         if result is None:
             out.update(error)
             out.set_classes("error")
             return
-        lines = [f"出力しました: {result.path}（集計対象 {result.included} 所属／全 {result.total} 所属）"]
+        counted = f"（集計対象 {result.included} 所属／全 {result.total} 所属）"
+        if content is not None:
+            send_download(self.app, result.path.name, content)
+            lines = [f"ブラウザのダウンロードに送りました: {result.path.name}{counted}"]
+        else:
+            lines = [f"出力しました: {result.path}{counted}"]
         lines += [f"注意: {warning}" for warning in result.warnings]
         out.update("\n".join(lines))
         out.set_classes("")
-        self.app.notify(f"Excel に出力しました: {result.path.name}", markup=False)
+        sent = "Excel をダウンロードに送りました" if content is not None else "Excel に出力しました"
+        self.app.notify(f"{sent}: {result.path.name}", markup=False)
 
     def action_close(self) -> None:
         if not self.running:

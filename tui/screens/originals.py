@@ -1,4 +1,5 @@
-"""Ctrl+O on the entry and review screens: open the department's original with the OS viewer,
+"""Ctrl+O on the entry and review screens: open the department's original with the OS viewer
+(in a browser: in a new tab of the person's browser, tui/browser.py),
 and when it has several (a form returned, then corrected and sent again), let the clerk pick one
 from a list first — newest on top, each with its name, size, who stored it and when."""
 
@@ -40,10 +41,14 @@ def open_original_from(screen: Screen, store: Store, department_id: int) -> None
     """Ctrl+O: open the only original at once; with several, ask which first."""
     from db.errors import StoreError
     from db.originals import originals
+    from tui.browser import in_browser, show_original
     from tui.viewer import open_original
 
+    # In a browser the original goes to the person's own browser, not the host's viewer.
+    send = (lambda name, content: show_original(screen.app, name, content)) if in_browser(screen.app) else None
+
     def opened(original_id: int | None = None) -> None:
-        message, severity = open_original(store, department_id, original_id)
+        message, severity = open_original(store, department_id, original_id, send=send)
         screen.notify(message, severity=severity, markup=False)
 
     try:

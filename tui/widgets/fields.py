@@ -440,9 +440,45 @@ class MultiField(AnswerField):
 
 
 class _Editor(AnswerEditor):
-    """The free-text editor: refuses what follows a code taken as typed (see CodeLineRest)."""
+    """The free-text editor: refuses what follows a code taken as typed (see CodeLineRest), and
+    hands the entry screen's keys on in the order they were typed, as the key line does.
+
+    Textual checks the screen's bindings (Tab, F2…) only after a key has bubbled up from the
+    focused editor, while the keys typed after it are already in the editor's queue: "text, Tab,
+    next answer" arriving together (an IME's commit and the keys after it, in a browser) put the
+    next answer into this one. So Tab, Shift+Tab, F2–F6 and Esc go to the screen at once, and a
+    key that reaches this editor after the clerk has moved on goes to where keys go now.
+    """
+
+    ENTRY_KEYS = frozenset({"tab", "shift+tab", "f2", "f3", "f4", "f5", "f6", "escape"})
+
+    def on_mount(self) -> None:
+        screen = self.screen
+        self._owner = screen if hasattr(screen, "key_line_key") else None  # the entry screen (KeyLineOwner)
+        if isinstance(self.parent, TextField):
+            self.call_after_refresh(self.parent._editor_ready)  # once is_mounted holds
+
+    def on_focus(self) -> None:
+        owner = getattr(self, "_owner", None)
+        if owner is not None and owner.field is self.parent:
+            owner._sync_key_line()  # the key line held the focus until now: hidden again
 
     async def _on_key(self, event: events.Key) -> None:
+        owner = getattr(self, "_owner", None)
+        if owner is not None:
+            if owner.field is not self.parent:  # typed before the clerk moved on: the next field's
+                event.stop()
+                event.prevent_default()
+                now = owner.focused
+                if not (isinstance(now, _Editor) and now is not self and now.is_attached):
+                    now = owner.key_line  # the next question's line (it hands an editor's keys on early)
+                await now._on_key(events.Key(event.key, event.character))
+                return
+            if event.key in self.ENTRY_KEYS:
+                event.stop()
+                event.prevent_default()
+                owner.key_line_key(event.key)
+                return
         field = self.parent
         if isinstance(field, TextField) and field.rest.open:
             if event.is_printable and event.character and field.rest.refuses(event.character):
@@ -469,31 +505,50 @@ class TextField(AnswerField):
     def __init__(self, question: Question, value: Value | None, **kwargs) -> None:
         super().__init__(question, value, **kwargs)
         self.early = ""  # typed ahead before the editor was on screen
+        self._editor: _Editor | None = None
+        self._in_editor = 0  # how much of ``early`` the editor holds
 
     def compose(self) -> ComposeResult:
         text = self.value.text if isinstance(self.value, Text) else ""
         yield Label("記入内容（Enter で改行、Tab で記録して次へ。日本語入力可）", classes="hint")
-        yield _Editor(text + self.early, id="text", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+        self._editor = _Editor(text + self.early, id="text", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+        self._in_editor = len(self.early)
+        yield self._editor
 
     def on_mount(self) -> None:
-        editors = self.query("#text").results(TextArea)
-        for editor in editors:  # none if the clerk already moved on (F2 typed ahead)
-            editor.move_cursor(editor.document.end)
-            editor.focus()
+        self._editor_ready()
+
+    def _editor_ready(self) -> None:
+        """The editor is on screen: it takes what was typed ahead since it was made, the caret
+        at the end, and the focus. (Called by the field's mount and the editor's, whichever
+        comes first; none if the clerk already moved on — F2 typed ahead.)"""
+        editor = self._editor
+        if editor is None or not editor.is_mounted:
+            return
+        if len(self.early) > self._in_editor:
+            editor.insert(self.early[self._in_editor:], editor.document.end, maintain_selection_offset=False)
+            self._in_editor = len(self.early)
+        editor.move_cursor(editor.document.end)
+        editor.focus()
 
     def take_early(self, text: str) -> None:
         """Keys typed before the editor had the focus belong to it, in order."""
-        editors = list(self.query("#text").results(TextArea)) if self.is_mounted else []
-        if editors:
-            editors[0].insert(text, editors[0].document.end)
-            editors[0].focus()
-        else:
+        editor = self._editor
+        if editor is not None and editor.is_mounted:
+            # The caret goes after it: left where it was, the selection would grow over the
+            # inserted text and the next key typed in the editor replace it (a lost character).
+            editor.insert(text, editor.document.end, maintain_selection_offset=False)
+            editor.move_cursor(editor.document.end)
+            editor.focus()
+        else:  # made but not yet on screen (its text was fixed when made), or not made yet
             self.early += text
 
     def _written(self) -> str:
-        if not (self.is_mounted and self.query("#text")):
+        editor = self._editor
+        if editor is None or not editor.is_mounted:
             return clean_text((self.value.text if isinstance(self.value, Text) else "") + self.early).strip()
-        return clean_text(self.query_one("#text", TextArea).text).strip()
+        self._editor_ready()  # typed ahead while it was being mounted
+        return clean_text(editor.text).strip()
 
     def raw_text(self, text: str) -> str:
         return self._written()
