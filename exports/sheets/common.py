@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 
 import xlsxwriter
@@ -214,6 +214,48 @@ class Book:
             ws.write_string(row, col, "－", self.dash)
         else:
             ws.write_number(row, col, value, fmt or self.percent)
+
+    def number_stats(self, ws, row: int, col: int, stats, *, counted: str, unit: str | None, decimal: bool) -> int:
+        """An amount's count, sum, mean, median, least and most (``stats``: ``number_stats()``
+        of a tally) as a table from (row, col): the 集計 sheet's and a repeat's alike, ``counted``
+        naming what was counted. Returns the row after it."""
+        for i, head in enumerate(("統計量", f"値（{unit}）" if unit else "値")):
+            self.text(ws, row, col + i, head, self.header)
+        grouped = self.amount_decimal if decimal else self.number
+        r = row + 1
+        for key, name in (("count", counted), ("sum", "合計"), ("mean", "平均"), ("median", "中央値"),
+                          ("min", "最小"), ("max", "最大")):
+            self.text(ws, r, col, name, self.cell)
+            value = stats[key]
+            if value is None:
+                ws.write_string(r, col + 1, "－", self.dash)
+            elif key == "count":
+                ws.write_number(r, col + 1, value, self.number)
+            else:
+                ws.write_number(r, col + 1, float(value), self.amount_decimal if key == "mean" else grouped)
+            r += 1
+        return r
+
+    def date_range(self, ws, row: int, col: int, days, *, counted: str) -> int:
+        """The earliest and the latest of ``days`` as a table from (row, col), 和暦 beside each
+        date cell, after how many were written (``counted``). Returns the row after it."""
+        from survey.dates import wareki
+
+        for i, head in enumerate(("統計量", "日付", "和暦")):
+            self.text(ws, row, col + i, head, self.header)
+        r = row + 1
+        self.text(ws, r, col, counted, self.cell)
+        ws.write_number(r, col + 1, len(days), self.number)
+        r += 1
+        for name, day in (("最も早い日", min(days, default=None)), ("最も遅い日", max(days, default=None))):
+            self.text(ws, r, col, name, self.cell)
+            if day is None:
+                ws.write_string(r, col + 1, "－", self.dash)
+            else:
+                ws.write_datetime(r, col + 1, datetime.combine(day, time()), self.date)
+                self.text(ws, r, col + 2, wareki(day), self.cell)
+            r += 1
+        return r
 
     def rate_cells(self, ws, row: int, col: int, parts: tuple[int, int, int] | None, rate: float | None) -> None:
         """A rate as the report can check it: numerator, denominator, departments, then the share;

@@ -138,38 +138,8 @@ def _choices(b: Book, ws, r: int, ft, t) -> int:
 
 def _numbers(b: Book, ws, r: int, ft) -> int:
     f = ft.field
-    stats = ft.number_stats()
-    for col, head in enumerate(("統計量", f"値（{f.unit}）" if f.unit else "値")):
-        b.text(ws, r, col, head, b.header)
-    r += 1
-    for key, name in (("count", "記入行数"), ("sum", "合計"), ("mean", "平均"), ("median", "中央値"), ("min", "最小"), ("max", "最大")):
-        b.text(ws, r, 0, name, b.cell)
-        value = stats[key]
-        if value is None:
-            b.text(ws, r, 1, "－", b.dash)
-        elif key == "count":
-            ws.write_number(r, 1, value, b.number)
-        else:
-            ws.write_number(r, 1, float(value), b.amount_decimal if (f.decimal or key == "mean") else b.number)
-        r += 1
-    return r
+    return b.number_stats(ws, r, 0, ft.number_stats(), counted="記入行数", unit=f.unit, decimal=f.decimal)
 
 
 def _dates(b: Book, ws, r: int, ft) -> int:
-    from survey.dates import wareki
-
-    for col, head in enumerate(("統計量", "日付", "和暦")):
-        b.text(ws, r, col, head, b.header)
-    r += 1
-    b.text(ws, r, 0, "記入行数", b.cell)
-    ws.write_number(r, 1, len(ft.days), b.number)
-    r += 1
-    for name, day in (("最も早い日", min(ft.days, default=None)), ("最も遅い日", max(ft.days, default=None))):
-        b.text(ws, r, 0, name, b.cell)
-        if day is None:
-            b.text(ws, r, 1, "－", b.dash)
-        else:
-            ws.write_datetime(r, 1, datetime.datetime.combine(day, datetime.time()), b.date)
-            b.text(ws, r, 2, wareki(day), b.cell)
-        r += 1
-    return r
+    return b.date_range(ws, r, 0, ft.days, counted="記入行数")

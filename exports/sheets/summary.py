@@ -10,7 +10,6 @@ labels and numbers the report shows are the ones in the table. Empty states (無
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 
 from survey import Question, Questionnaire, QuestionType
@@ -358,23 +357,9 @@ class Summary:
         """An amount / number: count, sum, mean, median, min and max over the departments that
         wrote one (the base line above says who was to answer and who did not)."""
         b, ws, question = self.book, self.ws, t.question
-        unit = f"（{question.unit}）" if question.unit else ""
-        for col, head in enumerate(("", "統計量", f"値{unit}")):
-            b.text(ws, row, col, head, b.header)
+        b.text(ws, row, 0, "", b.header)
         stats = t.number_stats()
-        r = row + 1
-        names = (("count", "記入所属数"), ("sum", "合計"), ("mean", "平均"), ("median", "中央値"), ("min", "最小"), ("max", "最大"))
-        grouped_format = b.number if not question.decimal else b.amount_decimal
-        for key, name in names:
-            b.text(ws, r, 1, name, b.cell)
-            value = stats[key]
-            if value is None:
-                b.text(ws, r, 2, "－", b.cell)
-            elif key == "mean":
-                ws.write_number(r, 2, float(value), b.amount_decimal)
-            else:
-                ws.write_number(r, 2, value, b.number if key == "count" else grouped_format)
-            r += 1
+        r = b.number_stats(ws, row, 1, stats, counted="記入所属数", unit=question.unit, decimal=question.decimal)
         empty = t.base - stats["count"]
         note = f"基数 Ｎ＝{t.base} 所属のうち記入のあった {stats['count']} 所属で計算（無回答・無効の {empty} 所属は含まない）。"
         b.text(ws, r, 1, note, b.note)
@@ -394,23 +379,9 @@ class Summary:
 
     def dates(self, row: int, t: QuestionTally) -> int:
         """A date: the earliest and the latest day written, 和暦 beside the date cell."""
-        from survey.dates import wareki
-
         b, ws = self.book, self.ws
-        for col, head in enumerate(("", "統計量", "日付", "和暦")):
-            b.text(ws, row, col, head, b.header)
-        r = row + 1
-        b.text(ws, r, 1, "記入所属数", b.cell)
-        ws.write_number(r, 2, len(t.days), b.number)
-        r += 1
-        for name, day in (("最も早い日", min(t.days, default=None)), ("最も遅い日", max(t.days, default=None))):
-            b.text(ws, r, 1, name, b.cell)
-            if day is None:
-                b.text(ws, r, 2, "－", b.cell)
-            else:
-                ws.write_datetime(r, 2, datetime.datetime.combine(day, datetime.time()), b.date)
-                b.text(ws, r, 3, wareki(day), b.cell)
-            r += 1
+        b.text(ws, row, 0, "", b.header)
+        r = b.date_range(ws, row, 1, t.days, counted="記入所属数")
         empty = t.base - len(t.days)
         b.text(ws, r, 1, f"基数 Ｎ＝{t.base} 所属のうち記入のあった {len(t.days)} 所属（無回答・無効の {empty} 所属は含まない）。", b.note)
         return r
