@@ -4,9 +4,7 @@ The app's stderr is not redirected (Textual draws there)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import time
 from datetime import date
 from decimal import Decimal
@@ -19,7 +17,7 @@ from survey.answers import Date, Number
 from tui.cli import main
 
 from .conftest import FIXTURES
-from .test_entry_tmux import CHOSHO, Pane
+from .test_entry_tmux import chosho_in_tmux
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -28,15 +26,8 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 def pane(tmp_path):
     db = tmp_path / "contracts.sqlite"
     assert main(["--db", str(db), "new", str(FIXTURES / "contracts.xlsx")]) == 0
-    socket = f"chosho-amounts-{os.getpid()}"
-    command = f"{CHOSHO} --db {db} --user clerk-a; echo CHOSHO-EXIT=$?; sleep 60"
-    env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm-256color")
-    subprocess.run(
-        ["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "entry", "-x", "80", "-y", "24", command],
-        check=True, env=env, timeout=20,
-    )
-    yield Pane(socket, "entry"), db
-    subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=20)
+    with chosho_in_tmux(db, "clerk-a", "entry", "amounts") as pane:
+        yield pane, db
 
 
 def test_an_amount_and_a_wareki_date_keyed_in_tmux(pane):

@@ -13,6 +13,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,20 +53,28 @@ class Pane:
         raise AssertionError(f"{needle!r} never appeared; the pane shows:\n{self.text()}")
 
 
-@pytest.fixture
-def pane(tmp_path):
-    socket = f"chosho-test-{os.getpid()}"
-    db = tmp_path / "chosho.sqlite"
-    command = f"{CHOSHO} --db {db} --user clerk-a; echo CHOSHO-EXIT=$?; sleep 60"
+@contextmanager
+def chosho_in_tmux(db: Path, user: str, session: str, tag: str) -> Iterator[Pane]:
+    """``chosho --db DB --user USER`` in a tmux server of its own (socket named by ``tag``) at
+    80×24, killed afterwards; when the app ends the pane prints its exit status."""
+    socket = f"chosho-{tag}-{os.getpid()}"
+    command = f"{CHOSHO} --db {db} --user {user}; echo CHOSHO-EXIT=$?; sleep 60"
     env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm-256color")
     subprocess.run(
-        ["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "entry", "-x", "80", "-y", "24", command],
-        check=True,
-        env=env,
-        timeout=20,
+        ["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command],
+        check=True, env=env, timeout=20,
     )
-    yield Pane(socket, "entry"), db
-    subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=20)
+    try:
+        yield Pane(socket, session)
+    finally:
+        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=20)
+
+
+@pytest.fixture
+def pane(tmp_path):
+    db = tmp_path / "chosho.sqlite"
+    with chosho_in_tmux(db, "clerk-a", "entry", "test") as pane:
+        yield pane, db
 
 
 def test_a_form_keyed_in_tmux_with_japanese_text_and_a_bracketed_paste(pane):

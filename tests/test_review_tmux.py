@@ -7,22 +7,16 @@ pane prints.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from db import open_store
 from tests.review_support import fill
-from tests.test_entry_tmux import Pane
+from tests.test_entry_tmux import chosho_in_tmux
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-
-CHOSHO = Path(sys.executable).with_name("chosho")
 
 
 @pytest.fixture
@@ -30,15 +24,8 @@ def pane(tmp_path):
     path = tmp_path / "chosho.sqlite"
     with open_store(path, "佐藤") as clerk:
         fill(clerk, next(d.id for d in clerk.departments() if d.name == "政策課"))  # Q6, Q7 on its route
-    socket = f"chosho-review-{os.getpid()}"
-    command = f"{CHOSHO} --db {path} --user 鈴木; echo CHOSHO-EXIT=$?; sleep 60"
-    env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm-256color")
-    subprocess.run(
-        ["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "review", "-x", "80", "-y", "24", command],
-        check=True, env=env, timeout=20,
-    )
-    yield Pane(socket, "review")
-    subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=20)
+    with chosho_in_tmux(path, "鈴木", "review", "review") as pane:
+        yield pane
 
 
 def footer(screen: str) -> str:

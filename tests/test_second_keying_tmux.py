@@ -3,10 +3,7 @@ IME sends it, a mismatch the live check flags, the re-keyed value, quitting — 
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import time
 
 import pytest
@@ -15,11 +12,9 @@ from db import open_store
 from survey import Grid, Single
 
 from .store_support import FORM
-from .test_entry_tmux import Pane
+from .test_entry_tmux import chosho_in_tmux
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-
-CHOSHO = sys.executable.rsplit("/", 1)[0] + "/chosho"
 
 
 @pytest.fixture
@@ -34,15 +29,8 @@ def pane(tmp_path):
             version = first.save_answer(response.id, qid, value, expected_version=version)
         first.mark_entered(response.id, expected_version=version)
         first.choose_for_verification("all")
-    socket = f"chosho-second-{os.getpid()}"
-    command = f"{CHOSHO} --db {db} --user 佐藤; echo CHOSHO-EXIT=$?; sleep 60"
-    env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm-256color")
-    subprocess.run(
-        ["tmux", "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", "second", "-x", "80", "-y", "24", command],
-        check=True, env=env, timeout=20,
-    )
-    yield Pane(socket, "second"), db, dept
-    subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=20)
+    with chosho_in_tmux(db, "佐藤", "second", "second") as pane:
+        yield pane, db, dept
 
 
 def test_second_keying_with_the_live_check_in_a_real_terminal(pane):
